@@ -1,0 +1,17 @@
+//! htmlguard's core: what is safe HTML, decided in one place.
+//!
+//! Everything here except `bindings` is plain Rust and runs under `cargo test`.
+
+pub mod inspect;
+mod intern;
+pub mod links;
+pub mod parse;
+pub mod policy;
+pub mod presets;
+pub mod registry;
+pub mod sanitize;
+pub mod scan;
+pub mod text;
+
+#[cfg(feature = "python")]
+mod bindings;

@@ -1,0 +1,200 @@
+//! The exact, depth-bounded parse.
+//!
+//! The input is parsed the way ammonia parses it (an HTML fragment in a `<div>` context),
+//! but with a filter between html5ever's tokenizer and its tree builder. The filter keeps
+//! the same over-counting model stack as `scan.rs`, now over exact tokens, and drops every
+//! start tag that would open an element deeper than the limit: the element's markup goes,
+//! its text stays, as Chromium flattens a too-deep tree. Tokenization stays exact because
+//! the real tree builder still answers the tokenizer's questions (raw text, CDATA).
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use html5ever::buffer_queue::BufferQueue;
+use html5ever::local_name;
+use html5ever::ns;
+use html5ever::serialize::{serialize, SerializeOpts, TraversalScope};
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{
+    Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use html5ever::tree_builder::{create_element, TreeBuilder, TreeBuilderOpts};
+use html5ever::{LocalName, QualName};
+use html5ever::TokenizerResult;
+use markup5ever_rcdom::{Handle, RcDom, SerializableHandle};
+
+use crate::scan::MAX_DEPTH;
+
+fn is_void(name: &LocalName) -> bool {
+    matches!(
+        &**name,
+        "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "link" | "meta"
+            | "source" | "track" | "wbr" | "param" | "keygen" | "frame" | "basefont"
+            | "bgsound" | "image"
+    )
+}
+
+/// Start tags removed because they were nested too deep.
+#[derive(Debug, Default)]
+pub struct Dropped {
+    pub count: usize,
+    /// How many of each tag name were dropped, for reports.
+    pub by_name: BTreeMap<String, usize>,
+}
+
+struct DepthFilter {
+    tb: TreeBuilder<Handle, RcDom>,
+    stack: RefCell<Vec<LocalName>>,
+    dropped: RefCell<Dropped>,
+    limit: usize,
+}
+
+impl DepthFilter {
+    /// Returns false when the tag must not reach the tree builder.
+    fn admit(&self, tag: &Tag) -> bool {
+        let mut stack = self.stack.borrow_mut();
+        match tag.kind {
+            TagKind::EndTag => {
+                if stack.last() == Some(&tag.name) {
+                    stack.pop();
+                }
+                true
+            }
+            TagKind::StartTag => {
+                if is_void(&tag.name) {
+                    return true;
+                }
+                if matches!(&*tag.name, "p" | "li") && stack.last() == Some(&tag.name) {
+                    stack.pop();
+                }
+                if stack.len() >= self.limit {
+                    let mut d = self.dropped.borrow_mut();
+                    d.count += 1;
+                    *d.by_name.entry(tag.name.to_string()).or_default() += 1;
+                    return false;
+                }
+                stack.push(tag.name.clone());
+                true
+            }
+        }
+    }
+}
+
+impl TokenSink for DepthFilter {
+    type Handle = Handle;
+
+    fn process_token(&self, token: Token, line_number: u64) -> TokenSinkResult<Handle> {
+        if let Token::TagToken(ref tag) = token {
+            if !self.admit(tag) {
+                return TokenSinkResult::Continue;
+            }
+        }
+        self.tb.process_token(token, line_number)
+    }
+
+    fn end(&self) {
+        self.tb.end()
+    }
+
+    fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+        self.tb
+            .adjusted_current_node_present_but_not_in_html_namespace()
+    }
+}
+
+/// A parsed fragment: `root` is the `<html>` element whose children are the fragment.
+pub struct Fragment {
+    pub dom: RcDom,
+    pub dropped: Dropped,
+}
+
+impl Fragment {
+    pub fn root(&self) -> Handle {
+        self.dom.document.children.borrow()[0].clone()
+    }
+
+    /// Serialize the fragment (what ammonia would be given).
+    pub fn to_html(&self) -> String {
+        let mut out = Vec::new();
+        let opts = SerializeOpts {
+            traversal_scope: TraversalScope::ChildrenOnly(None),
+            ..Default::default()
+        };
+        let handle: SerializableHandle = self.root().into();
+        // Writing to a Vec cannot fail, and html5ever writes UTF-8.
+        let _ = serialize(&mut out, &handle, opts);
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+/// Parse `html` as ammonia does, dropping start tags nested deeper than `limit`.
+pub fn parse_fragment(html: &str, limit: usize) -> Fragment {
+    let sink = RcDom::default();
+    let context = create_element(
+        &sink,
+        QualName::new(None, ns!(html), local_name!("div")),
+        vec![],
+    );
+    let tb = TreeBuilder::new_for_fragment(sink, context, None, TreeBuilderOpts::default());
+    let opts = TokenizerOpts {
+        initial_state: Some(tb.tokenizer_state_for_context_elem(false)),
+        ..Default::default()
+    };
+    let filter = DepthFilter {
+        tb,
+        stack: RefCell::new(Vec::new()),
+        dropped: RefCell::new(Dropped::default()),
+        limit,
+    };
+    let tokenizer = Tokenizer::new(filter, opts);
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    while let TokenizerResult::Script(_) = tokenizer.feed(&input) {}
+    tokenizer.end();
+    let filter = tokenizer.sink;
+    Fragment {
+        dropped: filter.dropped.into_inner(),
+        dom: filter.tb.sink,
+    }
+}
+
+/// Parse with the default depth limit.
+pub fn parse(html: &str) -> Fragment {
+    parse_fragment(html, MAX_DEPTH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shallow_input_round_trips() {
+        let f = parse("<b>bold</b> <i>it</i>");
+        assert_eq!(f.dropped.count, 0);
+        assert_eq!(f.to_html(), "<b>bold</b> <i>it</i>");
+    }
+
+    #[test]
+    fn deep_input_is_flattened_past_the_limit() {
+        let n = 2000;
+        let html = "<div>".repeat(n) + "x" + &"</div>".repeat(n);
+        let f = parse_fragment(&html, 10);
+        assert_eq!(f.dropped.count, n - 10);
+        let out = f.to_html();
+        assert_eq!(out, "<div>".repeat(10) + "x" + &"</div>".repeat(10));
+    }
+
+    #[test]
+    fn million_deep_nesting_finishes() {
+        let html = "<div>".repeat(1_000_000);
+        let f = parse(&html);
+        assert_eq!(f.dropped.count, 1_000_000 - MAX_DEPTH);
+    }
+
+    #[test]
+    fn foreign_content_is_tokenized_exactly() {
+        // CDATA is only a CDATA section inside <svg>; the filter must not break that.
+        let f = parse("<svg><![CDATA[<b>]]></svg><b>x</b>");
+        assert_eq!(f.to_html(), "<svg>&lt;b&gt;</svg><b>x</b>");
+    }
+}

@@ -1,0 +1,325 @@
+//! A byte-level pre-scan that proves an input cannot nest deeper than the limit, so the
+//! common input goes straight to ammonia with no extra parse.
+//!
+//! html5ever's tree builder does work proportional to the stack of open elements for many
+//! tokens, so its run time is quadratic in nesting depth. This scan keeps a model stack of
+//! open elements that is never smaller than the parser's: a start tag pushes (void elements
+//! excepted), and an end tag pops only when it names the element on top. Elements the
+//! parser closes implicitly stay in the model, so the model over-counts, which is the safe
+//! direction. Implied elements (tbody, tr, reconstructed formatting elements) add at most a
+//! small constant factor.
+//!
+//! The model is only sound while tokenization is unambiguous: inside `<svg>`, `<math>` or
+//! `<select>`, and around `<![CDATA[` or script-escaped text, how a byte is tokenized
+//! depends on the tree builder's state. The scan then answers [`Verdict::NeedsParse`], and
+//! the caller takes the exact path in `parse.rs`.
+
+/// Deepest nesting (in the model's count) passed to the parser unchanged. Chromium's HTML
+/// parser caps its tree at the same depth.
+pub const MAX_DEPTH: usize = 512;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The parser's stack stays within a constant factor of `MAX_DEPTH`.
+    Shallow,
+    /// Too deep, or the bytes cannot be tokenized without the tree builder.
+    NeedsParse,
+}
+
+const VOID: &[&[u8]] = &[
+    b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
+    b"source", b"track", b"wbr", b"param", b"keygen", b"frame", b"basefont", b"bgsound",
+    b"image",
+];
+/// Elements whose content the tokenizer reads as text up to the matching end tag.
+const RAW: &[&[u8]] = &[
+    b"style", b"xmp", b"iframe", b"noembed", b"noframes", b"noscript", b"textarea", b"title",
+];
+/// Elements inside which tokenization depends on the tree builder.
+const AMBIGUOUS: &[&[u8]] = &[b"svg", b"math", b"select"];
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
+}
+
+fn eq_ci(a: &[u8], b: &[u8]) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+fn one_of(name: &[u8], set: &[&[u8]]) -> bool {
+    set.iter().any(|s| eq_ci(name, s))
+}
+
+/// Count of `<` followed by an ASCII letter: an upper bound on the number of start tags.
+pub fn tag_openings(b: &[u8]) -> usize {
+    b.windows(2)
+        .filter(|w| w[0] == b'<' && w[1].is_ascii_alphabetic())
+        .count()
+}
+
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    if from >= hay.len() {
+        return None;
+    }
+    hay[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+/// End of a comment whose `<!--` ends just before `s` (the tokenizer's rules, including the
+/// abrupt `<!-->` and `<!--->` forms and `--!>`).
+fn comment_end(b: &[u8], s: usize) -> Option<usize> {
+    if b.get(s) == Some(&b'>') {
+        return Some(s + 1);
+    }
+    if b.get(s) == Some(&b'-') && b.get(s + 1) == Some(&b'>') {
+        return Some(s + 2);
+    }
+    let mut k = s;
+    while k + 2 < b.len() {
+        if b[k] == b'-' && b[k + 1] == b'-' {
+            if b[k + 2] == b'>' {
+                return Some(k + 3);
+            }
+            if b[k + 2] == b'!' && b.get(k + 3) == Some(&b'>') {
+                return Some(k + 4);
+            }
+        }
+        k += 1;
+    }
+    None
+}
+
+/// Scans a tag's attributes from `k` (just after its name); returns the index after `>`,
+/// or None when the input ends inside the tag (the tokenizer then drops the tag).
+fn tag_end(b: &[u8], mut k: usize) -> Option<usize> {
+    let n = b.len();
+    loop {
+        while k < n && (is_ws(b[k]) || b[k] == b'/') {
+            k += 1;
+        }
+        if k >= n {
+            return None;
+        }
+        if b[k] == b'>' {
+            return Some(k + 1);
+        }
+        // Attribute name; a leading '=' belongs to the name.
+        k += 1;
+        while k < n && !is_ws(b[k]) && !matches!(b[k], b'/' | b'>' | b'=') {
+            k += 1;
+        }
+        while k < n && is_ws(b[k]) {
+            k += 1;
+        }
+        if k < n && b[k] == b'=' {
+            k += 1;
+            while k < n && is_ws(b[k]) {
+                k += 1;
+            }
+            if k >= n {
+                return None;
+            }
+            match b[k] {
+                q @ (b'"' | b'\'') => {
+                    k = b[k + 1..].iter().position(|&c| c == q)? + k + 2;
+                }
+                b'>' => return Some(k + 1),
+                _ => {
+                    while k < n && !is_ws(b[k]) && b[k] != b'>' {
+                        k += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn name_end(b: &[u8], mut k: usize) -> usize {
+    while k < b.len() && !is_ws(b[k]) && b[k] != b'/' && b[k] != b'>' {
+        k += 1;
+    }
+    k
+}
+
+/// Where the text of raw-text element `name` ends: the start of the first `</name` followed
+/// by whitespace, `/` or `>`.
+fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut k = from;
+    while let Some(p) = find(b, k, b"</") {
+        let s = p + 2;
+        let e = s + name.len();
+        if e <= b.len()
+            && eq_ci(&b[s..e], name)
+            && (e == b.len() || is_ws(b[e]) || b[e] == b'/' || b[e] == b'>')
+        {
+            return Some(p);
+        }
+        k = p + 1;
+    }
+    None
+}
+
+/// Decide whether `html` can go to the parser unchanged.
+pub fn verdict(html: &str, limit: usize) -> Verdict {
+    let b = html.as_bytes();
+    if tag_openings(b) <= limit {
+        return Verdict::Shallow;
+    }
+    let n = b.len();
+    let mut stack: Vec<&[u8]> = Vec::with_capacity(64);
+    let mut i = 0;
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        let j = i + off;
+        let rest = &b[j..];
+        if rest.starts_with(b"<!--") {
+            match comment_end(b, j + 4) {
+                Some(e) => i = e,
+                None => return Verdict::Shallow, // the rest is one comment
+            }
+        } else if rest.starts_with(b"<![CDATA[") {
+            return Verdict::NeedsParse;
+        } else if rest.starts_with(b"<!") || rest.starts_with(b"<?") {
+            match find(b, j + 2, b">") {
+                Some(e) => i = e + 1,
+                None => return Verdict::Shallow,
+            }
+        } else if rest.starts_with(b"</") {
+            match rest.get(2) {
+                Some(c) if c.is_ascii_alphabetic() => {
+                    let ne = name_end(b, j + 2);
+                    let Some(e) = tag_end(b, ne) else {
+                        return Verdict::Shallow;
+                    };
+                    let name = &b[j + 2..ne];
+                    if stack.last().is_some_and(|top| eq_ci(top, name)) {
+                        stack.pop();
+                    }
+                    i = e;
+                }
+                Some(b'>') => i = j + 3,
+                Some(_) => match find(b, j + 2, b">") {
+                    Some(e) => i = e + 1,
+                    None => return Verdict::Shallow,
+                },
+                None => return Verdict::Shallow,
+            }
+        } else if rest.len() > 1 && rest[1].is_ascii_alphabetic() {
+            let ne = name_end(b, j + 1);
+            let name = &b[j + 1..ne];
+            let Some(e) = tag_end(b, ne) else {
+                return Verdict::Shallow;
+            };
+            i = e;
+            if one_of(name, VOID) {
+                continue;
+            }
+            if one_of(name, AMBIGUOUS) {
+                return Verdict::NeedsParse;
+            }
+            // A new <p> or <li> closes an open one on top.
+            if (eq_ci(name, b"p") || eq_ci(name, b"li"))
+                && stack.last().is_some_and(|top| eq_ci(top, name))
+            {
+                stack.pop();
+            }
+            if stack.len() >= limit {
+                return Verdict::NeedsParse;
+            }
+            stack.push(name);
+            if eq_ci(name, b"plaintext") {
+                return Verdict::Shallow; // everything after is text
+            }
+            if eq_ci(name, b"script") {
+                let Some(end) = raw_text_end(b, i, b"script") else {
+                    return Verdict::Shallow;
+                };
+                // "<!--" inside a script switches the tokenizer to its escaped states,
+                // where a "</script>" may not end the script.
+                if find(&b[..end], i, b"<!--").is_some() {
+                    return Verdict::NeedsParse;
+                }
+                i = end;
+            } else if one_of(name, RAW) {
+                match raw_text_end(b, i, name) {
+                    Some(end) => i = end,
+                    None => return Verdict::Shallow,
+                }
+            }
+        } else {
+            i = j + 1;
+        }
+        if i >= n {
+            break;
+        }
+    }
+    Verdict::Shallow
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deep(tag: &str, n: usize) -> String {
+        format!("<{tag}>").repeat(n)
+    }
+
+    #[test]
+    fn few_tags_are_shallow_without_scanning() {
+        assert_eq!(verdict(&deep("div", 100), 512), Verdict::Shallow);
+    }
+
+    #[test]
+    fn deep_nesting_needs_parse() {
+        assert_eq!(verdict(&deep("div", 600), 512), Verdict::NeedsParse);
+        assert_eq!(verdict(&deep("span/", 600), 512), Verdict::NeedsParse);
+    }
+
+    #[test]
+    fn closed_siblings_are_shallow() {
+        assert_eq!(verdict(&"<b>x</b>".repeat(2000), 512), Verdict::Shallow);
+        assert_eq!(verdict(&"<p>x".repeat(2000), 512), Verdict::Shallow);
+        assert_eq!(verdict(&"<br><img src=x>".repeat(2000), 512), Verdict::Shallow);
+    }
+
+    #[test]
+    fn end_tags_that_do_not_match_the_top_do_not_pop() {
+        // The parser ignores a stray </x>, so the model must not count it as a close.
+        assert_eq!(verdict(&"<div></x>".repeat(600), 512), Verdict::NeedsParse);
+        assert_eq!(verdict(&"<div><table></div>".repeat(600), 512), Verdict::NeedsParse);
+    }
+
+    #[test]
+    fn tags_inside_comments_and_raw_text_do_not_count() {
+        let s = format!("<!--{}-->", deep("div", 600));
+        assert_eq!(verdict(&s, 512), Verdict::Shallow);
+        let s = format!("<textarea>{}</textarea>", deep("div", 600));
+        assert_eq!(verdict(&s, 512), Verdict::Shallow);
+        let s = format!("<div title='{}'>", deep("div", 600));
+        assert_eq!(verdict(&s, 512), Verdict::Shallow);
+    }
+
+    #[test]
+    fn comment_endings_follow_the_tokenizer() {
+        assert_eq!(comment_end(b"<!-->", 4), Some(5));
+        assert_eq!(comment_end(b"<!--->", 4), Some(6));
+        assert_eq!(comment_end(b"<!---->", 4), Some(7));
+        assert_eq!(comment_end(b"<!-- a --!>", 4), Some(11));
+        assert_eq!(comment_end(b"<!-- a -- >", 4), None);
+    }
+
+    #[test]
+    fn ambiguous_contexts_need_parse() {
+        let tail = "<b>x</b>".repeat(600);
+        for head in ["<svg>", "<math>", "<select>", "<![CDATA[x]]>", "<script><!--</script>"] {
+            assert_eq!(verdict(&format!("{head}{tail}"), 512), Verdict::NeedsParse, "{head}");
+        }
+    }
+
+    #[test]
+    fn unterminated_constructs_end_the_scan() {
+        let s = format!("{}<div title='", "<b>x</b>".repeat(600));
+        assert_eq!(verdict(&s, 512), Verdict::Shallow);
+    }
+}
