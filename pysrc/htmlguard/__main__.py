@@ -1,0 +1,3 @@
+from htmlguard.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,28 @@
+"""Exceptions raised by htmlguard.
+
+Every error the package raises on purpose is an :class:`HTMLGuardError`, and each also
+derives from the builtin a caller would naturally catch (``ValueError``, ``LookupError``).
+"""
+
+from __future__ import annotations
+
+__all__ = ["HTMLGuardError", "InputTooLargeError", "PolicyError", "UnknownPolicyError"]
+
+
+class HTMLGuardError(Exception):
+    """Base class of htmlguard's errors."""
+
+
+class PolicyError(HTMLGuardError, ValueError):
+    """A policy cannot be built: an unknown, invalid or conflicting option.
+
+    The message starts with the option (or both options, for a conflict) to change.
+    """
+
+
+class UnknownPolicyError(HTMLGuardError, LookupError):
+    """No policy is registered under the given name."""
+
+
+class InputTooLargeError(HTMLGuardError, ValueError):
+    """The input is longer than the policy's ``max_input_bytes``."""
