@@ -367,10 +367,21 @@ fn text_arg<'a>(what: &str, v: &'a Bound<'_, PyAny>) -> PyResult<std::borrow::Co
             .unwrap_or_else(|_| "?".into());
         PyTypeError::new_err(format!("{what} expects str, got {ty}"))
     })?;
-    Ok(match s.to_cow() {
-        Ok(c) => c,
-        Err(_) => s.to_string_lossy(),
-    })
+    match s.to_cow() {
+        Ok(c) => Ok(c),
+        Err(_) => replace_surrogates(s).map(std::borrow::Cow::Owned),
+    }
+}
+
+/// The slow path for strings holding surrogate code points: each lone surrogate becomes
+/// one U+FFFD (a high/low pair becomes the character it encodes, as in UTF-16).
+fn replace_surrogates(s: &Bound<'_, PyString>) -> PyResult<String> {
+    let raw = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
+    let bytes: &[u8] = raw.cast::<pyo3::types::PyBytes>()?.as_bytes();
+    let units = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
+    Ok(char::decode_utf16(units)
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect())
 }
 
 // ---------------------------------------------------------------- Policy
@@ -864,28 +875,28 @@ impl PolicyRegistry {
 // ---------------------------------------------------------------- module verbs
 
 #[pyfunction]
-#[pyo3(signature = (html, policy = None))]
+#[pyo3(signature = (html, policy = None), text_signature = "(html, policy='ugc')")]
 fn sanitize(py: Python<'_>, html: &Bound<'_, PyAny>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
     let p = resolve_default(py, policy)?;
     sanitize_with(py, &p, html, "sanitize()")
 }
 
 #[pyfunction]
-#[pyo3(signature = (htmls, policy = None))]
+#[pyo3(signature = (htmls, policy = None), text_signature = "(htmls, policy='ugc')")]
 fn sanitize_many(py: Python<'_>, htmls: &Bound<'_, PyAny>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
     let p = resolve_default(py, policy)?;
     sanitize_many_with(py, &p, htmls)
 }
 
 #[pyfunction(name = "inspect")]
-#[pyo3(signature = (html, policy = None))]
+#[pyo3(signature = (html, policy = None), text_signature = "(html, policy='ugc')")]
 fn inspect_py(py: Python<'_>, html: &Bound<'_, PyAny>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<Report> {
     let p = resolve_default(py, policy)?;
     inspect_with(py, &p, html)
 }
 
 #[pyfunction]
-#[pyo3(signature = (html, policy = None))]
+#[pyo3(signature = (html, policy = None), text_signature = "(html, policy='ugc')")]
 fn is_clean(py: Python<'_>, html: &Bound<'_, PyAny>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
     let p = resolve_default(py, policy)?;
     is_clean_with(py, &p, html)

@@ -1,0 +1,60 @@
+"""Packaging contract: the stub, doctests, the public surface, optional imports."""
+
+from __future__ import annotations
+
+import doctest
+import subprocess
+import sys
+
+import pytest
+
+import htmlguard
+
+
+def test_stub_matches_the_compiled_module() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "htmlguard._core"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("obj", [htmlguard, htmlguard.Policy], ids=["module", "Policy"])
+def test_docstring_examples(obj: object) -> None:
+    # Policy says its module is "htmlguard", so collect its examples from the class itself.
+    tests = doctest.DocTestFinder().find(obj, globs={"Policy": htmlguard.Policy})
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for t in tests:
+        runner.run(t)
+    result = runner.summarize(verbose=False)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+def test_public_names() -> None:
+    for name in htmlguard.__all__:
+        assert hasattr(htmlguard, name), name
+    assert issubclass(htmlguard.PolicyError, ValueError)
+    assert issubclass(htmlguard.UnknownPolicyError, LookupError)
+    assert issubclass(htmlguard.InputTooLargeError, ValueError)
+    for err in (htmlguard.PolicyError, htmlguard.UnknownPolicyError, htmlguard.InputTooLargeError):
+        assert issubclass(err, htmlguard.HTMLGuardError)
+
+
+def test_import_pulls_in_no_framework() -> None:
+    code = (
+        "import sys, htmlguard, htmlguard.cli;"
+        "bad = [m for m in ('flask', 'django', 'wtforms', 'jinja2', 'starlette') if m in sys.modules];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_typed_package_markers() -> None:
+    from importlib import resources
+
+    files = resources.files("htmlguard")
+    assert files.joinpath("py.typed").is_file()
+    assert files.joinpath("_core.pyi").is_file()

@@ -1,0 +1,370 @@
+"""Every payload of the public XSS corpora, through every preset, must come out safe.
+
+The corpora (DOMPurify's fixtures and the HTML5 Security Cheatsheet, see
+``shared/xss-public/README.md``) live beside the repository checkout, in
+``shared/xss-public/``; ``HTMLGUARD_XSS_DIR`` points elsewhere. CI always has them, so
+their absence is a failure, never a skip.
+
+"Safe" is checked on what a browser would build from the output: the output is parsed
+with html5lib (a spec-conforming HTML parser, in a ``<div>`` context as for innerHTML),
+then serialized and parsed again, so markup that changes meaning between two parses
+(mutation XSS) is caught as well. Each test covers one (preset, corpus) pair, loops over
+every payload and names every offending payload id in its failure message.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import html5lib
+import pytest
+from html5lib import serialize
+
+import htmlguard as hg
+
+CORPUS_FILES = ("dompurify-fixtures.jsonl", "h5sc-items.jsonl")
+_DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "xss-public"
+
+
+def corpus_dir() -> Path:
+    """The corpus directory: ``shared/xss-public`` beside the checkout, else the env var."""
+    candidates = [_DEFAULT_DIR]
+    env = os.environ.get("HTMLGUARD_XSS_DIR")
+    if env:
+        candidates.append(Path(env))
+    for d in candidates:
+        if all((d / name).is_file() for name in CORPUS_FILES):
+            return d
+    pytest.fail(
+        "XSS corpora not found: looked for "
+        + ", ".join(CORPUS_FILES)
+        + f" in {', '.join(str(c) for c in candidates)}. Put them in {_DEFAULT_DIR} or set "
+        "HTMLGUARD_XSS_DIR to the directory holding them.",
+        pytrace=False,
+    )
+
+
+_CORPORA: dict[str, list[tuple[str, str]]] = {}
+
+
+def load(name: str) -> list[tuple[str, str]]:
+    """``(id, payload)`` for every record of one corpus file."""
+    if name not in _CORPORA:
+        path = corpus_dir() / name
+        records = []
+        with path.open(encoding="utf-8") as f:
+            for lineno, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                rec = json.loads(line)
+                records.append((str(rec.get("id", f"{name}:{lineno}")), rec["payload"]))
+        assert records, f"{path} holds no payloads"
+        _CORPORA[name] = records
+    return _CORPORA[name]
+
+
+@pytest.fixture(scope="module", params=hg.PRESETS)
+def policy(request: pytest.FixtureRequest) -> Any:
+    return hg.Policy.preset(request.param)
+
+
+@pytest.fixture(scope="module", params=CORPUS_FILES, ids=lambda n: n.split("-")[0])
+def corpus(request: pytest.FixtureRequest) -> list[tuple[str, str]]:
+    return load(request.param)
+
+
+# ---------------------------------------------------------------- what "safe" means
+
+#: Never acceptable in sanitized output, whatever the policy says (style only when allowed).
+FORBIDDEN_ELEMENTS = frozenset(
+    {
+        "script", "iframe", "object", "embed", "frame", "frameset", "applet", "base",
+        "meta", "link", "style", "svg", "math", "template", "form", "input", "button",
+        "textarea", "select",
+    }
+)
+
+#: Elements an HTML parser inserts by itself around table content (a ``<tr>`` directly in
+#: a ``<table>`` gets a ``<tbody>``, a ``<col>`` a ``<colgroup>``, a cell a ``<tr>``).
+#: They are only acceptable when the policy allows tables at all.
+IMPLIED_TABLE_ELEMENTS = frozenset({"tbody", "colgroup", "tr"})
+
+#: Attributes whose value a browser treats as a URL (on some element or other).
+URL_ATTRIBUTES = frozenset(
+    {
+        "href", "src", "action", "formaction", "data", "poster", "ping", "xlink:href",
+        "cite", "background",
+    }
+)
+
+#: Substrings that must not appear in any attribute value once normalised.
+SCRIPT_MARKERS = ("javascript:", "vbscript:", "data:text/html")
+
+_NAMESPACE_PREFIXES = {
+    "http://www.w3.org/1999/xlink": "xlink",
+    "http://www.w3.org/XML/1998/namespace": "xml",
+    "http://www.w3.org/2000/xmlns/": "xmlns",
+}
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+# The URL parser strips leading/trailing C0 controls and spaces and removes tabs and
+# newlines anywhere; removing every C0 control, space and DEL anywhere is stricter.
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def normalise(value: str) -> str:
+    """An attribute value the way a browser's URL parser sees it: character references
+    decoded (html5lib has decoded them once, as the browser does; a second decoding here
+    also catches values a later consumer might decode again), ASCII whitespace and control
+    characters removed, lowercased."""
+    return _CONTROL_OR_SPACE.sub("", html.unescape(value)).lower()
+
+
+def scheme_of(value: str) -> str | None:
+    m = _SCHEME.match(normalise(value))
+    return m.group(1) if m else None
+
+
+def split_name(name: Any) -> tuple[str | None, str]:
+    """``(namespace, local name)`` of an etree tag or attribute name."""
+    if isinstance(name, str) and name.startswith("{"):
+        ns, _, local = name[1:].partition("}")
+        return ns, local
+    return None, name
+
+
+def attribute_name(raw: str) -> str:
+    ns, local = split_name(raw)
+    if ns is None:
+        return local
+    return f"{_NAMESPACE_PREFIXES.get(ns, ns)}:{local}"
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """What one policy lets through, as the checks need it."""
+
+    tags: frozenset[str]
+    attributes: dict[str, frozenset[str]]
+    generic: frozenset[str]
+    prefixes: tuple[str, ...]
+    schemes: frozenset[str]
+
+    @classmethod
+    def of(cls, p: Any) -> Allowed:
+        tags = frozenset(p.tags)
+        if "table" in tags:
+            tags |= IMPLIED_TABLE_ELEMENTS
+        attributes: dict[str, set[str]] = {t: set(a) for t, a in p.tag_attributes.items()}
+        for t, values in p.set_tag_attribute_values.items():
+            attributes.setdefault(t, set()).update(values)
+        for t, values in p.tag_attribute_values.items():
+            attributes.setdefault(t, set()).update(values)
+        for t in p.allowed_classes:
+            attributes.setdefault(t, set()).add("class")
+        if p.link_rel is not None:
+            attributes.setdefault("a", set()).add("rel")
+        if p.target_blank:
+            attributes.setdefault("a", set()).update({"target", "rel"})
+        return cls(
+            tags=tags,
+            attributes={t: frozenset(a) for t, a in attributes.items()},
+            generic=frozenset(p.generic_attributes),
+            prefixes=tuple(p.generic_attribute_prefixes),
+            schemes=frozenset(p.url_schemes),
+        )
+
+    def attribute_ok(self, tag: str, name: str) -> bool:
+        return (
+            name in self.generic
+            or name in self.attributes.get(tag, ())
+            or any(name.startswith(prefix) for prefix in self.prefixes)
+        )
+
+
+def parse(markup: str) -> ET.Element:
+    return html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
+
+
+def reserialize(fragment: ET.Element) -> str:
+    """Serialize like a browser's innerHTML: every attribute quoted, no tag omitted."""
+    return serialize(
+        fragment,
+        tree="etree",
+        quote_attr_values="always",
+        omit_optional_tags=False,
+        minimize_boolean_attributes=False,
+        use_trailing_solidus=False,
+    )
+
+
+def elements(fragment: ET.Element) -> Iterator[ET.Element]:
+    """Every element below the fragment root, without recursion."""
+    stack = list(reversed(list(fragment)))
+    while stack:
+        node = stack.pop()
+        if isinstance(node.tag, str):
+            yield node
+        stack.extend(reversed(list(node)))
+
+
+def problems_in(fragment: ET.Element, allowed: Allowed) -> list[str]:
+    """Every way the parsed fragment breaks the rules, as short descriptions."""
+    found: list[str] = []
+    for el in elements(fragment):
+        ns, tag = split_name(el.tag)
+        label = tag if ns is None else f"{{{ns}}}{tag}"
+        if ns is not None:
+            found.append(f"foreign element <{label}>")
+        if tag in FORBIDDEN_ELEMENTS and not (tag == "style" and "style" in allowed.tags):
+            found.append(f"forbidden element <{label}>")
+        if tag not in allowed.tags:
+            found.append(f"element <{label}> not in the policy's tags")
+        for raw_name, value in el.attrib.items():
+            name = attribute_name(raw_name)
+            lname = name.lower()
+            where = f"<{label} {name}={value!r}>"
+            if lname.startswith("on"):
+                found.append(f"event handler {where}")
+            if lname == "srcdoc":
+                found.append(f"srcdoc {where}")
+            if not allowed.attribute_ok(tag, name):
+                found.append(f"attribute not allowed {where}")
+            if lname in URL_ATTRIBUTES:
+                scheme = scheme_of(value)
+                if scheme is not None and scheme not in allowed.schemes:
+                    found.append(f"URL scheme {scheme!r} not allowed {where}")
+            flat = normalise(value)
+            for marker in SCRIPT_MARKERS:
+                if marker in flat:
+                    found.append(f"{marker!r} in attribute value {where}")
+    return found
+
+
+def check_output(out: str, allowed: Allowed) -> list[str]:
+    """Problems in ``out`` as parsed once, and as parsed again after serialization."""
+    first = parse(out)
+    problems = problems_in(first, allowed)
+    again = reserialize(first)
+    second = parse(again)
+    problems += [f"after re-parse: {p}" for p in problems_in(second, allowed)]
+    if reserialize(second) != again:
+        problems.append(f"markup changes between parses: {again!r} -> {reserialize(second)!r}")
+    return problems
+
+
+def report(failures: dict[str, Any], what: str) -> str:
+    lines = [f"{len(failures)} payload(s) {what}: {', '.join(failures)}"]
+    for pid, detail in failures.items():
+        lines.append(f"  {pid}: {detail}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- the checker itself
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ("<b>x</b>", []),
+        ("<script>x</script>", ["forbidden element <script>", "not in the policy's tags"]),
+        ("<b onclick=x>y</b>", ["event handler", "attribute not allowed"]),
+        ('<a href="java&#x09;script:alert(1)">x</a>', ["URL scheme 'javascript'"]),
+        ('<a href=" JaVaScRiPt&colon;x">x</a>', ["URL scheme 'javascript'"]),
+        ('<a href="vbscript:x">x</a>', ["URL scheme 'vbscript'", "'vbscript:'"]),
+        ('<a href="https://x.org/data:text/html,x">x</a>', ["'data:text/html'"]),
+        ("<a href=//x.org>x</a>", []),
+        ("<svg><a xlink:href=javascript:x>y</a></svg>", ["foreign element", "xlink:href"]),
+        ("<table><tr><td>x</td></tr></table>", []),
+        ("<math><mi>x</mi></math>", ["foreign element"]),
+    ],
+)
+def test_checker_finds_what_it_should(markup: str, expected: list[str]) -> None:
+    allowed = Allowed(
+        tags=frozenset({"a", "b", "table"}) | IMPLIED_TABLE_ELEMENTS | {"td"},
+        attributes={"a": frozenset({"href", "rel"})},
+        generic=frozenset(),
+        prefixes=(),
+        schemes=frozenset({"http", "https"}),
+    )
+    found = "\n".join(check_output(markup, allowed))
+    if not expected:
+        assert found == ""
+    for piece in expected:
+        assert piece in found, found
+
+
+def test_implied_table_elements_need_a_table_policy() -> None:
+    no_tables = Allowed(frozenset({"td"}), {}, frozenset(), (), frozenset())
+    found = "\n".join(check_output("<table><tr><td>x</td></tr></table>", no_tables))
+    assert "<tbody> not in the policy's tags" in found
+
+
+# ---------------------------------------------------------------- the corpora
+
+
+def test_corpora_are_present_and_complete() -> None:
+    for name in CORPUS_FILES:
+        records = load(name)
+        ids = [pid for pid, _ in records]
+        assert len(ids) == len(set(ids)), f"duplicate ids in {name}"
+        assert all(isinstance(payload, str) for _, payload in records)
+    assert len(load("dompurify-fixtures.jsonl")) >= 200
+    assert len(load("h5sc-items.jsonl")) >= 140
+
+
+def test_output_is_safe(policy: Any, corpus: list[tuple[str, str]]) -> None:
+    allowed = Allowed.of(policy)
+    failures: dict[str, Any] = {}
+    for pid, payload in corpus:
+        out = policy.sanitize(payload)
+        problems = check_output(out, allowed)
+        if problems:
+            failures[pid] = {"output": out, "problems": problems}
+    assert not failures, report(failures, f"unsafe after sanitizing with {policy!r}")
+
+
+def test_strict_output_has_no_element(corpus: list[tuple[str, str]]) -> None:
+    strict = hg.Policy.preset("strict")
+    failures = {}
+    for pid, payload in corpus:
+        out = strict.sanitize(payload)
+        for fragment in (parse(out), parse(reserialize(parse(out)))):
+            found = [el.tag for el in elements(fragment)]
+            if found:
+                failures[pid] = {"output": out, "elements": found}
+    assert not failures, report(failures, "have elements in strict output")
+
+
+def test_sanitize_is_idempotent(policy: Any, corpus: list[tuple[str, str]]) -> None:
+    failures = {}
+    for pid, payload in corpus:
+        once = policy.sanitize(payload)
+        twice = policy.sanitize(once)
+        if twice != once:
+            failures[pid] = f"{once!r} -> {twice!r}"
+    assert not failures, report(failures, f"not idempotent under {policy!r}")
+
+
+def test_inspect_and_batch_agree_with_sanitize(
+    policy: Any, corpus: list[tuple[str, str]]
+) -> None:
+    payloads = [payload for _, payload in corpus]
+    singles = [policy.sanitize(x) for x in payloads]
+    failures = {}
+    for (pid, payload), expected in zip(corpus, singles):
+        got = policy.inspect(payload).html
+        if got != expected:
+            failures[pid] = f"inspect().html {got!r} != sanitize() {expected!r}"
+    assert not failures, report(failures, f"disagree under {policy!r}")
+    batch = policy.sanitize_many(payloads)
+    mismatched = [pid for (pid, _), a, b in zip(corpus, batch, singles) if a != b]
+    assert len(batch) == len(singles)
+    assert not mismatched, f"sanitize_many() differs from sanitize() for: {mismatched}"
