@@ -204,10 +204,8 @@ impl Walker<'_> {
         while let Some((node, parent)) = stack.pop() {
             let mut descend_as = None;
             match &node.data {
-                NodeData::Comment { contents } => {
-                    if self.p.spec.strip_comments {
-                        self.out.add(removal(Kind::Comment, &parent, "#comment", contents));
-                    }
+                NodeData::Comment { contents } if self.p.spec.strip_comments => {
+                    self.out.add(removal(Kind::Comment, &parent, "#comment", contents));
                 }
                 NodeData::Element { name, attrs, .. } => {
                     let tag = &*name.local;

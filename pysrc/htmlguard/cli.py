@@ -21,8 +21,6 @@ __all__ = ["main"]
 
 PROG = "htmlguard"
 STDIN_NAME = "<stdin>"
-#: Removed values longer than this are shortened in the text output of ``inspect``.
-MAX_VALUE_CHARS = 120
 
 _INPUT_HELP = (
     "HTML files to read ('-' or none: standard input). Input is decoded as UTF-8; "
@@ -117,11 +115,9 @@ def _write(text: str) -> None:
     buffer.flush()
 
 
-def _shorten(value: str) -> str:
-    shown = json.dumps(value, ensure_ascii=False)
-    if len(shown) > MAX_VALUE_CHARS:
-        shown = shown[: MAX_VALUE_CHARS - 2] + '…"'
-    return shown
+def _quote(value: str) -> str:
+    """A removed value as a JSON string: one line, whatever it contains."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 # -- subcommands -----------------------------------------------------------------------
@@ -157,7 +153,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
             continue
         prefix = f"{name}: " if len(reports) > 1 else ""
         lines.append(f"{prefix}{report}")
-        lines.extend(f"  {r.kind} {r.tag} {r.name} {_shorten(r.value)}" for r in report.removed)
+        lines.extend(f"  {r.kind} {r.tag} {r.name} {_quote(r.value)}" for r in report.removed)
     _write("".join(line + "\n" for line in lines))
     return 1 if any(report for _, report in reports) else 0
 
@@ -228,8 +224,8 @@ def _parser() -> argparse.ArgumentParser:
         help="report what a policy would remove (exit status 1 if anything)",
         description="Print what the policy would remove from each input: a summary line "
         "(prefixed with the file name when there are several inputs), then one indented "
-        "line per removal: KIND TAG NAME VALUE (the value as a JSON string, shortened "
-        f"past {MAX_VALUE_CHARS} characters). Exit status 1 if anything would be removed "
+        "line per removal: KIND TAG NAME VALUE (the value as a JSON string; long values "
+        "are shortened by the inspector). Exit status 1 if anything would be removed "
         "from any input, else 0. " + _INPUT_HELP,
     )
     p.add_argument(
