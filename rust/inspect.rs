@@ -4,10 +4,9 @@
 use std::collections::BTreeMap;
 
 use markup5ever_rcdom::{Handle, NodeData};
-use url::Url;
 
 use crate::parse::{parse, Fragment};
-use crate::policy::{is_url_attr, CompiledPolicy, UrlRelativeSpec};
+use crate::policy::{is_url_attr, CompiledPolicy, Refusal};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
@@ -128,16 +127,6 @@ impl Walker<'_> {
                 .is_some_and(|vs| vs.iter().any(|v| v.eq_ignore_ascii_case(value)))
     }
 
-    fn url_allowed(&self, value: &str) -> bool {
-        match Url::parse(value) {
-            Ok(u) => self.p.spec.url_schemes.contains(u.scheme()),
-            Err(url::ParseError::RelativeUrlWithoutBase) => {
-                !matches!(self.p.spec.url_relative, UrlRelativeSpec::Deny)
-            }
-            Err(_) => false,
-        }
-    }
-
     fn element(&mut self, tag: &str, attrs: &[html5ever::Attribute]) {
         let s = &self.p.spec;
         for attr in attrs {
@@ -148,7 +137,7 @@ impl Walker<'_> {
                 self.out.add(removal(Kind::Attribute, tag, name, value));
                 continue;
             }
-            if is_url_attr(tag, name) && !self.url_allowed(value) {
+            if is_url_attr(tag, name) && !self.p.rules.url_allowed(value) {
                 self.out.add(removal(Kind::Url, tag, name, value));
                 continue;
             }
@@ -164,9 +153,16 @@ impl Walker<'_> {
                     }
                 }
             }
-            if !self.p.patterns.allows(tag, name, &effective) {
-                self.out.add(removal(Kind::Attribute, tag, name, value));
-                continue;
+            match self.p.rules.check(tag, name, &effective) {
+                Ok(()) => {}
+                Err(Refusal::Url) => {
+                    self.out.add(removal(Kind::Url, tag, name, value));
+                    continue;
+                }
+                Err(Refusal::Pattern) => {
+                    self.out.add(removal(Kind::Attribute, tag, name, value));
+                    continue;
+                }
             }
             if class_filtered {
                 let allowed = &s.allowed_classes[tag];

@@ -105,28 +105,57 @@ pub fn is_url_attr(tag: &str, attr: &str) -> bool {
         || (tag == "video" && attr == "poster")
 }
 
-/// Attribute values compiled from `attribute_patterns`.
-#[derive(Debug, Default)]
-pub struct Patterns {
-    by_tag: HashMap<String, HashMap<String, Regex>>,
-    global: HashMap<String, Regex>,
+/// URL-valued attributes that ammonia does not check (it knows `href`, `src` and a few
+/// element-specific ones). Browsers do not run `cite`, but a page script may follow it, and
+/// bluemonday's UGC policy checks it; the others are legacy URL attributes.
+pub const EXTRA_URL_ATTRS: &[&str] = &[
+    "cite", "longdesc", "background", "codebase", "manifest", "action", "formaction", "poster",
+    "ping", "lowsrc", "dynsrc",
+];
+
+/// Why an attribute value is refused by [`ValueRules`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// A URL with a scheme the policy does not allow (or a relative URL when denied).
+    Url,
+    /// The value does not match the attribute's pattern.
+    Pattern,
 }
 
-impl Patterns {
-    pub fn is_empty(&self) -> bool {
-        self.by_tag.is_empty() && self.global.is_empty()
+/// The per-value checks htmlguard adds to ammonia: `attribute_patterns` and the URL rule
+/// for [`EXTRA_URL_ATTRS`]. Runs as ammonia's attribute filter.
+#[derive(Debug, Default)]
+pub struct ValueRules {
+    by_tag: HashMap<String, HashMap<String, Regex>>,
+    global: HashMap<String, Regex>,
+    schemes: HashSet<String>,
+    relative_denied: bool,
+}
+
+impl ValueRules {
+    /// Whether a URL value passes the policy's scheme and relative-URL rules (the same
+    /// rule ammonia applies to `href` and `src`).
+    pub fn url_allowed(&self, value: &str) -> bool {
+        match Url::parse(value) {
+            Ok(u) => self.schemes.contains(u.scheme()),
+            Err(url::ParseError::RelativeUrlWithoutBase) => !self.relative_denied,
+            Err(_) => false,
+        }
     }
 
-    /// `false` when a pattern applies to this attribute and the value does not match it.
-    pub fn allows(&self, tag: &str, attr: &str, value: &str) -> bool {
+    /// `Err` when this attribute value must be dropped.
+    pub fn check(&self, tag: &str, attr: &str, value: &str) -> Result<(), Refusal> {
+        if EXTRA_URL_ATTRS.contains(&attr) && !is_url_attr(tag, attr) && !self.url_allowed(value) {
+            return Err(Refusal::Url);
+        }
         if let Some(re) = self.by_tag.get(tag).and_then(|m| m.get(attr)) {
             if !re.is_match(value) {
-                return false;
+                return Err(Refusal::Pattern);
             }
         }
         match self.global.get(attr) {
-            Some(re) => re.is_match(value),
-            None => true,
+            Some(re) if !re.is_match(value) => Err(Refusal::Pattern),
+            _ => Ok(()),
         }
     }
 }
@@ -135,8 +164,7 @@ impl Patterns {
 pub struct CompiledPolicy {
     pub spec: PolicySpec,
     pub builder: Builder<'static>,
-    pub patterns: std::sync::Arc<Patterns>,
-    /// The `rel` value given to absolute links when `target_blank` is on.
+    pub rules: std::sync::Arc<ValueRules>,
     pub hash: u64,
 }
 
@@ -206,9 +234,9 @@ fn check_absolute_url(option: &str, value: &str) -> Result<Url, PolicyError> {
 }
 
 impl PolicySpec {
-    /// Check every option and every combination of options. Returns the compiled
-    /// attribute patterns (the only part of validation with a by-product).
-    pub fn validate(&self) -> Result<Patterns, PolicyError> {
+    /// Check every option and every combination of options. Returns the value rules
+    /// (compiled patterns: the only part of validation with a by-product).
+    pub fn validate(&self) -> Result<ValueRules, PolicyError> {
         for t in &self.tags {
             check_tag("tags", t)?;
         }
@@ -350,7 +378,11 @@ impl PolicySpec {
         if self.max_input_bytes == Some(0) {
             return Err(PolicyError::new("max_input_bytes", "must be None or a positive number of bytes"));
         }
-        let mut patterns = Patterns::default();
+        let mut patterns = ValueRules {
+            schemes: self.url_schemes.iter().cloned().collect(),
+            relative_denied: self.url_relative == UrlRelativeSpec::Deny,
+            ..Default::default()
+        };
         for (tag, attrs) in &self.attribute_patterns {
             if tag != "*" {
                 check_name("attribute_patterns", tag)?;
@@ -379,19 +411,19 @@ impl PolicySpec {
 
     /// Validate and build the engine.
     pub fn compile(self) -> Result<CompiledPolicy, PolicyError> {
-        let patterns = std::sync::Arc::new(self.validate()?);
-        let builder = self.build_ammonia(&patterns);
+        let rules = std::sync::Arc::new(self.validate()?);
+        let builder = self.build_ammonia(&rules);
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.hash(&mut h);
         Ok(CompiledPolicy {
             hash: h.finish(),
             spec: self,
             builder,
-            patterns,
+            rules,
         })
     }
 
-    fn build_ammonia(&self, patterns: &std::sync::Arc<Patterns>) -> Builder<'static> {
+    fn build_ammonia(&self, rules: &std::sync::Arc<ValueRules>) -> Builder<'static> {
         fn set(s: &BTreeSet<String>) -> HashSet<&'static str> {
             s.iter().map(|x| intern(x)).collect()
         }
@@ -443,14 +475,15 @@ impl PolicySpec {
             },
         };
         b.url_relative(relative);
-        if !patterns.is_empty() {
-            let patterns = patterns.clone();
+        let any_attribute = !(self.tag_attributes.is_empty()
+            && self.generic_attributes.is_empty()
+            && self.generic_attribute_prefixes.is_empty()
+            && self.tag_attribute_values.is_empty()
+            && self.set_tag_attribute_values.is_empty());
+        if any_attribute {
+            let rules = rules.clone();
             b.attribute_filter(move |tag: &str, attr: &str, value: &str| {
-                if patterns.allows(tag, attr, value) {
-                    Some(value.into())
-                } else {
-                    None
-                }
+                rules.check(tag, attr, value).is_ok().then_some(value.into())
             });
         }
         b
@@ -570,9 +603,22 @@ mod tests {
         s.attribute_patterns
             .insert("*".into(), [("title".to_string(), "^[a-z]+$".to_string())].into());
         let p = s.validate().unwrap();
-        assert!(p.allows("b", "title", "abc"));
-        assert!(!p.allows("b", "title", "ABC"));
-        assert!(p.allows("b", "lang", "ABC"));
+        assert_eq!(p.check("b", "title", "abc"), Ok(()));
+        assert_eq!(p.check("b", "title", "ABC"), Err(Refusal::Pattern));
+        assert_eq!(p.check("b", "lang", "ABC"), Ok(()));
+    }
+
+    #[test]
+    fn extra_url_attributes_follow_the_url_rules() {
+        let mut s = spec();
+        s.url_schemes.insert("https".into());
+        let r = s.validate().unwrap();
+        assert_eq!(r.check("q", "cite", "https://x.org"), Ok(()));
+        assert_eq!(r.check("q", "cite", "javascript:alert(1)"), Err(Refusal::Url));
+        assert_eq!(r.check("q", "cite", "/relative"), Err(Refusal::Url));
+        s.url_relative = UrlRelativeSpec::PassThrough;
+        let r = s.validate().unwrap();
+        assert_eq!(r.check("q", "cite", "/relative"), Ok(()));
     }
 
     #[test]

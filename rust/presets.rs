@@ -216,6 +216,10 @@ mod tests {
         );
         assert_eq!(p.sanitize(r#"<p id="intro" dir="rtl">hi</p>"#).unwrap(), r#"<p id="user-content-intro" dir="rtl">hi</p>"#);
         assert_eq!(p.sanitize("<script>alert(1)</script>ok").unwrap(), "ok");
+        assert_eq!(
+            p.sanitize(r#"<blockquote cite="javascript:alert(1)">q</blockquote><q cite="https://x.org/s">s</q>"#).unwrap(),
+            r#"<blockquote>q</blockquote><q cite="https://x.org/s">s</q>"#
+        );
     }
 
     #[test]

@@ -10,8 +10,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import htmlguard as hg
 import pytest
+
+import htmlguard as hg
 from htmlguard import _docs, cli
 
 DIRTY = '<p onclick="steal()">Hi <script>alert(1)</script><b>there</b></p><h1>Title</h1>'
@@ -248,6 +249,27 @@ def test_usage_errors_exit_2(
         capsys, monkeypatch, "sanitize", "--policy", "basic", "--policy-file", "x.json"
     )
     assert status == 2 and "not allowed with" in err
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+class _FullDisk(io.StringIO):
+    def write(self, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_output_errors(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("<b>x</b>"))
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert cli.main(["sanitize"]) == 1  # the reader went away: quiet, no traceback
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(sys, "stdin", io.StringIO("<b>x</b>"))
+    monkeypatch.setattr(sys, "stdout", _FullDisk())
+    assert cli.main(["sanitize"]) == 2
+    assert_one_line_error(capsys.readouterr().err, "cannot write", "No space left")
 
 
 def test_version(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import doctest
 import re
 from pathlib import Path
 
-import htmlguard as hg
 import pytest
+
+import htmlguard as hg
 from htmlguard import _docs
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "presets.md"
@@ -144,3 +146,8 @@ def test_describe(name: str) -> None:
     assert _docs.describe("copy", hg.Policy.preset(name)) == f"Same as the {name} preset."
     changed = hg.Policy.preset(name).derive(tags=hg.Policy.preset(name).tags | {"nav"})
     assert _docs.describe(name, changed).startswith("Custom policy allowing")
+
+
+def test_module_examples() -> None:
+    result = doctest.testmod(_docs, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -88,6 +88,11 @@ def test_url_rules() -> None:
     assert p.sanitize('<a href="mailto:a@b.c">m</a>') == '<a href="mailto:a@b.c">m</a>'
     for bad in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:x", "&#106;avascript:x", "data:text/html,x", "vbscript:x"):
         assert p.sanitize(f'<a href="{bad}">x</a>') == "<a>x</a>", bad
+    # URL attributes ammonia does not know about follow the same scheme rule
+    q = hg.Policy(tags={"q"}, tag_attributes={"q": {"cite"}}, url_schemes={"https"})
+    assert q.sanitize('<q cite="javascript:alert(1)">x</q>') == "<q>x</q>"
+    assert q.sanitize('<q cite="https://x.org">x</q>') == '<q cite="https://x.org">x</q>'
+    assert [(r.kind, r.name) for r in q.inspect('<q cite="vbscript:x">x</q>').removed] == [("url", "cite")]
     # relative URLs are denied unless allowed
     assert p.sanitize('<a href="/x">x</a>') == "<a>x</a>"
     rel = p.derive(url_relative="pass")

@@ -40,13 +40,19 @@ def _decode(data: bytes) -> str:
 
 
 def _read_stdin() -> str:
-    buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is not None:
-        data: bytes = buffer.read()
-        return _decode(data)
-    # A text stream without a byte buffer (e.g. io.StringIO): already decoded.
-    text: str = sys.stdin.read()
-    return text
+    stream = sys.stdin
+    if stream is None:  # e.g. started without a standard input
+        raise CLIError("no standard input to read; give FILE arguments")
+    buffer = getattr(stream, "buffer", None)
+    try:
+        if buffer is not None:
+            data: bytes = buffer.read()
+            return _decode(data)
+        # A text stream without a byte buffer (e.g. io.StringIO): already decoded.
+        text: str = stream.read()
+        return text
+    except OSError as e:
+        raise CLIError(f"cannot read standard input: {e.strerror or e}") from None
 
 
 def _read_file(path: str) -> str:
@@ -107,12 +113,18 @@ def _write(text: str) -> None:
     """Write ``text`` to stdout as UTF-8, exactly (no newline translation)."""
     out = sys.stdout
     buffer = getattr(out, "buffer", None)
-    if buffer is None:
-        out.write(text)
-        return
-    out.flush()
-    buffer.write(text.encode("utf-8", errors="backslashreplace"))
-    buffer.flush()
+    try:
+        if buffer is None:
+            out.write(text)
+            out.flush()
+            return
+        out.flush()
+        buffer.write(text.encode("utf-8", errors="backslashreplace"))
+        buffer.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:  # e.g. a full disk
+        raise CLIError(f"cannot write the output: {e.strerror or e}") from None
 
 
 def _quote(value: str) -> str:
@@ -271,10 +283,11 @@ def main(argv: list[str] | None = None) -> int:
         return _error(str(e))
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, as other tools do.
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):  # no real file descriptor
             pass
         return 1
     except KeyboardInterrupt:
