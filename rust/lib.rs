@@ -15,3 +15,9 @@ pub mod text;
 
 #[cfg(feature = "python")]
 mod bindings;
+
+#[cfg(not(ammonia_unstable))]
+compile_error!(
+    "htmlguard needs ammonia's DOM access: build with RUSTFLAGS=\"--cfg ammonia_unstable\" \
+     (set by .cargo/config.toml; an explicit RUSTFLAGS replaces it)"
+);
