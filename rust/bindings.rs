@@ -9,7 +9,9 @@ use std::sync::{Arc, LazyLock};
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFrozenSet, PyInt, PyList, PyMapping, PyString, PyTuple, PyType};
+use pyo3::types::{
+    PyBool, PyDict, PyFrozenSet, PyInt, PyList, PyMapping, PyString, PyTuple, PyType,
+};
 
 use crate::inspect::{inspect, Findings, Removal as RemovalData};
 use crate::policy::{CompiledPolicy, PolicyError as SpecError, PolicySpec, UrlRelativeSpec};
@@ -111,7 +113,10 @@ fn get_str_set(option: &str, v: &Bound<'_, PyAny>) -> PyResult<BTreeSet<String>>
     Ok(out)
 }
 
-fn get_mapping<'py>(option: &str, v: &Bound<'py, PyAny>) -> PyResult<Vec<(String, Bound<'py, PyAny>)>> {
+fn get_mapping<'py>(
+    option: &str,
+    v: &Bound<'py, PyAny>,
+) -> PyResult<Vec<(String, Bound<'py, PyAny>)>> {
     let m = v
         .cast::<PyMapping>()
         .map_err(|_| bad(option, "a dict", v))?;
@@ -123,14 +128,20 @@ fn get_mapping<'py>(option: &str, v: &Bound<'py, PyAny>) -> PyResult<Vec<(String
     Ok(out)
 }
 
-fn get_name_map(option: &str, v: &Bound<'_, PyAny>) -> PyResult<BTreeMap<String, BTreeSet<String>>> {
+fn get_name_map(
+    option: &str,
+    v: &Bound<'_, PyAny>,
+) -> PyResult<BTreeMap<String, BTreeSet<String>>> {
     get_mapping(option, v)?
         .into_iter()
         .map(|(k, val)| Ok((k, get_str_set(option, &val)?)))
         .collect()
 }
 
-fn get_str_map2(option: &str, v: &Bound<'_, PyAny>) -> PyResult<BTreeMap<String, BTreeMap<String, String>>> {
+fn get_str_map2(
+    option: &str,
+    v: &Bound<'_, PyAny>,
+) -> PyResult<BTreeMap<String, BTreeMap<String, String>>> {
     get_mapping(option, v)?
         .into_iter()
         .map(|(k, val)| {
@@ -198,7 +209,11 @@ fn spec_from_options(options: Option<&Bound<'_, PyDict>>) -> PyResult<PolicySpec
             "link_rel" => s.link_rel = get_opt_str(k, v)?,
             "allowed_classes" => s.allowed_classes = get_name_map(k, v)?,
             "filter_style_properties" => {
-                s.filter_style_properties = if v.is_none() { None } else { Some(get_str_set(k, v)?) }
+                s.filter_style_properties = if v.is_none() {
+                    None
+                } else {
+                    Some(get_str_set(k, v)?)
+                }
             }
             "strip_comments" => s.strip_comments = get_bool(k, v)?,
             "id_prefix" => s.id_prefix = get_opt_str(k, v)?,
@@ -252,21 +267,33 @@ enum Shape {
     Frozen,
 }
 
-fn set_value<'py>(py: Python<'py>, s: &BTreeSet<String>, shape: Shape) -> PyResult<Bound<'py, PyAny>> {
+fn set_value<'py>(
+    py: Python<'py>,
+    s: &BTreeSet<String>,
+    shape: Shape,
+) -> PyResult<Bound<'py, PyAny>> {
     Ok(match shape {
         Shape::Plain => PyList::new(py, s.iter().map(String::as_str))?.into_any(),
         Shape::Frozen => frozen(py, s)?.into_any(),
     })
 }
 
-fn dict_value<'py>(py: Python<'py>, d: Bound<'py, PyDict>, shape: Shape) -> PyResult<Bound<'py, PyAny>> {
+fn dict_value<'py>(
+    py: Python<'py>,
+    d: Bound<'py, PyDict>,
+    shape: Shape,
+) -> PyResult<Bound<'py, PyAny>> {
     match shape {
         Shape::Plain => Ok(d.into_any()),
         Shape::Frozen => proxy(py, d),
     }
 }
 
-fn name_map_value<'py>(py: Python<'py>, m: &BTreeMap<String, BTreeSet<String>>, shape: Shape) -> PyResult<Bound<'py, PyAny>> {
+fn name_map_value<'py>(
+    py: Python<'py>,
+    m: &BTreeMap<String, BTreeSet<String>>,
+    shape: Shape,
+) -> PyResult<Bound<'py, PyAny>> {
     let d = PyDict::new(py);
     for (k, v) in m {
         d.set_item(k, set_value(py, v, shape)?)?;
@@ -274,7 +301,11 @@ fn name_map_value<'py>(py: Python<'py>, m: &BTreeMap<String, BTreeSet<String>>, 
     dict_value(py, d, shape)
 }
 
-fn str_map2_value<'py>(py: Python<'py>, m: &BTreeMap<String, BTreeMap<String, String>>, shape: Shape) -> PyResult<Bound<'py, PyAny>> {
+fn str_map2_value<'py>(
+    py: Python<'py>,
+    m: &BTreeMap<String, BTreeMap<String, String>>,
+    shape: Shape,
+) -> PyResult<Bound<'py, PyAny>> {
     let d = PyDict::new(py);
     for (k, inner) in m {
         let i = PyDict::new(py);
@@ -288,7 +319,12 @@ fn str_map2_value<'py>(py: Python<'py>, m: &BTreeMap<String, BTreeMap<String, St
 
 /// One option's value, or None when it is unset (so `to_dict()` can leave it out: TOML has
 /// no null).
-fn option_value<'py>(py: Python<'py>, s: &PolicySpec, name: &str, shape: Shape) -> PyResult<Option<Bound<'py, PyAny>>> {
+fn option_value<'py>(
+    py: Python<'py>,
+    s: &PolicySpec,
+    name: &str,
+    shape: Shape,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
     let v = match name {
         "tags" => set_value(py, &s.tags, shape)?,
         "clean_content_tags" => set_value(py, &s.clean_content_tags, shape)?,
@@ -378,7 +414,9 @@ fn text_arg<'a>(what: &str, v: &'a Bound<'_, PyAny>) -> PyResult<std::borrow::Co
 fn replace_surrogates(s: &Bound<'_, PyString>) -> PyResult<String> {
     let raw = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
     let bytes: &[u8] = raw.cast::<pyo3::types::PyBytes>()?.as_bytes();
-    let units = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
+    let units = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]));
     Ok(char::decode_utf16(units)
         .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
         .collect())
@@ -396,7 +434,12 @@ fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn sanitize_with(py: Python<'_>, p: &Arc<CompiledPolicy>, html: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+fn sanitize_with(
+    py: Python<'_>,
+    p: &Arc<CompiledPolicy>,
+    html: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<String> {
     let text = text_arg(what, html)?;
     p.check_size(text.len()).map_err(too_large)?;
     let p = p.clone();
@@ -404,7 +447,11 @@ fn sanitize_with(py: Python<'_>, p: &Arc<CompiledPolicy>, html: &Bound<'_, PyAny
     py.detach(|| guarded(|| p.sanitize_unchecked(text)))
 }
 
-fn sanitize_many_with(py: Python<'_>, p: &Arc<CompiledPolicy>, htmls: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+fn sanitize_many_with(
+    py: Python<'_>,
+    p: &Arc<CompiledPolicy>,
+    htmls: &Bound<'_, PyAny>,
+) -> PyResult<Vec<String>> {
     if htmls.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err(
             "sanitize_many() expects an iterable of str, got a single str",
@@ -421,7 +468,11 @@ fn sanitize_many_with(py: Python<'_>, p: &Arc<CompiledPolicy>, htmls: &Bound<'_,
         .map_err(|(i, e)| InputTooLargeError::new_err(format!("item {i}: {e}")))
 }
 
-fn inspect_with(py: Python<'_>, p: &Arc<CompiledPolicy>, html: &Bound<'_, PyAny>) -> PyResult<Report> {
+fn inspect_with(
+    py: Python<'_>,
+    p: &Arc<CompiledPolicy>,
+    html: &Bound<'_, PyAny>,
+) -> PyResult<Report> {
     let text = text_arg("inspect()", html)?;
     p.check_size(text.len()).map_err(too_large)?;
     let p = p.clone();
@@ -430,7 +481,11 @@ fn inspect_with(py: Python<'_>, p: &Arc<CompiledPolicy>, html: &Bound<'_, PyAny>
     Report::new(py, out, findings, &text)
 }
 
-fn is_clean_with(py: Python<'_>, p: &Arc<CompiledPolicy>, html: &Bound<'_, PyAny>) -> PyResult<bool> {
+fn is_clean_with(
+    py: Python<'_>,
+    p: &Arc<CompiledPolicy>,
+    html: &Bound<'_, PyAny>,
+) -> PyResult<bool> {
     let text = text_arg("is_clean()", html)?;
     p.check_size(text.len()).map_err(too_large)?;
     let p = p.clone();
@@ -439,7 +494,10 @@ fn is_clean_with(py: Python<'_>, p: &Arc<CompiledPolicy>, html: &Bound<'_, PyAny
 }
 
 impl Policy {
-    fn new_instance<'py>(cls: &Bound<'py, PyType>, spec: &PolicySpec) -> PyResult<Bound<'py, PyAny>> {
+    fn new_instance<'py>(
+        cls: &Bound<'py, PyType>,
+        spec: &PolicySpec,
+    ) -> PyResult<Bound<'py, PyAny>> {
         cls.call((), Some(&spec_to_dict(cls.py(), spec)?))
     }
 }
@@ -457,7 +515,10 @@ impl Policy {
 
     /// A built-in policy: "strict", "basic", "ugc" or "relaxed".
     #[classmethod]
-    fn preset<'py>(cls: &Bound<'py, PyType>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn preset<'py>(
+        cls: &Bound<'py, PyType>,
+        name: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let name = get_str("preset", name)?;
         let spec = preset_spec(&name).ok_or_else(|| {
             PolicyError::new_err(format!(
@@ -470,7 +531,10 @@ impl Policy {
 
     /// Build a policy from the dict `to_dict()` returns (or one read from JSON/TOML).
     #[classmethod]
-    fn from_dict<'py>(cls: &Bound<'py, PyType>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn from_dict<'py>(
+        cls: &Bound<'py, PyType>,
+        data: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let py = cls.py();
         let kwargs = PyDict::new(py);
         for (k, v) in get_mapping("from_dict", data)? {
@@ -486,7 +550,10 @@ impl Policy {
 
     /// A copy of this policy with the given options replaced.
     #[pyo3(signature = (**changes))]
-    fn derive<'py>(slf: &Bound<'py, Self>, changes: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+    fn derive<'py>(
+        slf: &Bound<'py, Self>,
+        changes: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let d = spec_to_dict(py, &slf.get().inner.spec)?;
         if let Some(changes) = changes {
@@ -554,39 +621,73 @@ impl Policy {
     // Every option, readable. Sets are frozensets and mappings are read-only, so
     // `p.derive(tags=p.tags | {"u"})` works and a policy cannot be changed in place.
     #[getter]
-    fn tags<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "tags") }
+    fn tags<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "tags")
+    }
     #[getter]
-    fn clean_content_tags<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "clean_content_tags") }
+    fn clean_content_tags<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "clean_content_tags")
+    }
     #[getter]
-    fn tag_attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "tag_attributes") }
+    fn tag_attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "tag_attributes")
+    }
     #[getter]
-    fn generic_attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "generic_attributes") }
+    fn generic_attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "generic_attributes")
+    }
     #[getter]
-    fn generic_attribute_prefixes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "generic_attribute_prefixes") }
+    fn generic_attribute_prefixes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "generic_attribute_prefixes")
+    }
     #[getter]
-    fn tag_attribute_values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "tag_attribute_values") }
+    fn tag_attribute_values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "tag_attribute_values")
+    }
     #[getter]
-    fn set_tag_attribute_values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "set_tag_attribute_values") }
+    fn set_tag_attribute_values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "set_tag_attribute_values")
+    }
     #[getter]
-    fn url_schemes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "url_schemes") }
+    fn url_schemes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "url_schemes")
+    }
     #[getter]
-    fn url_relative<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "url_relative") }
+    fn url_relative<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "url_relative")
+    }
     #[getter]
-    fn link_rel<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "link_rel") }
+    fn link_rel<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "link_rel")
+    }
     #[getter]
-    fn allowed_classes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "allowed_classes") }
+    fn allowed_classes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "allowed_classes")
+    }
     #[getter]
-    fn filter_style_properties<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "filter_style_properties") }
+    fn filter_style_properties<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "filter_style_properties")
+    }
     #[getter]
-    fn strip_comments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "strip_comments") }
+    fn strip_comments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "strip_comments")
+    }
     #[getter]
-    fn id_prefix<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "id_prefix") }
+    fn id_prefix<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "id_prefix")
+    }
     #[getter]
-    fn attribute_patterns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "attribute_patterns") }
+    fn attribute_patterns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "attribute_patterns")
+    }
     #[getter]
-    fn target_blank<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "target_blank") }
+    fn target_blank<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "target_blank")
+    }
     #[getter]
-    fn max_input_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> { self.get(py, "max_input_bytes") }
+    fn max_input_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get(py, "max_input_bytes")
+    }
 }
 
 impl Policy {
@@ -615,7 +716,9 @@ pub struct Removal {
 #[pymethods]
 impl Removal {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let r = |s: &str| -> PyResult<String> { Ok(PyString::new(py, s).repr()?.to_cow()?.into_owned()) };
+        let r = |s: &str| -> PyResult<String> {
+            Ok(PyString::new(py, s).repr()?.to_cow()?.into_owned())
+        };
         Ok(format!(
             "Removal(kind={}, tag={}, name={}, value={})",
             r(&self.kind)?,
@@ -676,7 +779,11 @@ fn summarize(f: &Findings) -> String {
             }
         }
         let plural = if *n == 1 { "" } else { "s" };
-        let kind = if *kind == "class" && *n != 1 { "classe" } else { kind };
+        let kind = if *kind == "class" && *n != 1 {
+            "classe"
+        } else {
+            kind
+        };
         parts.push(format!("{n} {kind}{plural} ({})", names.join(", ")));
     }
     format!("removed {}", parts.join("; "))
@@ -813,19 +920,29 @@ pub struct PolicyRegistry;
 #[pymethods]
 impl PolicyRegistry {
     #[pyo3(signature = (name, policy, *, replace = false))]
-    fn register(&self, name: &Bound<'_, PyAny>, policy: &Bound<'_, PyAny>, replace: bool) -> PyResult<()> {
-        let name = get_str("name", name).map_err(|_| PyTypeError::new_err("policy name must be a str"))?;
+    fn register(
+        &self,
+        name: &Bound<'_, PyAny>,
+        policy: &Bound<'_, PyAny>,
+        replace: bool,
+    ) -> PyResult<()> {
+        let name =
+            get_str("name", name).map_err(|_| PyTypeError::new_err("policy name must be a str"))?;
         if name.is_empty() {
             return Err(PolicyError::new_err("policy name must not be empty"));
         }
         let p = policy.cast::<Policy>().map_err(|_| {
-            PyTypeError::new_err("register() takes a Policy; build one with Policy(...) or Policy.from_dict(...)")
+            PyTypeError::new_err(
+                "register() takes a Policy; build one with Policy(...) or Policy.from_dict(...)",
+            )
         })?;
         let entry = Entry {
             compiled: p.get().inner.clone(),
             object: policy.clone().unbind(),
         };
-        REGISTRY.register(&name, entry, replace).map_err(registry_err)
+        REGISTRY
+            .register(&name, entry, replace)
+            .map_err(registry_err)
     }
 
     fn unregister(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
@@ -860,7 +977,10 @@ impl PolicyRegistry {
     }
 
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        PyList::new(py, REGISTRY.names())?.as_any().try_iter().map(|i| i.into_any())
+        PyList::new(py, REGISTRY.names())?
+            .as_any()
+            .try_iter()
+            .map(|i| i.into_any())
     }
 
     fn __len__(&self) -> usize {
@@ -876,33 +996,52 @@ impl PolicyRegistry {
 
 #[pyfunction]
 #[pyo3(signature = (html, policy = None), text_signature = "(html, policy='ugc')")]
-fn sanitize(py: Python<'_>, html: &Bound<'_, PyAny>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+fn sanitize(
+    py: Python<'_>,
+    html: &Bound<'_, PyAny>,
+    policy: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
     let p = resolve_default(py, policy)?;
     sanitize_with(py, &p, html, "sanitize()")
 }
 
 #[pyfunction]
 #[pyo3(signature = (htmls, policy = None), text_signature = "(htmls, policy='ugc')")]
-fn sanitize_many(py: Python<'_>, htmls: &Bound<'_, PyAny>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+fn sanitize_many(
+    py: Python<'_>,
+    htmls: &Bound<'_, PyAny>,
+    policy: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<String>> {
     let p = resolve_default(py, policy)?;
     sanitize_many_with(py, &p, htmls)
 }
 
 #[pyfunction(name = "inspect")]
 #[pyo3(signature = (html, policy = None), text_signature = "(html, policy='ugc')")]
-fn inspect_py(py: Python<'_>, html: &Bound<'_, PyAny>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<Report> {
+fn inspect_py(
+    py: Python<'_>,
+    html: &Bound<'_, PyAny>,
+    policy: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Report> {
     let p = resolve_default(py, policy)?;
     inspect_with(py, &p, html)
 }
 
 #[pyfunction]
 #[pyo3(signature = (html, policy = None), text_signature = "(html, policy='ugc')")]
-fn is_clean(py: Python<'_>, html: &Bound<'_, PyAny>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
+fn is_clean(
+    py: Python<'_>,
+    html: &Bound<'_, PyAny>,
+    policy: Option<&Bound<'_, PyAny>>,
+) -> PyResult<bool> {
     let p = resolve_default(py, policy)?;
     is_clean_with(py, &p, html)
 }
 
-fn resolve_default(py: Python<'_>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<CompiledPolicy>> {
+fn resolve_default(
+    py: Python<'_>,
+    policy: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Arc<CompiledPolicy>> {
     match policy {
         Some(p) => resolve(p),
         None => resolve(PyString::new(py, "ugc").as_any()),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use markup5ever_rcdom::{Handle, NodeData};
+use ammonia::rcdom::{Handle, NodeData};
 
 use crate::parse::{parse, Fragment};
 use crate::policy::{is_url_attr, CompiledPolicy, Refusal};
@@ -119,7 +119,9 @@ impl Walker<'_> {
     fn whitelisted(&self, tag: &str, attr: &str, value: &str) -> bool {
         let s = &self.p.spec;
         s.generic_attributes.contains(attr)
-            || s.generic_attribute_prefixes.iter().any(|p| attr.starts_with(p.as_str()))
+            || s.generic_attribute_prefixes
+                .iter()
+                .any(|p| attr.starts_with(p.as_str()))
             || s.tag_attributes.get(tag).is_some_and(|a| a.contains(attr))
             || s.tag_attribute_values
                 .get(tag)
@@ -143,7 +145,11 @@ impl Walker<'_> {
             }
             // Patterns see the value ammonia's filter sees: after set values and id_prefix.
             let mut effective = std::borrow::Cow::Borrowed(value);
-            if let Some(v) = s.set_tag_attribute_values.get(tag).and_then(|m| m.get(name)) {
+            if let Some(v) = s
+                .set_tag_attribute_values
+                .get(tag)
+                .and_then(|m| m.get(name))
+            {
                 effective = v.as_str().into();
             }
             if name == "id" {
@@ -201,7 +207,8 @@ impl Walker<'_> {
             let mut descend_as = None;
             match &node.data {
                 NodeData::Comment { contents } if self.p.spec.strip_comments => {
-                    self.out.add(removal(Kind::Comment, &parent, "#comment", contents));
+                    self.out
+                        .add(removal(Kind::Comment, &parent, "#comment", contents));
                 }
                 NodeData::Element { name, attrs, .. } => {
                     let tag = &*name.local;
@@ -237,7 +244,8 @@ pub fn inspect_fragment(policy: &CompiledPolicy, fragment: &Fragment) -> Finding
         out: Findings::default(),
     };
     for (name, n) in &fragment.dropped.by_name {
-        w.out.add_n(removal(Kind::Tag, name, name, "nested too deep"), *n);
+        w.out
+            .add_n(removal(Kind::Tag, name, name, "nested too deep"), *n);
     }
     w.walk(&fragment.root());
     w.out
@@ -284,14 +292,20 @@ mod tests {
     #[test]
     fn clean_input_reports_nothing() {
         let p = preset("ugc").unwrap();
-        let f = inspect(&p, r#"<p>Hello <b>world</b> <a href="https://x.org">x</a></p>"#);
+        let f = inspect(
+            &p,
+            r#"<p>Hello <b>world</b> <a href="https://x.org">x</a></p>"#,
+        );
         assert_eq!(f.total, 0);
     }
 
     #[test]
     fn classes_styles_and_patterns() {
         let p = preset("relaxed").unwrap();
-        let f = inspect(&p, r#"<span style="color:red; position:fixed">x</span><li value="x1">"#);
+        let f = inspect(
+            &p,
+            r#"<span style="color:red; position:fixed">x</span><li value="x1">"#,
+        );
         assert_eq!(
             kinds(&f),
             vec![
@@ -301,7 +315,10 @@ mod tests {
         );
         let ugc = preset("ugc").unwrap();
         let f = inspect(&ugc, r#"<ol><li value="x1">a</li></ol>"#);
-        assert_eq!(kinds(&f), vec![("attribute", "li".to_string(), "value".to_string())]);
+        assert_eq!(
+            kinds(&f),
+            vec![("attribute", "li".to_string(), "value".to_string())]
+        );
     }
 
     #[test]

@@ -4,13 +4,13 @@
 
 pub mod inspect;
 mod intern;
-pub mod links;
 pub mod parse;
 pub mod policy;
 pub mod presets;
 pub mod registry;
 pub mod sanitize;
 pub mod scan;
+pub mod serialize;
 pub mod text;
 
 #[cfg(feature = "python")]

@@ -10,27 +10,42 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+use ammonia::rcdom::{Handle, RcDom};
 use html5ever::buffer_queue::BufferQueue;
 use html5ever::local_name;
 use html5ever::ns;
-use html5ever::serialize::{serialize, SerializeOpts, TraversalScope};
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{
     Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 use html5ever::tree_builder::{create_element, TreeBuilder, TreeBuilderOpts};
-use html5ever::{LocalName, QualName};
 use html5ever::TokenizerResult;
-use markup5ever_rcdom::{Handle, RcDom, SerializableHandle};
+use html5ever::{LocalName, QualName};
 
 use crate::scan::MAX_DEPTH;
 
 fn is_void(name: &LocalName) -> bool {
     matches!(
         &**name,
-        "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "link" | "meta"
-            | "source" | "track" | "wbr" | "param" | "keygen" | "frame" | "basefont"
-            | "bgsound" | "image"
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
+            | "param"
+            | "keygen"
+            | "frame"
+            | "basefont"
+            | "bgsound"
+            | "image"
     )
 }
 
@@ -115,15 +130,11 @@ impl Fragment {
 
     /// Serialize the fragment (what ammonia would be given).
     pub fn to_html(&self) -> String {
-        let mut out = Vec::new();
-        let opts = SerializeOpts {
-            traversal_scope: TraversalScope::ChildrenOnly(None),
-            ..Default::default()
+        let opts = crate::serialize::Options {
+            max_depth: usize::MAX,
+            target_blank: false,
         };
-        let handle: SerializableHandle = self.root().into();
-        // Writing to a Vec cannot fail, and html5ever writes UTF-8.
-        let _ = serialize(&mut out, &handle, opts);
-        String::from_utf8(out).unwrap_or_default()
+        crate::serialize::serialize_children(&self.root(), &opts)
     }
 }
 

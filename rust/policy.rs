@@ -109,8 +109,17 @@ pub fn is_url_attr(tag: &str, attr: &str) -> bool {
 /// element-specific ones). Browsers do not run `cite`, but a page script may follow it, and
 /// bluemonday's UGC policy checks it; the others are legacy URL attributes.
 pub const EXTRA_URL_ATTRS: &[&str] = &[
-    "cite", "longdesc", "background", "codebase", "manifest", "action", "formaction", "poster",
-    "ping", "lowsrc", "dynsrc",
+    "cite",
+    "longdesc",
+    "background",
+    "codebase",
+    "manifest",
+    "action",
+    "formaction",
+    "poster",
+    "ping",
+    "lowsrc",
+    "dynsrc",
 ];
 
 /// Why an attribute value is refused by [`ValueRules`].
@@ -143,9 +152,31 @@ impl ValueRules {
         }
     }
 
+    /// Browsers strip only leading C0 controls and spaces and inner tabs and newlines from a
+    /// URL, so `"\u{2028}javascript:x"` or `"\x01java\x03script:x"` are harmless relative
+    /// URLs to them. Other URL consumers (mail clients, Markdown tools, old browsers) have
+    /// been more lenient, so a value that only *looks* relative because of invisible
+    /// characters is refused when, without them, its scheme would be refused.
+    fn squeezed_url_allowed(&self, value: &str) -> bool {
+        let invisible = |c: char| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+        };
+        if !value.contains(invisible) {
+            return true;
+        }
+        let squeezed: String = value.chars().filter(|&c| !invisible(c)).collect();
+        self.url_allowed(&squeezed)
+    }
+
     /// `Err` when this attribute value must be dropped.
     pub fn check(&self, tag: &str, attr: &str, value: &str) -> Result<(), Refusal> {
-        if EXTRA_URL_ATTRS.contains(&attr) && !is_url_attr(tag, attr) && !self.url_allowed(value) {
+        let extra = EXTRA_URL_ATTRS.contains(&attr) && !is_url_attr(tag, attr);
+        if extra && !self.url_allowed(value) {
+            return Err(Refusal::Url);
+        }
+        if (extra || is_url_attr(tag, attr)) && !self.squeezed_url_allowed(value) {
             return Err(Refusal::Url);
         }
         if let Some(re) = self.by_tag.get(tag).and_then(|m| m.get(attr)) {
@@ -267,8 +298,7 @@ impl PolicySpec {
         for p in &self.generic_attribute_prefixes {
             check_name("generic_attribute_prefixes", p)?;
             let lower = p.to_ascii_lowercase();
-            if "on".starts_with(&lower) || lower.starts_with("on") || "srcdoc".starts_with(&lower)
-            {
+            if "on".starts_with(&lower) || lower.starts_with("on") || "srcdoc".starts_with(&lower) {
                 return Err(PolicyError::new(
                     "generic_attribute_prefixes",
                     format!("prefix {p:?} would admit event-handler or srcdoc attributes"),
@@ -302,7 +332,10 @@ impl PolicySpec {
             if s.chars().any(|c| c.is_ascii_uppercase()) {
                 return Err(PolicyError::new(
                     "url_schemes",
-                    format!("{s:?}: schemes are compared in lowercase; write {:?}", s.to_ascii_lowercase()),
+                    format!(
+                        "{s:?}: schemes are compared in lowercase; write {:?}",
+                        s.to_ascii_lowercase()
+                    ),
                 ));
             }
             if matches!(s.as_str(), "javascript" | "vbscript") {
@@ -323,7 +356,10 @@ impl PolicySpec {
         }
         if let Some(rel) = &self.link_rel {
             if rel.trim().is_empty() {
-                return Err(PolicyError::new("link_rel", "must be None or a non-empty string"));
+                return Err(PolicyError::new(
+                    "link_rel",
+                    "must be None or a non-empty string",
+                ));
             }
             if self.generic_attributes.contains("rel") {
                 return Err(PolicyError::new(
@@ -331,7 +367,11 @@ impl PolicySpec {
                     "link_rel sets rel on every link, so \"rel\" cannot also be in generic_attributes",
                 ));
             }
-            if self.tag_attributes.get("a").is_some_and(|a| a.contains("rel")) {
+            if self
+                .tag_attributes
+                .get("a")
+                .is_some_and(|a| a.contains("rel"))
+            {
                 return Err(PolicyError::new(
                     "link_rel/tag_attributes",
                     "link_rel sets rel on every link, so tag_attributes[\"a\"] cannot also allow \"rel\"",
@@ -354,7 +394,11 @@ impl PolicySpec {
                     "allowed_classes filters the class attribute, so \"class\" cannot also be in generic_attributes",
                 ));
             }
-            if self.tag_attributes.get(tag).is_some_and(|a| a.contains("class")) {
+            if self
+                .tag_attributes
+                .get(tag)
+                .is_some_and(|a| a.contains("class"))
+            {
                 return Err(PolicyError::new(
                     "allowed_classes/tag_attributes",
                     format!("allowed_classes[{tag:?}] filters class, so tag_attributes[{tag:?}] cannot also allow \"class\""),
@@ -376,7 +420,10 @@ impl PolicySpec {
             check_name("id_prefix", prefix)?;
         }
         if self.max_input_bytes == Some(0) {
-            return Err(PolicyError::new("max_input_bytes", "must be None or a positive number of bytes"));
+            return Err(PolicyError::new(
+                "max_input_bytes",
+                "must be None or a positive number of bytes",
+            ));
         }
         let mut patterns = ValueRules {
             schemes: self.url_schemes.iter().cloned().collect(),
@@ -439,14 +486,22 @@ impl PolicySpec {
             .tag_attribute_values(
                 self.tag_attribute_values
                     .iter()
-                    .map(|(t, m)| (intern(t), m.iter().map(|(a, v)| (intern(a), set(v))).collect()))
+                    .map(|(t, m)| {
+                        (
+                            intern(t),
+                            m.iter().map(|(a, v)| (intern(a), set(v))).collect(),
+                        )
+                    })
                     .collect(),
             )
             .set_tag_attribute_values(
                 self.set_tag_attribute_values
                     .iter()
                     .map(|(t, m)| {
-                        (intern(t), m.iter().map(|(a, v)| (intern(a), intern(v))).collect())
+                        (
+                            intern(t),
+                            m.iter().map(|(a, v)| (intern(a), intern(v))).collect(),
+                        )
                     })
                     .collect(),
             )
@@ -483,7 +538,10 @@ impl PolicySpec {
         if any_attribute {
             let rules = rules.clone();
             b.attribute_filter(move |tag: &str, attr: &str, value: &str| {
-                rules.check(tag, attr, value).is_ok().then_some(value.into())
+                rules
+                    .check(tag, attr, value)
+                    .is_ok()
+                    .then_some(value.into())
             });
         }
         b
@@ -519,7 +577,8 @@ mod tests {
     fn clean_content_tag_with_attributes_is_rejected() {
         let mut s = spec();
         s.clean_content_tags.insert("style".into());
-        s.tag_attributes.insert("style".into(), ["media".to_string()].into());
+        s.tag_attributes
+            .insert("style".into(), ["media".to_string()].into());
         assert_eq!(err(s).option, "tag_attributes/clean_content_tags");
     }
 
@@ -531,19 +590,23 @@ mod tests {
         assert_eq!(err(s).option, "link_rel/generic_attributes");
         let mut s = spec();
         s.link_rel = Some("nofollow".into());
-        s.tag_attributes.insert("a".into(), ["rel".to_string()].into());
+        s.tag_attributes
+            .insert("a".into(), ["rel".to_string()].into());
         assert_eq!(err(s).option, "link_rel/tag_attributes");
     }
 
     #[test]
     fn class_conflicts() {
         let mut s = spec();
-        s.allowed_classes.insert("span".into(), ["x".to_string()].into());
+        s.allowed_classes
+            .insert("span".into(), ["x".to_string()].into());
         s.generic_attributes.insert("class".into());
         assert_eq!(err(s).option, "allowed_classes/generic_attributes");
         let mut s = spec();
-        s.allowed_classes.insert("span".into(), ["x".to_string()].into());
-        s.tag_attributes.insert("span".into(), ["class".to_string()].into());
+        s.allowed_classes
+            .insert("span".into(), ["x".to_string()].into());
+        s.tag_attributes
+            .insert("span".into(), ["class".to_string()].into());
         assert_eq!(err(s).option, "allowed_classes/tag_attributes");
     }
 
@@ -570,7 +633,8 @@ mod tests {
         s.url_schemes.insert("javascript".into());
         assert_eq!(err(s).option, "url_schemes");
         let mut s = spec();
-        s.tag_attributes.insert("iframe".into(), ["srcdoc".to_string()].into());
+        s.tag_attributes
+            .insert("iframe".into(), ["srcdoc".to_string()].into());
         assert_eq!(err(s).option, "tag_attributes");
     }
 
@@ -593,15 +657,19 @@ mod tests {
     #[test]
     fn bad_regex_is_rejected_and_good_one_compiles() {
         let mut s = spec();
-        s.attribute_patterns
-            .insert("span".into(), [("class".to_string(), "(".to_string())].into());
+        s.attribute_patterns.insert(
+            "span".into(),
+            [("class".to_string(), "(".to_string())].into(),
+        );
         let e = err(s);
         assert_eq!(e.option, "attribute_patterns");
         assert!(e.message.contains("regular expression"));
 
         let mut s = spec();
-        s.attribute_patterns
-            .insert("*".into(), [("title".to_string(), "^[a-z]+$".to_string())].into());
+        s.attribute_patterns.insert(
+            "*".into(),
+            [("title".to_string(), "^[a-z]+$".to_string())].into(),
+        );
         let p = s.validate().unwrap();
         assert_eq!(p.check("b", "title", "abc"), Ok(()));
         assert_eq!(p.check("b", "title", "ABC"), Err(Refusal::Pattern));
@@ -614,11 +682,28 @@ mod tests {
         s.url_schemes.insert("https".into());
         let r = s.validate().unwrap();
         assert_eq!(r.check("q", "cite", "https://x.org"), Ok(()));
-        assert_eq!(r.check("q", "cite", "javascript:alert(1)"), Err(Refusal::Url));
+        assert_eq!(
+            r.check("q", "cite", "javascript:alert(1)"),
+            Err(Refusal::Url)
+        );
         assert_eq!(r.check("q", "cite", "/relative"), Err(Refusal::Url));
         s.url_relative = UrlRelativeSpec::PassThrough;
         let r = s.validate().unwrap();
         assert_eq!(r.check("q", "cite", "/relative"), Ok(()));
+        for disguised in [
+            "\u{2028}javascript:alert(1)",
+            "\u{a0}javascript:x",
+            "\x01java\x03script:x",
+            "java\u{200b}script:x",
+        ] {
+            assert_eq!(
+                r.check("a", "href", disguised),
+                Err(Refusal::Url),
+                "{disguised:?}"
+            );
+        }
+        assert_eq!(r.check("a", "href", "my file.html"), Ok(()));
+        assert_eq!(r.check("a", "href", "https://x.org/a b"), Ok(()));
     }
 
     #[test]

@@ -10,8 +10,8 @@ pub const PRESET_NAMES: [&str; 4] = ["strict", "basic", "ugc", "relaxed"];
 /// Elements removed together with their content: their text is code or another document,
 /// never something a reader should see as text.
 const DROP_WITH_CONTENT: &[&str] = &[
-    "script", "style", "template", "noscript", "iframe", "noembed", "noframes", "object",
-    "applet", "frameset", "math", "svg",
+    "script", "style", "template", "noscript", "iframe", "noembed", "noframes", "object", "applet",
+    "frameset", "math", "svg",
 ];
 
 fn set(items: &[&str]) -> BTreeSet<String> {
@@ -87,11 +87,54 @@ fn ugc() -> PolicySpec {
     allow(
         &mut s,
         &[
-            "article", "aside", "figure", "section", "summary", "h1", "h2", "h3", "h4", "h5",
-            "h6", "hgroup", "br", "div", "hr", "p", "span", "wbr", "abbr", "acronym", "cite",
-            "code", "dfn", "em", "figcaption", "mark", "s", "samp", "strong", "sub", "sup",
-            "var", "b", "i", "pre", "small", "strike", "tt", "u", "bdi", "bdo", "rp", "rt",
-            "ruby", "dl", "dt", "dd", "caption",
+            "article",
+            "aside",
+            "figure",
+            "section",
+            "summary",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "hgroup",
+            "br",
+            "div",
+            "hr",
+            "p",
+            "span",
+            "wbr",
+            "abbr",
+            "acronym",
+            "cite",
+            "code",
+            "dfn",
+            "em",
+            "figcaption",
+            "mark",
+            "s",
+            "samp",
+            "strong",
+            "sub",
+            "sup",
+            "var",
+            "b",
+            "i",
+            "pre",
+            "small",
+            "strike",
+            "tt",
+            "u",
+            "bdi",
+            "bdo",
+            "rp",
+            "rt",
+            "ruby",
+            "dl",
+            "dt",
+            "dd",
+            "caption",
         ],
         &[],
     );
@@ -103,23 +146,47 @@ fn ugc() -> PolicySpec {
     allow(&mut s, &["ol", "ul"], &["type"]);
     allow(&mut s, &["li"], &["type", "value"]);
     allow(&mut s, &["table"], &["height", "width", "summary"]);
-    allow(&mut s, &["col", "colgroup"], &["align", "height", "width", "span", "valign"]);
-    allow(&mut s, &["thead", "tbody", "tfoot", "tr"], &["align", "valign"]);
+    allow(
+        &mut s,
+        &["col", "colgroup"],
+        &["align", "height", "width", "span", "valign"],
+    );
+    allow(
+        &mut s,
+        &["thead", "tbody", "tfoot", "tr"],
+        &["align", "valign"],
+    );
     allow(
         &mut s,
         &["td", "th"],
-        &["abbr", "align", "colspan", "rowspan", "headers", "height", "width", "scope", "valign", "nowrap"],
+        &[
+            "abbr", "align", "colspan", "rowspan", "headers", "height", "width", "scope", "valign",
+            "nowrap",
+        ],
     );
-    allow(&mut s, &["meter"], &["value", "min", "max", "low", "high", "optimum"]);
+    allow(
+        &mut s,
+        &["meter"],
+        &["value", "min", "max", "low", "high", "optimum"],
+    );
     allow(&mut s, &["progress"], &["value", "max"]);
-    allow(&mut s, &["img"], &["align", "alt", "height", "width", "src"]);
+    allow(
+        &mut s,
+        &["img"],
+        &["align", "alt", "height", "width", "src"],
+    );
     s.generic_attributes = set(&["dir", "lang", "id", "title"]);
     // ids are prefixed so user content cannot clobber the page's own ids and globals.
     s.id_prefix = Some("user-content-".into());
 
     let any = &["*"];
     pattern(&mut s, any, &["dir"], r"(?i)^(rtl|ltr|auto)$");
-    pattern(&mut s, any, &["lang"], r"^[a-zA-Z]{2,20}(-[a-zA-Z0-9]{1,8})*$");
+    pattern(
+        &mut s,
+        any,
+        &["lang"],
+        r"^[a-zA-Z]{2,20}(-[a-zA-Z0-9]{1,8})*$",
+    );
     pattern(&mut s, any, &["id"], r"^[a-zA-Z0-9:\-_.]+$");
     pattern(&mut s, any, &["title"], PARAGRAPH);
     pattern(&mut s, &["details"], &["open"], r"(?i)^(open)?$");
@@ -127,19 +194,53 @@ fn ugc() -> PolicySpec {
     pattern(&mut s, &["del", "ins"], &["cite"], PARAGRAPH);
     pattern(&mut s, &["ol", "ul", "li"], &["type"], LIST_TYPE);
     pattern(&mut s, &["li"], &["value"], INTEGER);
-    pattern(&mut s, &["table", "col", "colgroup", "td", "th", "img"], &["height", "width"], NUMBER_OR_PERCENT);
+    pattern(
+        &mut s,
+        &["table", "col", "colgroup", "td", "th", "img"],
+        &["height", "width"],
+        NUMBER_OR_PERCENT,
+    );
     pattern(&mut s, &["table"], &["summary"], PARAGRAPH);
-    pattern(&mut s, &["col", "colgroup", "thead", "tbody", "tfoot", "tr", "td", "th"], &["align"], CELL_ALIGN);
-    pattern(&mut s, &["col", "colgroup", "thead", "tbody", "tfoot", "tr", "td", "th"], &["valign"], CELL_VALIGN);
+    pattern(
+        &mut s,
+        &[
+            "col", "colgroup", "thead", "tbody", "tfoot", "tr", "td", "th",
+        ],
+        &["align"],
+        CELL_ALIGN,
+    );
+    pattern(
+        &mut s,
+        &[
+            "col", "colgroup", "thead", "tbody", "tfoot", "tr", "td", "th",
+        ],
+        &["valign"],
+        CELL_VALIGN,
+    );
     pattern(&mut s, &["col", "colgroup"], &["span"], INTEGER);
     pattern(&mut s, &["td", "th"], &["colspan", "rowspan"], INTEGER);
     pattern(&mut s, &["td", "th"], &["abbr"], PARAGRAPH);
     pattern(&mut s, &["td", "th"], &["headers"], r"^[a-zA-Z0-9\-_$ ]+$");
-    pattern(&mut s, &["td", "th"], &["scope"], r"(?i)^(row|col)(group)?$");
+    pattern(
+        &mut s,
+        &["td", "th"],
+        &["scope"],
+        r"(?i)^(row|col)(group)?$",
+    );
     pattern(&mut s, &["td", "th"], &["nowrap"], r"(?i)^(nowrap)?$");
-    pattern(&mut s, &["meter"], &["value", "min", "max", "low", "high", "optimum"], NUMBER);
+    pattern(
+        &mut s,
+        &["meter"],
+        &["value", "min", "max", "low", "high", "optimum"],
+        NUMBER,
+    );
     pattern(&mut s, &["progress"], &["value", "max"], NUMBER);
-    pattern(&mut s, &["img"], &["align"], r"(?i)^(left|right|top|texttop|middle|absmiddle|baseline|bottom|absbottom)$");
+    pattern(
+        &mut s,
+        &["img"],
+        &["align"],
+        r"(?i)^(left|right|top|texttop|middle|absmiddle|baseline|bottom|absbottom)$",
+    );
     pattern(&mut s, &["img"], &["alt"], PARAGRAPH);
     s
 }
@@ -149,12 +250,27 @@ fn relaxed() -> PolicySpec {
     let mut s = ugc();
     allow(&mut s, &["kbd", "center"], &[]);
     allow(&mut s, &["code", "pre", "span", "div"], &["class"]);
-    pattern(&mut s, &["code", "pre", "span", "div"], &["class"], r"^[a-zA-Z0-9_\- ]*$");
+    pattern(
+        &mut s,
+        &["code", "pre", "span", "div"],
+        &["class"],
+        r"^[a-zA-Z0-9_\- ]*$",
+    );
     s.generic_attributes.insert("style".into());
     s.filter_style_properties = Some(set(&[
-        "color", "background-color", "text-align", "font-weight", "font-style",
-        "text-decoration", "vertical-align", "width", "height", "border", "padding",
-        "margin", "white-space",
+        "color",
+        "background-color",
+        "text-align",
+        "font-weight",
+        "font-style",
+        "text-decoration",
+        "vertical-align",
+        "width",
+        "height",
+        "border",
+        "padding",
+        "margin",
+        "white-space",
     ]));
     s
 }
@@ -175,7 +291,10 @@ pub fn preset(name: &str) -> Result<CompiledPolicy, PolicyError> {
         .ok_or_else(|| {
             PolicyError::new(
                 "preset",
-                format!("unknown preset {name:?}; presets are {}", PRESET_NAMES.join(", ")),
+                format!(
+                    "unknown preset {name:?}; presets are {}",
+                    PRESET_NAMES.join(", ")
+                ),
             )
         })?
         .compile()
@@ -214,7 +333,10 @@ mod tests {
             out,
             r#"<a href="https://x.org" rel="nofollow noopener noreferrer">x</a><img alt="pic">"#
         );
-        assert_eq!(p.sanitize(r#"<p id="intro" dir="rtl">hi</p>"#).unwrap(), r#"<p id="user-content-intro" dir="rtl">hi</p>"#);
+        assert_eq!(
+            p.sanitize(r#"<p id="intro" dir="rtl">hi</p>"#).unwrap(),
+            r#"<p id="user-content-intro" dir="rtl">hi</p>"#
+        );
         assert_eq!(p.sanitize("<script>alert(1)</script>ok").unwrap(), "ok");
         assert_eq!(
             p.sanitize(r#"<blockquote cite="javascript:alert(1)">q</blockquote><q cite="https://x.org/s">s</q>"#).unwrap(),
@@ -225,16 +347,26 @@ mod tests {
     #[test]
     fn strict_keeps_text_only() {
         let p = preset("strict").unwrap();
-        assert_eq!(p.sanitize("<b>a</b> &amp; <i>b</i><style>x</style>").unwrap(), "a &amp; b");
+        assert_eq!(
+            p.sanitize("<b>a</b> &amp; <i>b</i><style>x</style>")
+                .unwrap(),
+            "a &amp; b"
+        );
     }
 
     #[test]
     fn relaxed_filters_style_and_classes() {
         let p = preset("relaxed").unwrap();
         assert_eq!(
-            p.sanitize(r#"<span style="color: red; position: fixed" class="hljs-keyword">x</span>"#).unwrap(),
+            p.sanitize(
+                r#"<span style="color: red; position: fixed" class="hljs-keyword">x</span>"#
+            )
+            .unwrap(),
             r#"<span style="color:red" class="hljs-keyword">x</span>"#
         );
-        assert_eq!(p.sanitize(r#"<code class="a&quot;b">x</code>"#).unwrap(), "<code>x</code>");
+        assert_eq!(
+            p.sanitize(r#"<code class="a&quot;b">x</code>"#).unwrap(),
+            "<code>x</code>"
+        );
     }
 }

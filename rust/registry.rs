@@ -80,20 +80,32 @@ mod tests {
         r.register("ugc", 1, false).unwrap();
         r.register("mine", 2, false).unwrap();
         assert_eq!(r.get("mine"), Some(2));
-        assert_eq!(r.register("mine", 3, false), Err(RegistryError::Exists("mine".into())));
+        assert_eq!(
+            r.register("mine", 3, false),
+            Err(RegistryError::Exists("mine".into()))
+        );
         r.register("mine", 3, true).unwrap();
         assert_eq!(r.get("mine"), Some(3));
         assert_eq!(r.names(), vec!["mine".to_string(), "ugc".to_string()]);
         assert_eq!(r.unregister("mine"), Ok(3));
-        assert_eq!(r.unregister("mine"), Err(RegistryError::Unknown("mine".into())));
+        assert_eq!(
+            r.unregister("mine"),
+            Err(RegistryError::Unknown("mine".into()))
+        );
     }
 
     #[test]
     fn presets_are_reserved() {
         let r: Registry<u32> = Registry::new(&["ugc"]);
         r.register("ugc", 1, false).unwrap();
-        assert_eq!(r.register("ugc", 2, true), Err(RegistryError::Reserved("ugc".into())));
-        assert_eq!(r.unregister("ugc"), Err(RegistryError::Reserved("ugc".into())));
+        assert_eq!(
+            r.register("ugc", 2, true),
+            Err(RegistryError::Reserved("ugc".into()))
+        );
+        assert_eq!(
+            r.unregister("ugc"),
+            Err(RegistryError::Reserved("ugc".into()))
+        );
         assert_eq!(r.get("ugc"), Some(1));
     }
 }

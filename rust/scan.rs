@@ -27,13 +27,36 @@ pub enum Verdict {
 }
 
 const VOID: &[&[u8]] = &[
-    b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
-    b"source", b"track", b"wbr", b"param", b"keygen", b"frame", b"basefont", b"bgsound",
+    b"area",
+    b"base",
+    b"br",
+    b"col",
+    b"embed",
+    b"hr",
+    b"img",
+    b"input",
+    b"link",
+    b"meta",
+    b"source",
+    b"track",
+    b"wbr",
+    b"param",
+    b"keygen",
+    b"frame",
+    b"basefont",
+    b"bgsound",
     b"image",
 ];
 /// Elements whose content the tokenizer reads as text up to the matching end tag.
 const RAW: &[&[u8]] = &[
-    b"style", b"xmp", b"iframe", b"noembed", b"noframes", b"noscript", b"textarea", b"title",
+    b"style",
+    b"xmp",
+    b"iframe",
+    b"noembed",
+    b"noframes",
+    b"noscript",
+    b"textarea",
+    b"title",
 ];
 /// Elements inside which tokenization depends on the tree builder.
 const AMBIGUOUS: &[&[u8]] = &[b"svg", b"math", b"select"];
@@ -280,14 +303,20 @@ mod tests {
     fn closed_siblings_are_shallow() {
         assert_eq!(verdict(&"<b>x</b>".repeat(2000), 512), Verdict::Shallow);
         assert_eq!(verdict(&"<p>x".repeat(2000), 512), Verdict::Shallow);
-        assert_eq!(verdict(&"<br><img src=x>".repeat(2000), 512), Verdict::Shallow);
+        assert_eq!(
+            verdict(&"<br><img src=x>".repeat(2000), 512),
+            Verdict::Shallow
+        );
     }
 
     #[test]
     fn end_tags_that_do_not_match_the_top_do_not_pop() {
         // The parser ignores a stray </x>, so the model must not count it as a close.
         assert_eq!(verdict(&"<div></x>".repeat(600), 512), Verdict::NeedsParse);
-        assert_eq!(verdict(&"<div><table></div>".repeat(600), 512), Verdict::NeedsParse);
+        assert_eq!(
+            verdict(&"<div><table></div>".repeat(600), 512),
+            Verdict::NeedsParse
+        );
     }
 
     #[test]
@@ -312,8 +341,18 @@ mod tests {
     #[test]
     fn ambiguous_contexts_need_parse() {
         let tail = "<b>x</b>".repeat(600);
-        for head in ["<svg>", "<math>", "<select>", "<![CDATA[x]]>", "<script><!--</script>"] {
-            assert_eq!(verdict(&format!("{head}{tail}"), 512), Verdict::NeedsParse, "{head}");
+        for head in [
+            "<svg>",
+            "<math>",
+            "<select>",
+            "<![CDATA[x]]>",
+            "<script><!--</script>",
+        ] {
+            assert_eq!(
+                verdict(&format!("{head}{tail}"), 512),
+                Verdict::NeedsParse,
+                "{head}"
+            );
         }
     }
 

@@ -1,6 +1,6 @@
 //! Plain text out of HTML.
 
-use markup5ever_rcdom::NodeData;
+use ammonia::rcdom::NodeData;
 
 use crate::parse::parse;
 

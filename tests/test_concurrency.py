@@ -15,7 +15,10 @@ from htmlguard import _policy
 
 def test_one_policy_hammered_from_many_threads() -> None:
     p = hg.Policy.preset("ugc")
-    inputs = [f'<p id="i{i}" onclick="x">{i}<script>{i}</script><a href="https://x.org/{i}">l</a></p>' for i in range(200)]
+    inputs = [
+        f'<p id="i{i}" onclick="x">{i}<script>{i}</script><a href="https://x.org/{i}">l</a></p>'
+        for i in range(200)
+    ]
     expected = [p.sanitize(x) for x in inputs]
 
     def work(k: int) -> bool:

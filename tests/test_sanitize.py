@@ -32,7 +32,14 @@ def test_unknown_policy_name() -> None:
 
 @pytest.mark.parametrize("bad", [None, b"<b>", 3, ["<b>"], object()])
 def test_non_str_input_is_a_type_error(bad: object, preset: hg.Policy) -> None:
-    for verb in (preset.sanitize, preset.inspect, preset.is_clean, hg.sanitize, hg.strip_tags, hg.escape):
+    for verb in (
+        preset.sanitize,
+        preset.inspect,
+        preset.is_clean,
+        hg.sanitize,
+        hg.strip_tags,
+        hg.escape,
+    ):
         with pytest.raises(TypeError, match="expects str"):
             verb(bad)  # type: ignore[operator]
 
@@ -49,7 +56,9 @@ def test_sanitize_many_rejects_bad_items_and_bare_strings() -> None:
 
 def test_sanitize_many_equals_loop_across_threads() -> None:
     p = hg.Policy.preset("ugc")
-    items = [f"<p id=x{i} onclick=y>{i}<img src=javascript:{i}>" + "z" * (i * 97) for i in range(400)]
+    items = [
+        f"<p id=x{i} onclick=y>{i}<img src=javascript:{i}>" + "z" * (i * 97) for i in range(400)
+    ]
     assert p.sanitize_many(items) == [p.sanitize(x) for x in items]
 
 
@@ -71,10 +80,15 @@ def test_max_input_bytes() -> None:
 
 
 def test_escape() -> None:
-    assert hg.escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;"
+    assert (
+        hg.escape("<a href=\"x\">'&'</a>")
+        == "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;"
+    )
     assert hg.escape("plain") == "plain"
     # escaped text never parses as markup
-    assert hg.sanitize(hg.escape("<script>x</script>"), "strict") == "&lt;script&gt;x&lt;/script&gt;"
+    assert (
+        hg.sanitize(hg.escape("<script>x</script>"), "strict") == "&lt;script&gt;x&lt;/script&gt;"
+    )
 
 
 def test_strip_tags() -> None:
@@ -84,15 +98,28 @@ def test_strip_tags() -> None:
 
 
 def test_url_rules() -> None:
-    p = hg.Policy(tags={"a", "img"}, tag_attributes={"a": {"href"}, "img": {"src"}}, url_schemes={"https", "mailto"})
+    p = hg.Policy(
+        tags={"a", "img"},
+        tag_attributes={"a": {"href"}, "img": {"src"}},
+        url_schemes={"https", "mailto"},
+    )
     assert p.sanitize('<a href="mailto:a@b.c">m</a>') == '<a href="mailto:a@b.c">m</a>'
-    for bad in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:x", "&#106;avascript:x", "data:text/html,x", "vbscript:x"):
+    for bad in (
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "java\tscript:x",
+        "&#106;avascript:x",
+        "data:text/html,x",
+        "vbscript:x",
+    ):
         assert p.sanitize(f'<a href="{bad}">x</a>') == "<a>x</a>", bad
     # URL attributes ammonia does not know about follow the same scheme rule
     q = hg.Policy(tags={"q"}, tag_attributes={"q": {"cite"}}, url_schemes={"https"})
     assert q.sanitize('<q cite="javascript:alert(1)">x</q>') == "<q>x</q>"
     assert q.sanitize('<q cite="https://x.org">x</q>') == '<q cite="https://x.org">x</q>'
-    assert [(r.kind, r.name) for r in q.inspect('<q cite="vbscript:x">x</q>').removed] == [("url", "cite")]
+    assert [(r.kind, r.name) for r in q.inspect('<q cite="vbscript:x">x</q>').removed] == [
+        ("url", "cite")
+    ]
     # relative URLs are denied unless allowed
     assert p.sanitize('<a href="/x">x</a>') == "<a>x</a>"
     rel = p.derive(url_relative="pass")
@@ -115,7 +142,9 @@ def test_attribute_patterns_per_tag_and_global() -> None:
     assert p.sanitize('<b title="Fine title">x</b>') == '<b title="Fine title">x</b>'
     assert p.sanitize('<b title="no: colons">x</b>') == "<b>x</b>"
     report = p.inspect('<span class="evil">x</span>')
-    assert [(r.kind, r.tag, r.name, r.value) for r in report.removed] == [("attribute", "span", "class", "evil")]
+    assert [(r.kind, r.tag, r.name, r.value) for r in report.removed] == [
+        ("attribute", "span", "class", "evil")
+    ]
 
 
 def test_target_blank_on_absolute_links_only() -> None:
@@ -146,10 +175,16 @@ def test_classes_styles_ids_comments_and_set_values() -> None:
         set_tag_attribute_values={"img": {"loading": "lazy"}},
     )
     assert p.sanitize('<p class="lead evil note">x</p>') == '<p class="lead note">x</p>'
-    assert p.sanitize('<span style="color: red; position: fixed">x</span>') == '<span style="color:red">x</span>'
+    assert (
+        p.sanitize('<span style="color: red; position: fixed">x</span>')
+        == '<span style="color:red">x</span>'
+    )
     assert p.sanitize('<p id="top">x</p>') == '<p id="user-top">x</p>'
     assert p.sanitize("<!-- kept -->") == "<!-- kept -->"
-    assert p.sanitize('<img src="https://x.org/a.png">') == '<img src="https://x.org/a.png" loading="lazy">'
+    assert (
+        p.sanitize('<img src="https://x.org/a.png">')
+        == '<img src="https://x.org/a.png" loading="lazy">'
+    )
     r = p.inspect('<p class="lead evil">x</p><span style="position:fixed">y</span>')
     assert [(x.kind, x.name) for x in r.removed] == [("class", "evil"), ("style", "position")]
 
@@ -160,7 +195,10 @@ def test_clean_content_tags_and_tag_attribute_values() -> None:
         clean_content_tags={"script"},
         tag_attribute_values={"input": {"type": {"checkbox"}}},
     )
-    assert p.sanitize('<script>alert(1)</script><input type="checkbox" checked>') == '<input type="checkbox">'
+    assert (
+        p.sanitize('<script>alert(1)</script><input type="checkbox" checked>')
+        == '<input type="checkbox">'
+    )
     assert p.sanitize('<input type="text">') == "<input>"
     # without clean_content_tags, a removed element keeps its text (as text)
     assert hg.Policy().sanitize("<script>alert(1)</script>") == "alert(1)"
