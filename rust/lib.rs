@@ -2,6 +2,7 @@
 //!
 //! Everything here except `bindings` is plain Rust and runs under `cargo test`.
 
+pub mod audit;
 pub mod inspect;
 mod intern;
 pub mod parse;
