@@ -14,13 +14,17 @@ const IMPLIED_BY_TABLE: &[&str] = &["tbody", "tr", "colgroup"];
 fn attribute_allowed(p: &CompiledPolicy, tag: &str, attr: &str, value: &str) -> bool {
     let s = &p.spec;
     s.generic_attributes.contains(attr)
-        || s.generic_attribute_prefixes.iter().any(|x| attr.starts_with(x.as_str()))
+        || s.generic_attribute_prefixes
+            .iter()
+            .any(|x| attr.starts_with(x.as_str()))
         || s.tag_attributes.get(tag).is_some_and(|a| a.contains(attr))
         || s.tag_attribute_values
             .get(tag)
             .and_then(|m| m.get(attr))
             .is_some_and(|vs| vs.iter().any(|v| v.eq_ignore_ascii_case(value)))
-        || s.set_tag_attribute_values.get(tag).is_some_and(|m| m.contains_key(attr))
+        || s.set_tag_attribute_values
+            .get(tag)
+            .is_some_and(|m| m.contains_key(attr))
         || (attr == "class" && s.allowed_classes.contains_key(tag))
         || (tag == "a" && attr == "rel" && (s.link_rel.is_some() || s.target_blank))
         || (tag == "a" && attr == "target" && s.target_blank)
@@ -57,7 +61,10 @@ pub fn audit(p: &CompiledPolicy, output: &str) -> Result<(), String> {
                 if is_url_attr(tag, attr) || EXTRA_URL_ATTRS.contains(&attr) {
                     if let Some(scheme) = scheme_of(&a.value) {
                         if !p.spec.url_schemes.contains(&scheme) {
-                            return Err(format!("<{tag} {attr}={:?}>: scheme {scheme} not allowed", &*a.value));
+                            return Err(format!(
+                                "<{tag} {attr}={:?}>: scheme {scheme} not allowed",
+                                &*a.value
+                            ));
                         }
                     }
                 }
@@ -94,10 +101,13 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/xss-public");
         let mut count = 0;
         for file in ["dompurify-fixtures.jsonl", "h5sc-items.jsonl"] {
-            let text = std::fs::read_to_string(dir.join(file)).expect("shared/xss-public beside the repo");
+            let text =
+                std::fs::read_to_string(dir.join(file)).expect("shared/xss-public beside the repo");
             for line in text.lines() {
                 // The payload is a JSON string; a tiny extraction keeps serde out of the crate.
-                let Some(start) = line.find("\"payload\": \"") else { continue };
+                let Some(start) = line.find("\"payload\": \"") else {
+                    continue;
+                };
                 let payload = json_string(&line[start + 12..]);
                 for name in PRESET_NAMES {
                     let p = preset(name).unwrap();
@@ -105,7 +115,11 @@ mod tests {
                     if let Err(e) = audit(&p, &out) {
                         panic!("{name}: {e}\ninput: {payload:?}\noutput: {out:?}");
                     }
-                    assert_eq!(p.sanitize(&out).unwrap(), out, "{name} not idempotent on {payload:?}");
+                    assert_eq!(
+                        p.sanitize(&out).unwrap(),
+                        out,
+                        "{name} not idempotent on {payload:?}"
+                    );
                 }
                 count += 1;
             }
@@ -135,7 +149,9 @@ mod tests {
                             continue;
                         }
                         let v = match pending_high.take() {
-                            Some(h) if (0xdc00..0xe000).contains(&v) => 0x10000 + ((h - 0xd800) << 10) + (v - 0xdc00),
+                            Some(h) if (0xdc00..0xe000).contains(&v) => {
+                                0x10000 + ((h - 0xd800) << 10) + (v - 0xdc00)
+                            }
                             _ => v,
                         };
                         out.push(char::from_u32(v).unwrap_or('\u{fffd}'));

@@ -133,6 +133,7 @@ impl Fragment {
         let opts = crate::serialize::Options {
             max_depth: usize::MAX,
             target_blank: false,
+            rules: None,
         };
         crate::serialize::serialize_children(&self.root(), &opts)
     }

@@ -459,7 +459,7 @@ impl PolicySpec {
     /// Validate and build the engine.
     pub fn compile(self) -> Result<CompiledPolicy, PolicyError> {
         let rules = std::sync::Arc::new(self.validate()?);
-        let builder = self.build_ammonia(&rules);
+        let builder = self.build_ammonia();
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.hash(&mut h);
         Ok(CompiledPolicy {
@@ -470,7 +470,9 @@ impl PolicySpec {
         })
     }
 
-    fn build_ammonia(&self, rules: &std::sync::Arc<ValueRules>) -> Builder<'static> {
+    /// The ammonia part of the policy. `ValueRules` (patterns, extra URL checks) are
+    /// applied by the serializer; see `serialize::Options::rules`.
+    fn build_ammonia(&self) -> Builder<'static> {
         fn set(s: &BTreeSet<String>) -> HashSet<&'static str> {
             s.iter().map(|x| intern(x)).collect()
         }
@@ -530,20 +532,6 @@ impl PolicySpec {
             },
         };
         b.url_relative(relative);
-        let any_attribute = !(self.tag_attributes.is_empty()
-            && self.generic_attributes.is_empty()
-            && self.generic_attribute_prefixes.is_empty()
-            && self.tag_attribute_values.is_empty()
-            && self.set_tag_attribute_values.is_empty());
-        if any_attribute {
-            let rules = rules.clone();
-            b.attribute_filter(move |tag: &str, attr: &str, value: &str| {
-                rules
-                    .check(tag, attr, value)
-                    .is_ok()
-                    .then_some(value.into())
-            });
-        }
         b
     }
 }

@@ -5,7 +5,10 @@ use std::fmt;
 use crate::parse::parse;
 use crate::policy::CompiledPolicy;
 use crate::scan::{verdict, Verdict, MAX_DEPTH};
-use crate::serialize::{serialize_children, Options};
+use crate::serialize::{serialize, Options, Serialized};
+
+/// Extra sanitizing rounds allowed for output whose tree would not survive a round trip.
+const MAX_ROUNDS: usize = 8;
 
 /// Input larger than the policy's `max_input_bytes`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +80,24 @@ impl CompiledPolicy {
         if is_plain_text(html) {
             return escape_text(html);
         }
+        let mut out = self.sanitize_once(html);
+        // Removing an element can leave a tree the parser would not build (a <p> inside a
+        // <p>, a <tr> straight in a <table>), so the output would parse differently from
+        // what was checked. Sanitizing the output again settles it, normally in one round.
+        for _ in 0..MAX_ROUNDS {
+            if !out.misnested {
+                break;
+            }
+            let next = self.sanitize_once(&out.html);
+            if next.html == out.html {
+                break;
+            }
+            out = next;
+        }
+        out.html
+    }
+
+    fn sanitize_once(&self, html: &str) -> Serialized {
         let document = match verdict(html, MAX_DEPTH) {
             Verdict::Shallow => self.builder.clean(html),
             Verdict::NeedsParse => {
@@ -91,8 +112,9 @@ impl CompiledPolicy {
         let opts = Options {
             max_depth: MAX_DEPTH,
             target_blank: self.spec.target_blank,
+            rules: Some(&self.rules),
         };
-        serialize_children(&document.to_dom_node(), &opts)
+        serialize(&document.to_dom_node(), &opts)
     }
 
     /// Sanitize many fragments, spread over `threads` worker threads when the batch is big
@@ -219,6 +241,28 @@ mod tests {
         let one: Vec<String> = items.iter().map(|h| p.sanitize(h).unwrap()).collect();
         assert_eq!(p.sanitize_many(&items, 4).unwrap(), one);
         assert_eq!(p.sanitize_many(&items, 1).unwrap(), one);
+    }
+
+    #[test]
+    fn misnested_output_is_settled() {
+        // Found by the fuzzer: removing <select> put a <p> inside a <p>.
+        for (name, input) in [
+            ("ugc", "<p><select><p>"),
+            ("ugc", "<table><blink><tr><td>x</td></tr></blink></table>"),
+            ("basic", "<a href=/x><div><a href=/y>z</a></div></a>"),
+            ("ugc", &"<details><a href=/x>".repeat(60)),
+            ("ugc", "<ul><li>a<blink><li>b</li></blink></li></ul>"),
+            ("ugc", "<h1>a<blink><h2>b</h2></blink></h1>"),
+            // Found by the fuzzer: ammonia's swap_remove reordered the surviving attributes.
+            (
+                "relaxed",
+                "<a href=data:text/html, dir=<span style=\"color:red;x:y\">",
+            ),
+        ] {
+            let p = preset(name).unwrap();
+            let out = p.sanitize(input).unwrap();
+            assert_eq!(p.sanitize(&out).unwrap(), out, "{name}: {input}");
+        }
     }
 
     #[test]

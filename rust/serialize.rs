@@ -15,12 +15,18 @@ use ammonia::rcdom::{Handle, NodeData};
 use html5ever::{local_name, ns, Attribute, QualName};
 use url::Url;
 
+use crate::policy::ValueRules;
+
 #[derive(Clone, Copy, Debug)]
-pub struct Options {
+pub struct Options<'a> {
     /// Elements deeper than this are unwrapped (their content is kept).
     pub max_depth: usize,
     /// Absolute links get `target="_blank"` and `noopener` in `rel`.
     pub target_blank: bool,
+    /// Attribute values failing these rules are left out. Applied here rather than as
+    /// ammonia's attribute filter because ammonia removes filtered attributes with
+    /// `swap_remove`, which reorders the rest, so a second pass would reorder them again.
+    pub rules: Option<&'a ValueRules>,
 }
 
 fn is_void(name: &QualName) -> bool {
@@ -80,6 +86,338 @@ fn moves_text(name: &QualName) -> bool {
         )
 }
 
+/// Elements whose start tag closes an open `<p>` (the parser's "close a p element").
+fn closes_p(c: &str) -> bool {
+    matches!(
+        c,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "header"
+            | "hgroup"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "search"
+            | "section"
+            | "summary"
+            | "ul"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "pre"
+            | "listing"
+            | "form"
+            | "plaintext"
+            | "table"
+            | "hr"
+            | "xmp"
+            | "li"
+            | "dd"
+            | "dt"
+    )
+}
+
+fn is_heading(c: &str) -> bool {
+    matches!(c, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+/// Scope boundaries of the parser's "has an element in scope" (HTML namespace part).
+fn scope_boundary(c: &str) -> bool {
+    matches!(
+        c,
+        "applet" | "caption" | "html" | "table" | "td" | "th" | "marquee" | "object" | "template"
+    )
+}
+
+/// The parser's "special" elements, as far as the list-item rules need them.
+fn special(c: &str) -> bool {
+    scope_boundary(c)
+        || matches!(
+            c,
+            "address"
+                | "article"
+                | "aside"
+                | "blockquote"
+                | "center"
+                | "details"
+                | "dir"
+                | "div"
+                | "dl"
+                | "fieldset"
+                | "figcaption"
+                | "figure"
+                | "footer"
+                | "form"
+                | "header"
+                | "hgroup"
+                | "li"
+                | "dd"
+                | "dt"
+                | "main"
+                | "menu"
+                | "nav"
+                | "ol"
+                | "p"
+                | "pre"
+                | "section"
+                | "summary"
+                | "ul"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "select"
+                | "tbody"
+                | "thead"
+                | "tfoot"
+                | "tr"
+                | "textarea"
+                | "title"
+        )
+}
+
+/// Start tags that leave foreign (SVG/MathML) content.
+fn breaks_out_of_foreign(c: &str) -> bool {
+    matches!(
+        c,
+        "b" | "big"
+            | "blockquote"
+            | "body"
+            | "br"
+            | "center"
+            | "code"
+            | "dd"
+            | "div"
+            | "dl"
+            | "dt"
+            | "em"
+            | "embed"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "head"
+            | "hr"
+            | "i"
+            | "img"
+            | "li"
+            | "listing"
+            | "menu"
+            | "meta"
+            | "nobr"
+            | "ol"
+            | "p"
+            | "pre"
+            | "ruby"
+            | "s"
+            | "small"
+            | "span"
+            | "strong"
+            | "strike"
+            | "sub"
+            | "sup"
+            | "table"
+            | "tt"
+            | "u"
+            | "ul"
+            | "var"
+            | "font"
+    )
+}
+
+/// Would the HTML parser, reading `child`'s start tag with `open` as the stack of open
+/// elements, build anything other than `child` as the last element's child? If so the
+/// serialized output does not parse back to the same tree (ammonia's unwrapping of removed
+/// elements can produce such trees, e.g. `<p>` directly inside `<p>`).
+fn misnested(child: &QualName, open: &[QualName]) -> bool {
+    let Some(parent) = open.last() else {
+        return table_part(&child.local)
+            || child.ns != ns!(html)
+                && child.local != local_name!("svg")
+                && child.local != local_name!("math");
+    };
+    let foreign_parent = parent.ns != ns!(html);
+    if child.ns != ns!(html) {
+        // A foreign element must sit in foreign content of its own kind, or be its root.
+        return !(foreign_parent
+            || child.local == local_name!("svg")
+            || child.local == local_name!("math"));
+    }
+    let c: &str = &child.local;
+    if open.iter().any(|e| e.ns != ns!(html)) {
+        // HTML inside SVG/MathML: only sound right under an integration point, and never
+        // for the elements that break out of foreign content.
+        let integration = matches!(
+            &*parent.local,
+            "foreignObject"
+                | "desc"
+                | "title"
+                | "mi"
+                | "mo"
+                | "mn"
+                | "ms"
+                | "mtext"
+                | "annotation-xml"
+        );
+        if breaks_out_of_foreign(c) || (foreign_parent && !integration) {
+            return true;
+        }
+    }
+    let p: &str = &parent.local;
+    if parent.ns == ns!(html) {
+        // Table structure: anything else is moved out (foster parenting) or implied.
+        let allowed_in = |allowed: &[&str]| !allowed.contains(&c);
+        match p {
+            "table" => return allowed_in(&["caption", "colgroup", "tbody", "thead", "tfoot"]),
+            "tbody" | "thead" | "tfoot" => return allowed_in(&["tr"]),
+            "tr" => return allowed_in(&["td", "th"]),
+            "colgroup" => return allowed_in(&["col"]),
+            "select" | "option" | "optgroup" => {
+                if !matches!(c, "option" | "optgroup" | "hr") || (p == "option" && c != "hr") {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        if table_part(c) {
+            return true;
+        }
+        if is_heading(c) && is_heading(p) {
+            return true;
+        }
+        if matches!(c, "rb" | "rtc" | "rp" | "rt") && matches!(p, "rb" | "rp" | "rt" | "rtc") {
+            return true;
+        }
+        if matches!(
+            p,
+            "script"
+                | "style"
+                | "xmp"
+                | "iframe"
+                | "noembed"
+                | "noframes"
+                | "noscript"
+                | "textarea"
+                | "title"
+                | "plaintext"
+        ) {
+            return true;
+        }
+    }
+    if matches!(c, "html" | "head" | "body" | "frameset" | "frame") {
+        return true;
+    }
+    let html_open = || {
+        open.iter()
+            .rev()
+            .filter(|e| e.ns == ns!(html))
+            .map(|e| &*e.local)
+    };
+    let in_scope = |name: &str, extra: &[&str]| {
+        for e in html_open() {
+            if e == name {
+                return true;
+            }
+            if scope_boundary(e) || extra.contains(&e) {
+                return false;
+            }
+        }
+        false
+    };
+    if closes_p(c) && in_scope("p", &["button"]) {
+        return true;
+    }
+    let list_item = |names: &[&str]| {
+        for e in html_open() {
+            if names.contains(&e) {
+                return true;
+            }
+            if special(e) && !matches!(e, "address" | "div" | "p") {
+                return false;
+            }
+        }
+        false
+    };
+    if (c == "li" && list_item(&["li"])) || (matches!(c, "dd" | "dt") && list_item(&["dd", "dt"])) {
+        return true;
+    }
+    matches!(c, "select" | "input" | "textarea" | "keygen") && html_open().any(|e| e == "select")
+}
+
+/// Elements that cannot nest in themselves and that the parser untangles with the
+/// adoption agency algorithm, which may need many passes to settle. Writing the inner
+/// element's content without its tags gives the tree a browser ends up with anyway.
+fn self_nested(child: &QualName, open: &[QualName]) -> bool {
+    if child.ns != ns!(html) {
+        return false;
+    }
+    let html_open = || {
+        open.iter()
+            .rev()
+            .filter(|e| e.ns == ns!(html))
+            .map(|e| &*e.local)
+    };
+    match &*child.local {
+        "a" => html_open()
+            .take_while(|e| {
+                !matches!(
+                    *e,
+                    "td" | "th" | "caption" | "marquee" | "object" | "applet" | "template"
+                )
+            })
+            .any(|e| e == "a"),
+        "form" => html_open().any(|e| e == "form"),
+        name @ ("nobr" | "button") => html_open()
+            .take_while(|e| !scope_boundary(e))
+            .any(|e| e == name),
+        _ => false,
+    }
+}
+
+/// Parts of a table, which the parser only accepts inside the right table element.
+fn table_part(c: &str) -> bool {
+    matches!(
+        c,
+        "caption" | "colgroup" | "col" | "tbody" | "thead" | "tfoot" | "tr" | "td" | "th"
+    )
+}
+
+/// Text that the parser would move out of this element.
+fn text_misplaced(parent: Option<&QualName>, text: &str) -> bool {
+    match parent {
+        Some(p) if p.ns == ns!(html) => {
+            matches!(
+                &*p.local,
+                "table" | "tbody" | "thead" | "tfoot" | "tr" | "colgroup"
+            ) && !text
+                .chars()
+                .all(|c| matches!(c, ' ' | '\t' | '\n' | '\x0c' | '\r'))
+        }
+        _ => false,
+    }
+}
+
 /// Append `text` escaped for a text node (`attr` false) or a double-quoted attribute value.
 pub fn escape_into(out: &mut String, text: &str, attr: bool) {
     let bytes = text.as_bytes();
@@ -131,6 +469,17 @@ fn write_attr(out: &mut String, name: &QualName, value: &str) {
 fn write_start_tag(out: &mut String, name: &QualName, attrs: &[Attribute], opts: &Options) {
     out.push('<');
     out.push_str(&name.local);
+    let kept: Vec<&Attribute>;
+    let attrs: Vec<&Attribute> = match opts.rules {
+        Some(rules) => {
+            kept = attrs
+                .iter()
+                .filter(|a| rules.check(&name.local, &a.name.local, &a.value).is_ok())
+                .collect();
+            kept
+        }
+        None => attrs.iter().collect(),
+    };
     let new_tab = opts.target_blank
         && name.ns == ns!(html)
         && name.local == local_name!("a")
@@ -138,12 +487,12 @@ fn write_start_tag(out: &mut String, name: &QualName, attrs: &[Attribute], opts:
             .iter()
             .any(|a| a.name.local == local_name!("href") && is_absolute(&a.value));
     if !new_tab {
-        for a in attrs {
+        for a in &attrs {
             write_attr(out, &a.name, &a.value);
         }
     } else {
         let mut has_rel = false;
-        for a in attrs {
+        for a in &attrs {
             if a.name.local == local_name!("target") && a.name.ns == ns!() {
                 continue;
             }
@@ -179,9 +528,22 @@ enum Op {
     Close(QualName),
 }
 
+/// Serialized HTML, and whether parsing it again would build a different tree.
+pub struct Serialized {
+    pub html: String,
+    pub misnested: bool,
+}
+
 /// Serialize the children of `root` (the fragment's `<html>` element).
 pub fn serialize_children(root: &Handle, opts: &Options) -> String {
+    serialize(root, opts).html
+}
+
+/// Serialize the children of `root`, noting trees that would not survive a round trip.
+pub fn serialize(root: &Handle, opts: &Options) -> Serialized {
     let mut out = String::new();
+    let mut open: Vec<QualName> = Vec::new();
+    let mut misplaced = false;
     // Explicit stack: trees can be deep, and the caller's stack is not ours to spend.
     let mut ops: Vec<Op> = root
         .children
@@ -198,6 +560,7 @@ pub fn serialize_children(root: &Handle, opts: &Options) -> String {
     while let Some(op) = ops.pop() {
         let (node, depth, raw, keep_text) = match op {
             Op::Close(name) => {
+                open.pop();
                 out.push_str("</");
                 out.push_str(&name.local);
                 out.push('>');
@@ -213,8 +576,8 @@ pub fn serialize_children(root: &Handle, opts: &Options) -> String {
         match &node.data {
             NodeData::Element { name, attrs, .. } => {
                 let children = node.children.borrow();
-                if depth > opts.max_depth {
-                    // Too deep: unwrap. Children take this element's place.
+                if depth > opts.max_depth || self_nested(name, &open) {
+                    // Too deep, or an <a> inside an <a>: unwrap. Children take its place.
                     ops.extend(children.iter().rev().map(|c| Op::Open {
                         node: c.clone(),
                         depth,
@@ -223,10 +586,12 @@ pub fn serialize_children(root: &Handle, opts: &Options) -> String {
                     }));
                     continue;
                 }
+                misplaced = misplaced || misnested(name, &open);
                 write_start_tag(&mut out, name, &attrs.borrow(), opts);
                 if is_void(name) {
                     continue;
                 }
+                open.push(name.clone());
                 ops.push(Op::Close(name.clone()));
                 let raw = is_raw_text(name);
                 let keep_text = !(depth == opts.max_depth && moves_text(name));
@@ -242,6 +607,7 @@ pub fn serialize_children(root: &Handle, opts: &Options) -> String {
                     continue;
                 }
                 let text = contents.borrow();
+                misplaced = misplaced || text_misplaced(open.last(), &text);
                 if raw {
                     out.push_str(&text);
                 } else {
@@ -268,7 +634,10 @@ pub fn serialize_children(root: &Handle, opts: &Options) -> String {
             NodeData::Document => {}
         }
     }
-    out
+    Serialized {
+        html: out,
+        misnested: misplaced,
+    }
 }
 
 #[cfg(test)]
@@ -281,6 +650,7 @@ mod tests {
     const PLAIN: Options = Options {
         max_depth: usize::MAX,
         target_blank: false,
+        rules: None,
     };
 
     fn html5ever_serialize(root: &Handle) -> String {
@@ -329,6 +699,7 @@ mod tests {
         let opts = Options {
             max_depth: 2,
             target_blank: false,
+            rules: None,
         };
         assert_eq!(serialize_children(&f.root(), &opts), "<b><b>x</b></b>");
         let f = parse_fragment(&"<table><td>x".repeat(3), usize::MAX);
@@ -338,6 +709,7 @@ mod tests {
             &Options {
                 max_depth: 4,
                 target_blank: false,
+                rules: None,
             },
         );
         assert_eq!(out, "<table><tbody><tr><td>xxx</td></tr></tbody></table>");
@@ -347,6 +719,7 @@ mod tests {
             &Options {
                 max_depth: 3,
                 target_blank: false,
+                rules: None,
             },
         );
         assert_eq!(out, "<table><tbody><tr></tr></tbody></table>");
@@ -357,6 +730,7 @@ mod tests {
         let opts = Options {
             max_depth: usize::MAX,
             target_blank: true,
+            rules: None,
         };
         let cases = [
             (
