@@ -293,10 +293,10 @@ fn misnested(child: &QualName, open: &[QualName]) -> bool {
             "tbody" | "thead" | "tfoot" => return allowed_in(&["tr"]),
             "tr" => return allowed_in(&["td", "th"]),
             "colgroup" => return allowed_in(&["col"]),
-            "select" | "option" | "optgroup" => {
-                if !matches!(c, "option" | "optgroup" | "hr") || (p == "option" && c != "hr") {
-                    return true;
-                }
+            "select" | "option" | "optgroup"
+                if !matches!(c, "option" | "optgroup" | "hr") || (p == "option" && c != "hr") =>
+            {
+                return true;
             }
             _ => {}
         }
