@@ -429,6 +429,9 @@ pub fn escape_into(out: &mut String, text: &str, attr: bool) {
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' if attr => "&quot;",
+            // A raw CR would come back as LF (the parser normalises newlines), so the
+            // output would change on a second pass; html5ever writes it raw.
+            b'\r' => "&#13;",
             0xC2 if bytes.get(i + 1) == Some(&0xA0) => "&nbsp;",
             _ => {
                 i += 1;
@@ -591,6 +594,17 @@ pub fn serialize(root: &Handle, opts: &Options) -> Serialized {
                 if is_void(name) {
                     continue;
                 }
+                // The parser drops a newline right after <pre>, <textarea> or <listing>, so
+                // one that belongs to the content needs another in front of it.
+                if name.ns == ns!(html)
+                    && matches!(
+                        name.local,
+                        local_name!("pre") | local_name!("textarea") | local_name!("listing")
+                    )
+                    && matches!(children.first().map(|c| &c.data), Some(NodeData::Text { contents }) if contents.borrow().starts_with('\n'))
+                {
+                    out.push('\n');
+                }
                 open.push(name.clone());
                 ops.push(Op::Close(name.clone()));
                 let raw = is_raw_text(name);
@@ -633,6 +647,10 @@ pub fn serialize(root: &Handle, opts: &Options) -> Serialized {
             }
             NodeData::Document => {}
         }
+    }
+    // The parser discards a byte-order mark at the very start of its input.
+    if out.starts_with('\u{feff}') {
+        out.replace_range(..3, "&#xFEFF;");
     }
     Serialized {
         html: out,
@@ -683,6 +701,21 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn leading_newline_in_pre_and_leading_bom_survive() {
+        let f = parse_fragment("<pre>\n\nx</pre>", usize::MAX);
+        assert_eq!(serialize_children(&f.root(), &PLAIN), "<pre>\n\nx</pre>");
+        let f = parse_fragment("&#xfeff;x", usize::MAX);
+        assert_eq!(serialize_children(&f.root(), &PLAIN), "&#xFEFF;x");
+    }
+
+    #[test]
+    fn carriage_returns_survive_a_round_trip() {
+        let f = parse_fragment("a&#13;b<b title=\"x&#13;y\">c</b>", usize::MAX);
+        let out = serialize_children(&f.root(), &PLAIN);
+        assert_eq!(out, "a&#13;b<b title=\"x&#13;y\">c</b>");
     }
 
     #[test]
