@@ -22,7 +22,7 @@ use html5ever::tree_builder::{create_element, TreeBuilder, TreeBuilderOpts};
 use html5ever::TokenizerResult;
 use html5ever::{LocalName, QualName};
 
-use crate::scan::MAX_DEPTH;
+use crate::scan::{limit_attributes, MAX_ATTRIBUTES, MAX_DEPTH};
 
 fn is_void(name: &LocalName) -> bool {
     matches!(
@@ -170,9 +170,9 @@ pub fn parse_fragment(html: &str, limit: usize) -> Fragment {
     }
 }
 
-/// Parse with the default depth limit.
+/// Parse with the default depth and attribute limits.
 pub fn parse(html: &str) -> Fragment {
-    parse_fragment(html, MAX_DEPTH)
+    parse_fragment(&limit_attributes(html, MAX_ATTRIBUTES), MAX_DEPTH)
 }
 
 #[cfg(test)]

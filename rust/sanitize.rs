@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-use crate::parse::parse;
+use crate::parse::parse_fragment;
 use crate::policy::CompiledPolicy;
-use crate::scan::{verdict, Verdict, MAX_DEPTH};
+use crate::scan::{limit_attributes, verdict, Verdict, MAX_ATTRIBUTES, MAX_DEPTH};
 use crate::serialize::{serialize, Options, Serialized};
 
 /// Extra sanitizing rounds allowed for output whose tree would not survive a round trip.
@@ -80,6 +80,7 @@ impl CompiledPolicy {
         if is_plain_text(html) {
             return escape_text(html);
         }
+        let html = &*limit_attributes(html, MAX_ATTRIBUTES);
         let mut out = self.sanitize_once(html);
         // Removing an element can leave a tree the parser would not build (a <p> inside a
         // <p>, a <tr> straight in a <table>), so the output would parse differently from
@@ -101,7 +102,7 @@ impl CompiledPolicy {
         let document = match verdict(html, MAX_DEPTH) {
             Verdict::Shallow => self.builder.clean(html),
             Verdict::NeedsParse => {
-                let fragment = parse(html);
+                let fragment = parse_fragment(html, MAX_DEPTH);
                 if fragment.dropped.count == 0 {
                     self.builder.clean(html)
                 } else {
@@ -263,6 +264,16 @@ mod tests {
             let out = p.sanitize(input).unwrap();
             assert_eq!(p.sanitize(&out).unwrap(), out, "{name}: {input}");
         }
+    }
+
+    #[test]
+    fn a_million_attributes_are_cut_not_quadratic() {
+        let p = preset("ugc").unwrap();
+        let attrs: String = (0..1_000_000).map(|i| format!(" a{i}=1")).collect();
+        let out = p
+            .sanitize(&format!("<b{attrs} title=\"kept\">x</b>"))
+            .unwrap();
+        assert_eq!(out, "<b title=\"kept\">x</b>");
     }
 
     #[test]

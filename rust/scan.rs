@@ -362,3 +362,196 @@ mod tests {
         assert_eq!(verdict(&s, 512), Verdict::Shallow);
     }
 }
+
+/// Most attributes one element keeps; the earlier ones past this are dropped. html5ever's
+/// tokenizer checks each new attribute against all earlier ones on the same tag, so a tag
+/// with `k` attributes costs `k²` comparisons: a single tag with a million attributes would
+/// take minutes.
+pub const MAX_ATTRIBUTES: usize = 256;
+
+/// Chains this long get their per-attribute counts remembered, so other candidate tags
+/// that run into them stop there instead of walking them again.
+const MEMO_FROM: usize = 16;
+
+fn is_tag_sep(b: u8) -> bool {
+    is_ws(b) || b == b'/'
+}
+
+/// From an attribute start `k` (a byte that is not whitespace, `/` or `>`), the position of
+/// the next attribute start, or Err(position just past the tag's `>`) / Err(len) at EOF.
+fn next_attribute(b: &[u8], mut k: usize) -> Result<usize, usize> {
+    let n = b.len();
+    k += 1; // a leading '=' belongs to the name
+    while k < n && !is_ws(b[k]) && !matches!(b[k], b'/' | b'>' | b'=') {
+        k += 1;
+    }
+    while k < n && is_ws(b[k]) {
+        k += 1;
+    }
+    if k < n && b[k] == b'=' {
+        k += 1;
+        while k < n && is_ws(b[k]) {
+            k += 1;
+        }
+        if k < n {
+            match b[k] {
+                q @ (b'"' | b'\'') => match b[k + 1..].iter().position(|&c| c == q) {
+                    Some(p) => k = k + 1 + p + 1,
+                    None => return Err(n),
+                },
+                b'>' => return Err(k + 1),
+                _ => {
+                    while k < n && !is_ws(b[k]) && b[k] != b'>' {
+                        k += 1;
+                    }
+                }
+            }
+        }
+    }
+    while k < n && is_tag_sep(b[k]) {
+        k += 1;
+    }
+    match b.get(k) {
+        None => Err(n),
+        Some(b'>') => Err(k + 1),
+        Some(_) => Ok(k),
+    }
+}
+
+/// Drop the leading attributes of any tag that has more than `cap` of them.
+///
+/// The tokenizer's state (text, comment, raw text, CDATA) decides where a tag may start,
+/// and it cannot be known without the tree builder. But once a tag has started, how it is
+/// read does not depend on anything else. So every `<` followed by a letter is treated as
+/// a possible tag start, and each one's attribute list is measured; lists that meet are
+/// shared (counts are remembered for long ones), which keeps the pass linear. Cutting a
+/// possible tag that is really text only happens for text that looks like a tag with more
+/// than `cap` attributes.
+pub fn limit_attributes(html: &str, cap: usize) -> std::borrow::Cow<'_, str> {
+    let b = html.as_bytes();
+    // Each attribute after the first needs a separator or a closing quote before it.
+    let separators = b
+        .iter()
+        .filter(|&&c| is_ws(c) || matches!(c, b'/' | b'"' | b'\''))
+        .count();
+    if separators < cap {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut memo: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut chain: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        let lt = i + off;
+        let name_start = if b.get(lt + 1) == Some(&b'/') {
+            lt + 2
+        } else {
+            lt + 1
+        };
+        if !b.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+            i = lt + 1;
+            continue;
+        }
+        // Candidates inside this name share its end, and so its attributes: skip them.
+        let name_end = name_end(b, name_start);
+        i = name_end.max(lt + 1);
+        let mut k = name_end;
+        while k < b.len() && is_tag_sep(b[k]) {
+            k += 1;
+        }
+        if k >= b.len() || b[k] == b'>' {
+            continue;
+        }
+        // Walk this candidate's attributes until the tag ends or a remembered list is met.
+        chain.clear();
+        let mut tail = 0; // attributes counted after the walked part
+        let mut at = k;
+        loop {
+            if let Some(&rest) = memo.get(&at) {
+                tail = rest;
+                break;
+            }
+            chain.push(at);
+            match next_attribute(b, at) {
+                Ok(next) => at = next,
+                Err(_) => break,
+            }
+        }
+        let total = chain.len() + tail;
+        if total >= MEMO_FROM {
+            for (j, &s) in chain.iter().enumerate() {
+                memo.insert(s, total - j);
+            }
+        }
+        if total > cap && !chain.is_empty() {
+            // Keep the last `cap`: attributes with more than `cap` after them go. Where this
+            // list ran into a remembered one, that one's own cut already covers the rest.
+            let drop = total - cap;
+            let cut_end = if drop < chain.len() { chain[drop] } else { at };
+            cuts.push((chain[0], cut_end));
+        }
+    }
+    if cuts.is_empty() {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    cuts.sort_unstable();
+    let mut out = String::with_capacity(html.len());
+    let mut pos = 0;
+    for (s, e) in cuts {
+        let s = s.max(pos);
+        if e <= s {
+            continue;
+        }
+        out.push_str(&html[pos..s]);
+        pos = e;
+    }
+    out.push_str(&html[pos..]);
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod attribute_tests {
+    use super::*;
+
+    fn tag(n: usize) -> String {
+        let attrs: Vec<String> = (0..n).map(|i| format!("a{i}=\"{i}\"")).collect();
+        format!("<b {}>x</b>", attrs.join(" "))
+    }
+
+    #[test]
+    fn ordinary_input_is_untouched() {
+        let s = tag(10).repeat(100);
+        assert!(matches!(
+            limit_attributes(&s, 256),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn long_lists_keep_their_last_attributes() {
+        let input = tag(1000);
+        let out = limit_attributes(&input, 256);
+        assert!(out.starts_with("<b a744=\"744\" "), "{}", &out[..40]);
+        assert!(out.ends_with("a999=\"999\">x</b>"));
+        assert_eq!(out.matches('=').count(), 256);
+    }
+
+    #[test]
+    fn lookalikes_in_values_and_overlaps_stay_linear() {
+        // Every `<a` is a candidate and each is an attribute of the one before it.
+        let s = "<a ".repeat(300_000) + ">";
+        let out = limit_attributes(&s, 256);
+        assert!(out.len() < 2000);
+        let s = format!("<x y=\"{}\" {}>", "<b c d ".repeat(1000), "z ".repeat(10));
+        let _ = limit_attributes(&s, 256);
+    }
+
+    #[test]
+    fn next_attribute_follows_the_tokenizer() {
+        let b = b"<b a=1 c='x>y' d=\"q\"e >";
+        assert_eq!(next_attribute(b, 3), Ok(7));
+        assert_eq!(next_attribute(b, 7), Ok(15));
+        assert_eq!(next_attribute(b, 15), Ok(20));
+        assert_eq!(next_attribute(b, 20), Err(b.len()));
+    }
+}
