@@ -1,0 +1,1 @@
+"""Real-browser XSS tests (headless Chromium through selenium); see test_browser_xss.py."""
