@@ -1,23 +1,29 @@
 """Coverage-guided fuzzing of htmlguard's Python API with atheris.
 
-Run (atheris is not a test dependency; it needs CPython 3.8-3.11 wheels or clang to build)::
+Run (atheris is not a test dependency: ``pip install atheris``; wheels exist for CPython
+up to 3.11 on Linux x86-64, other setups build it from source with clang)::
 
     . .venv/bin/activate
     pip install atheris
-    python fuzz/atheris_sanitize.py -max_total_time=60 -rss_limit_mb=4096 [CORPUS_DIR ...]
+    python fuzz/atheris_sanitize.py --write-seeds /tmp/htmlguard-corpus   # optional seeds
+    python fuzz/atheris_sanitize.py -max_total_time=60 -len_control=0 -max_len=4096 \
+        -rss_limit_mb=4096 /tmp/htmlguard-corpus
 
-Any libFuzzer flag works (``-runs=N``, ``-max_len=4096``, ``-dict=...``, ``-jobs=N``).
-A crash is written to ``crash-<sha1>`` in the working directory; replay it with
-``python fuzz/atheris_sanitize.py crash-<sha1>``.
+Any libFuzzer flag works (``-runs=N``, ``-dict=...``, ``-jobs=N``). A failure is written
+to ``crash-<sha1>`` in the working directory; replay it with
+``python fuzz/atheris_sanitize.py crash-<sha1>``. The seeds are the XSS corpus payloads
+(raw mode) and random structured-mode inputs; ``-len_control=0`` lets libFuzzer use long
+inputs at once instead of growing them from a few bytes.
 
 Each input is used in one of two modes, chosen by its first byte:
 
 - raw: the remaining bytes decoded as UTF-8 with ``errors="surrogatepass"`` (so encoded
   surrogates become lone surrogates in the ``str``), falling back to
   ``errors="surrogateescape"`` (invalid bytes become lone surrogates U+DC80..U+DCFF);
-- structured: the bytes drive a :class:`atheris.FuzzedDataProvider` that assembles
-  HTML-ish text from a vocabulary of dangerous tags, attributes, URL values, entities,
-  comments, CDATA, stray end tags and odd characters (:func:`structured`).
+- structured: the bytes drive a :class:`ByteSource` (a small pure-Python stand-in for
+  ``atheris.FuzzedDataProvider``, so the same code runs in CI without atheris) that
+  assembles HTML-ish text from a vocabulary of dangerous tags, attributes, URL values,
+  entities, comments, CDATA, stray end tags and odd characters (:func:`structured`).
 
 For every preset (and a custom policy with ``attribute_patterns``, ``allowed_classes``,
 ``id_prefix`` and ``target_blank``), :func:`check` asserts:
@@ -38,6 +44,7 @@ file to reuse them, so the harness is exercised in CI without atheris.
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -100,6 +107,7 @@ ENTITIES: tuple[str, ...] = (
     "&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&nbsp;", "&#0;", "&#x0;", "&#65;",
     "&#x1F600;", "&#xD800;", "&#128;", "&#x110000;", "&notin;", "&notit;", "&amp",
     "&lt", "&unknown;", "&", "&#", "&#x;", "&#39", "&NotNestedGreaterGreater;",
+    "&#13;", "&#65279;", "&#x80;", "&#x2028;", "&#xfeff;",
 )  # fmt: skip
 
 MARKUP_NOISE: tuple[str, ...] = (
@@ -283,13 +291,52 @@ class Allowed:
         )
 
 
+class _FragmentTreeBuilder(html5lib.getTreeBuilder("etree")):  # type: ignore[misc]
+    """html5lib's etree builder, except for the fragment it returns.
+
+    html5lib builds the fragment from its wrapper's child list, which ``insertBefore``
+    (used for foster parenting) does not update: in ``<table><tr><p>x</p></tr></table>``
+    the ``<p>`` a browser moves in front of the table is silently lost, so a checker would
+    never see an element foster-parented out of a top-level table. The real etree element
+    has every child; the fragment is taken from it.
+    """
+
+    def getFragment(self) -> ET.Element:  # noqa: N802 (html5lib's name)
+        root = self.openElements[0]._element
+        fragment = ET.Element("DOCUMENT_FRAGMENT")
+        fragment.text = root.text
+        fragment.extend(list(root))
+        return fragment
+
+
+_PARSER = html5lib.HTMLParser(tree=_FragmentTreeBuilder, namespaceHTMLElements=False)
+
+
 def parse(markup: str) -> ET.Element:
     """``markup`` parsed as a browser's innerHTML on a ``<div>`` would."""
-    return html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
+    fragment: ET.Element = _PARSER.parseFragment(markup, container="div")
+    return fragment
+
+
+_LEADING_NEWLINE_KEPT = frozenset({"pre", "textarea", "listing"})
 
 
 def reserialize(fragment: ET.Element) -> str:
-    """Serialize like a browser's innerHTML: attributes quoted, no tag omitted."""
+    """Serialize like a browser's innerHTML: attributes quoted, no tag omitted.
+
+    One step is added to html5lib's serializer (and to today's innerHTML): a newline that
+    starts a ``<pre>``, ``<textarea>`` or ``<listing>`` is doubled, as the HTML
+    serialization algorithm did until 2016 and as htmlguard does, because the next parse
+    drops one. Without it the round trip would change such trees whatever the sanitizer
+    wrote."""
+    if any(
+        el.tag in _LEADING_NEWLINE_KEPT and el.text and el.text[0] in "\r\n"
+        for el in elements(fragment)
+    ):
+        fragment = copy.deepcopy(fragment)
+        for el in elements(fragment):
+            if el.tag in _LEADING_NEWLINE_KEPT and el.text and el.text[0] in "\r\n":
+                el.text = "\n" + el.text
     return serialize(
         fragment,
         tree="etree",
@@ -310,29 +357,37 @@ def elements(fragment: ET.Element) -> Iterator[ET.Element]:
         stack.extend(reversed(list(node)))
 
 
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def dump(fragment: ET.Element) -> list[tuple[str, ...]]:
     """A canonical, order-preserving event list of a parsed fragment: element starts
-    (namespaced name, sorted attributes), texts, comments and element ends."""
+    (namespaced name, sorted attributes), texts, comments and element ends.
+
+    A CR is compared as LF: the HTML serialization algorithm (a browser's innerHTML,
+    html5lib's serializer) writes a CR raw and the next parse reads it as LF, whatever the
+    sanitizer wrote (``&#13;`` parses to a CR), so that change is the serializer's."""
     out: list[tuple[str, ...]] = []
     if fragment.text:
-        out.append(("text", fragment.text))
+        out.append(("text", _newlines(fragment.text)))
     stack: list[tuple[ET.Element, bool]] = [(c, False) for c in reversed(list(fragment))]
     while stack:
         node, closing = stack.pop()
         if closing:
             out.append(("end", str(node.tag)))
             if node.tail:
-                out.append(("text", node.tail))
+                out.append(("text", _newlines(node.tail)))
             continue
         if not isinstance(node.tag, str):  # a comment (ET.Comment) or processing instruction
-            out.append(("comment", node.text or ""))
+            out.append(("comment", _newlines(node.text or "")))
             if node.tail:
-                out.append(("text", node.tail))
+                out.append(("text", _newlines(node.tail)))
             continue
-        attrs = sorted((attribute_name(k), v) for k, v in node.attrib.items())
+        attrs = sorted((attribute_name(k), _newlines(v)) for k, v in node.attrib.items())
         out.append(("start", node.tag, *(f"{k}={v}" for k, v in attrs)))
         if node.text:
-            out.append(("text", node.text))
+            out.append(("text", _newlines(node.text)))
         stack.append((node, True))
         stack.extend((c, False) for c in reversed(list(node)))
     return out
@@ -456,8 +511,7 @@ def decode(data: bytes) -> str:
 
 
 class Source:
-    """The choices :func:`structured` needs; :class:`atheris.FuzzedDataProvider` and
-    ``random.Random`` both fit through small adapters."""
+    """The choices :func:`structured` needs: an integer in a closed range, and text."""
 
     def __init__(self, integer: Callable[[int, int], int], text: Callable[[int], str]):
         self.integer = integer
@@ -471,10 +525,38 @@ class Source:
         if mode == 1:
             return name.upper()
         if mode == 2:
-            return "".join(
-                c.upper() if self.integer(0, 1) else c.lower() for c in name
-            )
+            return "".join(c.upper() if self.integer(0, 1) else c.lower() for c in name)
         return name
+
+
+class ByteSource(Source):
+    """Choices read from fuzzer bytes, front to back; once they run out every choice is
+    the lowest, so every input (the empty one too) gives a finite structured text."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.pos = 0
+        super().__init__(self._integer, self._text)
+
+    def _byte(self) -> int:
+        if self.pos >= len(self.data):
+            return 0
+        self.pos += 1
+        return self.data[self.pos - 1]
+
+    def _integer(self, lo: int, hi: int) -> int:
+        span = hi - lo
+        if span <= 0:
+            return lo
+        value = 0
+        for _ in range((span.bit_length() + 7) // 8):
+            value = (value << 8) | self._byte()
+        return lo + value % (span + 1)
+
+    def _text(self, n: int) -> str:
+        raw = self.data[self.pos : self.pos + 4 * n]
+        self.pos += len(raw)
+        return decode(raw)[:n]
 
 
 def structured(src: Source, max_tokens: int = 40) -> str:
@@ -505,35 +587,69 @@ def structured(src: Source, max_tokens: int = 40) -> str:
 
 
 def from_random(rng: Any) -> Source:
-    """A :class:`Source` over ``random.Random`` (for tests without atheris)."""
+    """A :class:`Source` over ``random.Random``."""
 
     def text(n: int) -> str:
-        return "".join(chr(rng.choice((rng.randint(0, 0x7F), rng.randint(0, 0x10FFFF))))
-                       for _ in range(n))
+        wide = (0x7F, 0xFFFF, 0x10FFFF)
+        return "".join(chr(rng.randint(0, rng.choice(wide))) for _ in range(n))
 
     return Source(rng.randint, text)
 
 
-def test_one_input(data: bytes) -> None:
-    """The atheris entry point: mode byte, then raw or structured input."""
+def fuzz_input(data: bytes) -> str:
+    """The text one fuzzer input stands for: the first byte picks the mode (odd: raw,
+    even: structured), the rest is the payload."""
     if not data:
-        check("")
-        return
+        return ""
     if data[0] & 1:
-        check(decode(data[1:]))
-        return
-    import atheris
+        return decode(data[1:])
+    return structured(ByteSource(data[1:]))
 
-    fdp = atheris.FuzzedDataProvider(data[1:])
-    src = Source(fdp.ConsumeIntInRange, lambda n: fdp.ConsumeUnicode(n))
-    check(structured(src))
+
+def test_one_input(data: bytes) -> None:
+    """The atheris entry point."""
+    check(fuzz_input(data))
+
+
+def write_seeds(directory: str) -> int:
+    """Write a seed corpus: every XSS corpus payload (``shared/xss-public`` beside the
+    checkout, or ``HTMLGUARD_XSS_DIR``) as a raw-mode input, and structured-mode inputs
+    from a fixed random source. Returns the number of files written."""
+    import hashlib
+    import json
+    import os
+    import random
+    from pathlib import Path
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    seeds: list[bytes] = []
+    candidates = [Path(__file__).resolve().parents[2] / "shared" / "xss-public"]
+    if os.environ.get("HTMLGUARD_XSS_DIR"):
+        candidates.append(Path(os.environ["HTMLGUARD_XSS_DIR"]))
+    for d in candidates:
+        for f in sorted(d.glob("*.jsonl")) if d.is_dir() else []:
+            for line in f.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    payload = json.loads(line)["payload"]
+                    seeds.append(b"\x01" + payload.encode("utf-8", "surrogatepass"))
+    rng = random.Random(0)
+    seeds += [b"\x00" + rng.randbytes(rng.randrange(16, 400)) for _ in range(200)]
+    for seed in seeds:
+        (out / hashlib.sha1(seed).hexdigest()).write_bytes(seed)
+    return len(seeds)
 
 
 def main(argv: list[str]) -> None:
+    if len(argv) == 3 and argv[1] == "--write-seeds":
+        print(f"wrote {write_seeds(argv[2])} seeds to {argv[2]}")
+        return
     import atheris
 
-    with atheris.instrument_imports():
-        import html5lib  # noqa: F401  (instrumented for coverage feedback)
+    # The Rust core is not instrumented (a sancov build of the extension would be), so
+    # feedback comes from the Python code that runs: htmlguard's wrappers and html5lib
+    # parsing the *output*, which rewards inputs that produce new kinds of output.
+    atheris.instrument_all()
     _policies()
     atheris.Setup(argv, test_one_input)
     atheris.Fuzz()

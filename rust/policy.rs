@@ -122,6 +122,12 @@ pub const EXTRA_URL_ATTRS: &[&str] = &[
     "dynsrc",
 ];
 
+/// Stands in for a URL refused before ammonia rewrites relative URLs (which would hide
+/// what the value was); an absolute URL, so ammonia leaves it alone, and the serializer
+/// drops the attribute. Marking instead of dropping keeps ammonia from reordering the
+/// remaining attributes.
+pub const REFUSED_URL: &str = "htmlguard-refused:";
+
 /// Why an attribute value is refused by [`ValueRules`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -157,7 +163,7 @@ impl ValueRules {
     /// URLs to them. Other URL consumers (mail clients, Markdown tools, old browsers) have
     /// been more lenient, so a value that only *looks* relative because of invisible
     /// characters is refused when, without them, its scheme would be refused.
-    fn squeezed_url_allowed(&self, value: &str) -> bool {
+    pub fn squeezed_url_allowed(&self, value: &str) -> bool {
         let invisible = |c: char| {
             c.is_whitespace()
                 || c.is_control()
@@ -172,6 +178,9 @@ impl ValueRules {
 
     /// `Err` when this attribute value must be dropped.
     pub fn check(&self, tag: &str, attr: &str, value: &str) -> Result<(), Refusal> {
+        if value == REFUSED_URL {
+            return Err(Refusal::Url);
+        }
         let extra = EXTRA_URL_ATTRS.contains(&attr) && !is_url_attr(tag, attr);
         if extra && !self.url_allowed(value) {
             return Err(Refusal::Url);
@@ -459,7 +468,7 @@ impl PolicySpec {
     /// Validate and build the engine.
     pub fn compile(self) -> Result<CompiledPolicy, PolicyError> {
         let rules = std::sync::Arc::new(self.validate()?);
-        let builder = self.build_ammonia();
+        let builder = self.build_ammonia(&rules);
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.hash(&mut h);
         Ok(CompiledPolicy {
@@ -472,7 +481,7 @@ impl PolicySpec {
 
     /// The ammonia part of the policy. `ValueRules` (patterns, extra URL checks) are
     /// applied by the serializer; see `serialize::Options::rules`.
-    fn build_ammonia(&self) -> Builder<'static> {
+    fn build_ammonia(&self, rules: &std::sync::Arc<ValueRules>) -> Builder<'static> {
         fn set(s: &BTreeSet<String>) -> HashSet<&'static str> {
             s.iter().map(|x| intern(x)).collect()
         }
@@ -532,6 +541,21 @@ impl PolicySpec {
             },
         };
         b.url_relative(relative);
+        if matches!(
+            self.url_relative,
+            UrlRelativeSpec::RewriteWithBase(_) | UrlRelativeSpec::RewriteWithRoot { .. }
+        ) {
+            // The disguised-scheme check must see the URL before it is resolved against
+            // the base; every other value rule runs in the serializer.
+            let rules = rules.clone();
+            b.attribute_filter(move |tag: &str, attr: &str, value: &str| {
+                if is_url_attr(tag, attr) && !rules.squeezed_url_allowed(value) {
+                    Some(REFUSED_URL.into())
+                } else {
+                    Some(value.into())
+                }
+            });
+        }
         b
     }
 }

@@ -267,6 +267,27 @@ mod tests {
     }
 
     #[test]
+    fn disguised_urls_are_refused_before_relative_urls_are_resolved() {
+        let mut spec = crate::policy::PolicySpec::empty();
+        spec.tags.insert("a".into());
+        spec.tag_attributes
+            .insert("a".into(), ["href".to_string(), "title".to_string()].into());
+        spec.url_schemes.insert("https".into());
+        spec.url_relative =
+            crate::policy::UrlRelativeSpec::RewriteWithBase("https://e.org/b/".into());
+        let p = spec.compile().unwrap();
+        assert_eq!(
+            p.sanitize("<a title=t href=\"\u{200b}javascript:alert(1)\">x</a>")
+                .unwrap(),
+            "<a title=\"t\">x</a>"
+        );
+        assert_eq!(
+            p.sanitize("<a href=\"page\" title=t>x</a>").unwrap(),
+            "<a href=\"https://e.org/b/page\" title=\"t\">x</a>"
+        );
+    }
+
+    #[test]
     fn a_million_attributes_are_cut_not_quadratic() {
         let p = preset("ugc").unwrap();
         let attrs: String = (0..1_000_000).map(|i| format!(" a{i}=1")).collect();

@@ -1,0 +1,220 @@
+"""Property-based tests (hypothesis) of every verb, for every preset and a custom policy.
+
+Inputs come from two sources: plain ``st.text()`` and :func:`html_ish`, which mixes tags
+from a broad list (svg, math, table, select, template, style, script, textarea, noscript,
+...), random attributes (``on*``, URL attributes with ``javascript:``, ``data:``, relative
+and obfuscated values), entities, comments, CDATA, stray end tags, quotes, ``<``/``>``
+noise and odd characters (NUL, C0/C1 controls, BOM, lone surrogates), nested by
+``st.recursive``. The vocabulary and the html5lib-based checker are shared with the
+atheris harness (``fuzz/atheris_sanitize.py``).
+
+Properties, for each policy:
+
+- idempotence: ``sanitize(sanitize(x)) == sanitize(x)``;
+- parse stability: the output parsed by html5lib (as innerHTML of a ``<div>``),
+  serialized and parsed again gives the same tree;
+- only what the policy allows survives (checked on html5lib's parse of the output, and
+  again after a round trip): elements, attributes, no ``on*``, URL schemes, classes,
+  ``id`` prefix, forced and restricted attribute values;
+- ``sanitize_many(xs) == [sanitize(x) for x in xs]`` (also over the threaded size);
+- ``await sanitize_async(x) == sanitize(x)`` (also over the worker-thread size);
+- ``inspect(x).html == sanitize(x)`` and ``is_clean(x) == (inspect(x).total == 0)``;
+- the plain-text fast path (no ``<``, ``&``, ``\\r``, NUL, no leading U+FEFF) gives what
+  the full parser path gives (forced by a leading ``<!---->``, stripped as a comment):
+  ``&``, ``<``, ``>`` and U+00A0 escaped, lone surrogates as U+FFFD.
+
+Hypothesis runs derandomized (``derandomize=True``, no example database), so CI sees the
+same examples every run; ``HTMLGUARD_HYPOTHESIS_EXAMPLES`` scales the example counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import htmlguard as hg
+
+
+def _load(name: str, path: Path) -> ModuleType:
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+S = _load("htmlguard_test_html_strategies", Path(__file__).with_name("html_strategies.py"))
+H = S.H
+examples = S.examples
+inputs = S.inputs
+odd_chars = S.odd_chars
+PAD = S.PAD
+
+POLICIES: dict[str, hg.Policy] = H.policies()
+ALLOWED = {name: H.Allowed.of(p) for name, p in POLICIES.items()}
+NAMES = list(POLICIES)
+
+
+# ---------------------------------------------------------------- properties
+
+
+@pytest.mark.parametrize("name", NAMES)
+@examples(300)
+@given(x=inputs)
+def test_sanitize_is_idempotent(name: str, x: str) -> None:
+    p = POLICIES[name]
+    once = p.sanitize(x)
+    assert p.sanitize(once) == once
+
+
+@pytest.mark.parametrize("name", NAMES)
+@examples(150)
+@given(x=inputs)
+def test_output_parses_stably(name: str, x: str) -> None:
+    out = POLICIES[name].sanitize(x)
+    assert H.unstable(out) is None
+
+
+@pytest.mark.parametrize("name", NAMES)
+@examples(150)
+@given(x=inputs)
+def test_output_holds_only_what_the_policy_allows(name: str, x: str) -> None:
+    out = POLICIES[name].sanitize(x)
+    assert isinstance(out, str)
+    first = H.parse(out)
+    found = H.problems_in(first, ALLOWED[name])
+    second = H.parse(H.reserialize(first))
+    found += [f"after re-parse: {p}" for p in H.problems_in(second, ALLOWED[name])]
+    assert not found, f"{out!r}: {found}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+@examples(100)
+@given(xs=st.lists(inputs, max_size=8), pad=st.booleans())
+def test_sanitize_many_equals_a_loop(name: str, xs: list[str], pad: bool) -> None:
+    p = POLICIES[name]
+    if pad:  # over ~32 KiB in total: the batch is split across threads
+        xs = [PAD + x for x in xs] + [PAD] * 4
+    assert p.sanitize_many(xs) == [p.sanitize(x) for x in xs]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@examples(60)
+@given(xs=st.lists(inputs, min_size=1, max_size=6), pad=st.booleans())
+def test_sanitize_async_equals_sanitize(name: str, xs: list[str], pad: bool) -> None:
+    p = POLICIES[name]
+    if pad:  # over 8 KiB: sanitized in a worker thread
+        xs = [PAD + x for x in xs]
+
+    async def run() -> list[str]:
+        return list(await asyncio.gather(*(p.sanitize_async(x) for x in xs)))
+
+    assert asyncio.run(run()) == [p.sanitize(x) for x in xs]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@examples(200)
+@given(x=inputs)
+def test_inspect_html_equals_sanitize(name: str, x: str) -> None:
+    p = POLICIES[name]
+    assert p.inspect(x).html == p.sanitize(x)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@examples(200)
+@given(x=inputs)
+def test_is_clean_iff_nothing_removed(name: str, x: str) -> None:
+    p = POLICIES[name]
+    report = p.inspect(x)
+    assert p.is_clean(x) == (report.total == 0)
+    assert len(report.removed) <= report.total
+
+
+# ---------------------------------------------------------------- the plain-text fast path
+
+
+def replace_surrogates(text: str) -> str:
+    """What the binding does to a ``str``: lone surrogates become U+FFFD, pairs combine."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def escape_like_html5ever(text: str) -> str:
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\u00a0", "&nbsp;")
+    )
+
+
+def is_plain_text(text: str) -> bool:
+    return not text.startswith("\ufeff") and not any(c in text for c in "<&\r\x00")
+
+
+plain_text = st.one_of(
+    st.text(),
+    st.lists(
+        st.one_of(odd_chars, st.sampled_from(['>', '"', "'", "=", "/", " "]), st.characters()),
+        max_size=20,
+    ).map("".join),
+).filter(is_plain_text)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@examples(200)
+@given(x=plain_text)
+def test_plain_text_fast_path_matches_the_parser(name: str, x: str) -> None:
+    p = POLICIES[name]
+    fast = p.sanitize(x)
+    if p.strip_comments:
+        assert fast == p.sanitize("<!---->" + x)
+    else:
+        assert "<!---->" + fast == p.sanitize("<!---->" + x)
+    assert fast == escape_like_html5ever(replace_surrogates(x))
+
+
+# ---------------------------------------------------------------- known reproducers
+
+#: Minimal inputs that hypothesis and the atheris harness found to break idempotence
+#: (fixed since: CR, BOM and <pre> newline escaped by the serializer, misnested trees settled,
+#: attributes no longer reordered), each with the first policy it failed under. Plain tests,
+#: so each stays checked whatever hypothesis happens to generate.
+IDEMPOTENCE_REPRODUCERS = [
+    # Text that starts the output with U+FEFF: the next parse drops it as a BOM.
+    pytest.param("strict", "<x>\ufeff", id="leading-bom-after-removed-tag"),
+    pytest.param("strict", "&#65279;!", id="leading-bom-from-reference"),
+    # A character reference for CR is written as a raw CR, which the next parse turns into LF.
+    pytest.param("basic", "a&#13;b", id="cr-from-reference"),
+    # Unwrapping an element changes which elements are in scope for the next parse.
+    pytest.param("basic", "<a><table><td><a>x", id="nested-a-via-table"),
+    pytest.param("basic", "<a><marquee><a>x", id="nested-a-via-marquee"),
+    pytest.param("ugc", "<p><marquee><p>x", id="nested-p-via-marquee"),
+    pytest.param("ugc", "<p><button><table>", id="table-in-p-via-button"),
+    pytest.param("ugc", "<h3><x><h1>y", id="nested-heading-via-unknown"),
+    pytest.param("ugc", "<li><table><li>x", id="nested-li-via-table"),
+    pytest.param("ugc", "<dd><listing><dd>x", id="nested-dd-via-listing"),
+    # A newline after an unwrapped element becomes the first thing in <pre>, and the next
+    # parse drops it.
+    pytest.param("ugc", "<pre><x>\ny</pre>", id="pre-leading-newline"),
+    # An attribute dropped by the attribute filter is swap_remove'd (ammonia), reordering
+    # the attributes; a forced attribute then moves to the end on the next run.
+    pytest.param("custom", "<img width=r data-x>", id="attribute-order-after-filter"),
+]
+
+
+@pytest.mark.parametrize(("name", "x"), IDEMPOTENCE_REPRODUCERS)
+def test_known_idempotence_reproducers(name: str, x: str) -> None:
+    p = POLICIES[name]
+    once = p.sanitize(x)
+    assert p.sanitize(once) == once, f"{x!r} -> {once!r} -> {p.sanitize(once)!r}"
+    assert H.unstable(once) is None
+    assert not H.problems_in(H.parse(once), ALLOWED[name])
