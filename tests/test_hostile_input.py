@@ -543,3 +543,32 @@ def test_input_too_large() -> None:
     with pytest.raises(hg.InputTooLargeError, match="12"):
         p.sanitize("\u00e9" * 6)
     assert p.sanitize("\u00e9" * 5) == "\u00e9" * 5
+
+
+# ---------------------------------------------------------------- many attributes
+
+MANY_ATTRIBUTES_CHILD = """
+import json, sys
+import htmlguard as hg
+n = int(sys.argv[1])
+attrs = "".join(f" a{i}=1" for i in range(n))
+results = {}
+for name in hg.PRESETS:
+    p = hg.Policy.preset(name)
+    results[name] = p.sanitize(f'<abbr{attrs} title="kept">x</abbr>')
+# every possible tag start is bounded, also inside text and comments
+results["comment"] = hg.sanitize(f"<!--<b{attrs}>-->y")
+print(json.dumps(results))
+"""
+
+
+def test_a_million_attributes_on_one_element() -> None:
+    """html5ever compares each attribute with every earlier one on the tag; the sanitizer
+    keeps only the last 256 so this stays linear (a regression would take minutes)."""
+    proc = run_child(MANY_ATTRIBUTES_CHILD, "1000000", timeout=60)
+    assert_exited_cleanly(proc)
+    out = json.loads(proc.stdout)
+    assert out["strict"] == "x"
+    assert out["basic"] == '<abbr title="kept">x</abbr>'
+    assert out["ugc"] == '<abbr title="kept">x</abbr>'
+    assert out["comment"] == "y"
