@@ -8,11 +8,8 @@ The vocabulary and the html5lib checker come from the atheris harness
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -21,19 +18,7 @@ from hypothesis import strategies as st
 _ROOT = Path(__file__).resolve().parents[1]
 
 
-def load(name: str, path: Path) -> ModuleType:
-    """Import the file at ``path`` as module ``name`` (once)."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-#: The atheris harness: vocabulary, policies and checker.
-H = load("htmlguard_fuzz_atheris_sanitize", _ROOT / "fuzz" / "atheris_sanitize.py")
+import atheris_sanitize as H  # noqa: E402 (fuzz/ is on sys.path, see conftest.py)
 
 _SCALE = float(os.environ.get("HTMLGUARD_HYPOTHESIS_EXAMPLES", "1"))
 
@@ -84,9 +69,9 @@ def _attribute(parts: tuple[str, str, str]) -> tuple[str, str | None, str]:
     return name, value, quote
 
 
-attribute = st.tuples(
-    attribute_names, attribute_values, st.sampled_from(['"', "'", "=", ""])
-).map(_attribute)
+attribute = st.tuples(attribute_names, attribute_values, st.sampled_from(['"', "'", "=", ""])).map(
+    _attribute
+)
 
 
 def _start_tag(parts: tuple[str, list[tuple[str, str | None, str]], bool]) -> str:

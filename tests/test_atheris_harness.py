@@ -7,30 +7,12 @@ step with the API; its checker is tested on outputs with known problems.
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
-from pathlib import Path
-from types import ModuleType
 
+import atheris_sanitize as H  # noqa: E402 (fuzz/ is on sys.path, see conftest.py)
 import pytest
 
 import htmlguard as hg
-
-
-def _load_harness() -> ModuleType:
-    name = "htmlguard_fuzz_atheris_sanitize"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "fuzz" / "atheris_sanitize.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-H = _load_harness()
 
 #: Inputs per run: half raw, half structured (each checked under all five policies).
 RANDOM_INPUTS = 300
@@ -113,8 +95,10 @@ def test_checker_finds_mutation() -> None:
     # The nested-form mXSS: the second parse builds a different tree.
     mxss = "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>"
     assert H.unstable(mxss) is not None
-    assert any("tree changes" in p for p in H.problems("<a><table><a>x", H.Allowed.of(
-        hg.Policy.preset("ugc"))))
+    assert any(
+        "tree changes" in p
+        for p in H.problems("<a><table><a>x", H.Allowed.of(hg.Policy.preset("ugc")))
+    )
     fragment = H.parse("<table><td>x")
     assert [e.tag for e in H.elements(fragment)] == ["table", "tbody", "tr", "td"]
 

@@ -46,7 +46,6 @@ shares (prefixes, ``tag_attribute_values``, ``set_tag_attribute_values``,
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sys
@@ -55,7 +54,6 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import nh3
@@ -65,20 +63,10 @@ from hypothesis import given
 import htmlguard as hg
 from htmlguard import _core
 
-
-def _load(name: str, path: Path) -> ModuleType:
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 _TESTS = Path(__file__).resolve().parent
-S = _load("htmlguard_test_html_strategies", _TESTS / "html_strategies.py")
-X = _load("htmlguard_test_xss_corpora", _TESTS / "test_xss_corpora.py")
+import html_strategies as S  # noqa: E402 (tests/ is on sys.path, see conftest.py)
+import test_xss_corpora as X  # noqa: E402
+
 H = S.H
 
 FIXTURE = _TESTS / "fixtures" / "nh3_differences.json"

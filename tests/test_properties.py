@@ -30,29 +30,14 @@ same examples every run; ``HTMLGUARD_HYPOTHESIS_EXAMPLES`` scales the example co
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 
+import html_strategies as S  # noqa: E402 (tests/ is on sys.path, see conftest.py)
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import htmlguard as hg
 
-
-def _load(name: str, path: Path) -> ModuleType:
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-S = _load("htmlguard_test_html_strategies", Path(__file__).with_name("html_strategies.py"))
 H = S.H
 examples = S.examples
 inputs = S.inputs
@@ -163,7 +148,7 @@ def is_plain_text(text: str) -> bool:
 plain_text = st.one_of(
     st.text(),
     st.lists(
-        st.one_of(odd_chars, st.sampled_from(['>', '"', "'", "=", "/", " "]), st.characters()),
+        st.one_of(odd_chars, st.sampled_from([">", '"', "'", "=", "/", " "]), st.characters()),
         max_size=20,
     ).map("".join),
 ).filter(is_plain_text)
