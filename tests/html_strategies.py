@@ -1,9 +1,9 @@
 """Shared by the property and differential tests: hypothesis strategies for HTML-ish
 input and the hypothesis settings. Not a test module (no ``test_`` prefix); the test
-modules load it by path, since pytest runs with ``--import-mode=importlib``.
+modules import it by name (``tests/conftest.py`` puts ``tests/`` on ``sys.path``).
 
 The vocabulary and the html5lib checker come from the atheris harness
-(``fuzz/atheris_sanitize.py``), loaded the same way.
+(``fuzz/atheris_sanitize.py``, on ``sys.path`` the same way).
 """
 
 from __future__ import annotations
