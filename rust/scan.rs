@@ -116,45 +116,17 @@ fn comment_end(b: &[u8], s: usize) -> Option<usize> {
 
 /// Scans a tag's attributes from `k` (just after its name); returns the index after `>`,
 /// or None when the input ends inside the tag (the tokenizer then drops the tag).
-fn tag_end(b: &[u8], mut k: usize) -> Option<usize> {
-    let n = b.len();
+fn tag_end(b: &[u8], k: usize) -> Option<usize> {
+    let mut at = match first_attribute(b, k) {
+        Step::Next(at) => at,
+        Step::End(e) => return Some(e),
+        Step::Eof => return None,
+    };
     loop {
-        while k < n && (is_ws(b[k]) || b[k] == b'/') {
-            k += 1;
-        }
-        if k >= n {
-            return None;
-        }
-        if b[k] == b'>' {
-            return Some(k + 1);
-        }
-        // Attribute name; a leading '=' belongs to the name.
-        k += 1;
-        while k < n && !is_ws(b[k]) && !matches!(b[k], b'/' | b'>' | b'=') {
-            k += 1;
-        }
-        while k < n && is_ws(b[k]) {
-            k += 1;
-        }
-        if k < n && b[k] == b'=' {
-            k += 1;
-            while k < n && is_ws(b[k]) {
-                k += 1;
-            }
-            if k >= n {
-                return None;
-            }
-            match b[k] {
-                q @ (b'"' | b'\'') => {
-                    k = b[k + 1..].iter().position(|&c| c == q)? + k + 2;
-                }
-                b'>' => return Some(k + 1),
-                _ => {
-                    while k < n && !is_ws(b[k]) && b[k] != b'>' {
-                        k += 1;
-                    }
-                }
-            }
+        match next_attribute(b, at) {
+            Step::Next(next) => at = next,
+            Step::End(e) => return Some(e),
+            Step::Eof => return None,
         }
     }
 }
@@ -377,9 +349,32 @@ fn is_tag_sep(b: u8) -> bool {
     is_ws(b) || b == b'/'
 }
 
-/// From an attribute start `k` (a byte that is not whitespace, `/` or `>`), the position of
-/// the next attribute start, or Err(position just past the tag's `>`) / Err(len) at EOF.
-fn next_attribute(b: &[u8], mut k: usize) -> Result<usize, usize> {
+/// Where a tag's attribute list goes next.
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    /// An attribute starts here.
+    Next(usize),
+    /// The tag ended; the index just past its `>`.
+    End(usize),
+    /// The input ended inside the tag.
+    Eof,
+}
+
+/// Skip the separators after a tag name or an attribute, at `k`.
+fn first_attribute(b: &[u8], mut k: usize) -> Step {
+    while k < b.len() && is_tag_sep(b[k]) {
+        k += 1;
+    }
+    match b.get(k) {
+        None => Step::Eof,
+        Some(b'>') => Step::End(k + 1),
+        Some(_) => Step::Next(k),
+    }
+}
+
+/// From an attribute start `k` (a byte that is not whitespace, `/` or `>`), read the
+/// attribute (name, optional `=` and value, as the tokenizer does) and say what follows.
+fn next_attribute(b: &[u8], mut k: usize) -> Step {
     let n = b.len();
     k += 1; // a leading '=' belongs to the name
     while k < n && !is_ws(b[k]) && !matches!(b[k], b'/' | b'>' | b'=') {
@@ -397,9 +392,9 @@ fn next_attribute(b: &[u8], mut k: usize) -> Result<usize, usize> {
             match b[k] {
                 q @ (b'"' | b'\'') => match b[k + 1..].iter().position(|&c| c == q) {
                     Some(p) => k = k + 1 + p + 1,
-                    None => return Err(n),
+                    None => return Step::Eof,
                 },
-                b'>' => return Err(k + 1),
+                b'>' => return Step::End(k + 1),
                 _ => {
                     while k < n && !is_ws(b[k]) && b[k] != b'>' {
                         k += 1;
@@ -408,14 +403,7 @@ fn next_attribute(b: &[u8], mut k: usize) -> Result<usize, usize> {
             }
         }
     }
-    while k < n && is_tag_sep(b[k]) {
-        k += 1;
-    }
-    match b.get(k) {
-        None => Err(n),
-        Some(b'>') => Err(k + 1),
-        Some(_) => Ok(k),
-    }
+    first_attribute(b, k)
 }
 
 /// Drop the leading attributes of any tag that has more than `cap` of them.
@@ -455,13 +443,9 @@ pub fn limit_attributes(html: &str, cap: usize) -> std::borrow::Cow<'_, str> {
         // Candidates inside this name share its end, and so its attributes: skip them.
         let name_end = name_end(b, name_start);
         i = name_end.max(lt + 1);
-        let mut k = name_end;
-        while k < b.len() && is_tag_sep(b[k]) {
-            k += 1;
-        }
-        if k >= b.len() || b[k] == b'>' {
+        let Step::Next(k) = first_attribute(b, name_end) else {
             continue;
-        }
+        };
         // Walk this candidate's attributes until the tag ends or a remembered list is met.
         chain.clear();
         let mut tail = 0; // attributes counted after the walked part
@@ -473,8 +457,8 @@ pub fn limit_attributes(html: &str, cap: usize) -> std::borrow::Cow<'_, str> {
             }
             chain.push(at);
             match next_attribute(b, at) {
-                Ok(next) => at = next,
-                Err(_) => break,
+                Step::Next(next) => at = next,
+                Step::End(_) | Step::Eof => break,
             }
         }
         let total = chain.len() + tail;
@@ -549,9 +533,13 @@ mod attribute_tests {
     #[test]
     fn next_attribute_follows_the_tokenizer() {
         let b = b"<b a=1 c='x>y' d=\"q\"e >";
-        assert_eq!(next_attribute(b, 3), Ok(7));
-        assert_eq!(next_attribute(b, 7), Ok(15));
-        assert_eq!(next_attribute(b, 15), Ok(20));
-        assert_eq!(next_attribute(b, 20), Err(b.len()));
+        assert_eq!(next_attribute(b, 3), Step::Next(7));
+        assert_eq!(next_attribute(b, 7), Step::Next(15));
+        assert_eq!(next_attribute(b, 15), Step::Next(20));
+        assert_eq!(next_attribute(b, 20), Step::End(b.len()));
+        assert_eq!(next_attribute(b"<b a='x", 3), Step::Eof);
+        assert_eq!(tag_end(b, 2), Some(b.len()));
+        assert_eq!(tag_end(b"<b a=>", 2), Some(6));
+        assert_eq!(tag_end(b"<b a=\"x>", 2), None);
     }
 }
