@@ -62,6 +62,9 @@ async def test_sanitize_async_equals_sanitize() -> None:
         assert await p.sanitize_async(html) == p.sanitize(html)
         assert await hg.sanitize_async(html) == p.sanitize(html)
         assert await hg.sanitize_async(html, "strict") == hg.sanitize(html, "strict")
+        # a bare core Policy (not the public subclass) works too
+        core = _policy._core.Policy(tags={"i"})
+        assert await hg.sanitize_async(html, core) == core.sanitize(html)
 
 
 async def test_sanitize_async_keeps_the_loop_running() -> None:

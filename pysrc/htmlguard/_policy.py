@@ -56,12 +56,5 @@ Policy.__module__ = "htmlguard"
 
 async def sanitize_async(html: str, policy: str | _core.Policy = "ugc") -> str:
     """Module-level :meth:`Policy.sanitize_async` with a registered name or a Policy."""
-    resolved = _core.resolve_policy(policy)
-    if isinstance(resolved, Policy):
-        return await resolved.sanitize_async(html)
-    # A bare _core.Policy (not the public subclass): same rule, applied here.
-    if not isinstance(html, str):
-        raise TypeError(f"sanitize_async() expects str, got {type(html).__name__}")
-    if len(html) <= ASYNC_INLINE_BYTES:
-        return resolved.sanitize(html)
-    return await asyncio.get_running_loop().run_in_executor(None, resolved.sanitize, html)
+    # The method only needs ``sanitize``, which every core Policy has.
+    return await Policy.sanitize_async(_core.resolve_policy(policy), html)  # type: ignore[arg-type]
