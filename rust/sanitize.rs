@@ -5,7 +5,7 @@ use std::fmt;
 use crate::parse::parse_fragment;
 use crate::policy::CompiledPolicy;
 use crate::scan::{limit_attributes, verdict, Verdict, MAX_ATTRIBUTES, MAX_DEPTH};
-use crate::serialize::{serialize, Options, Serialized};
+use crate::serialize::{escape_into, serialize, Options, Serialized};
 
 /// Extra sanitizing rounds allowed for output whose tree would not survive a round trip.
 const MAX_ROUNDS: usize = 8;
@@ -29,24 +29,6 @@ impl fmt::Display for InputTooLarge {
 
 impl std::error::Error for InputTooLarge {}
 
-/// Escape text the way html5ever's serializer escapes a text node.
-fn escape_text_into(out: &mut String, text: &str) {
-    let mut last = 0;
-    for (i, c) in text.char_indices() {
-        let rep = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '\u{a0}' => "&nbsp;",
-            _ => continue,
-        };
-        out.push_str(&text[last..i]);
-        out.push_str(rep);
-        last = i + c.len_utf8();
-    }
-    out.push_str(&text[last..]);
-}
-
 /// Input that cannot contain markup, a character reference, a newline to normalise or a
 /// NUL: the parser would produce one text node, so escaping gives the identical output.
 pub fn is_plain_text(html: &str) -> bool {
@@ -56,9 +38,10 @@ pub fn is_plain_text(html: &str) -> bool {
             .any(|b| matches!(b, b'<' | b'&' | b'\r' | b'\0'))
 }
 
+/// Text escaped exactly as the serializer writes a text node.
 pub fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
-    escape_text_into(&mut out, text);
+    escape_into(&mut out, text, false);
     out
 }
 
