@@ -48,9 +48,9 @@ import copy
 import re
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import html5lib
 from html5lib import serialize

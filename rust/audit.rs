@@ -120,6 +120,11 @@ mod tests {
                         out,
                         "{name} not idempotent on {payload:?}"
                     );
+                    assert_eq!(
+                        p.sanitize_in_pieces(&payload, 1),
+                        p.sanitize_unsplit(&payload),
+                        "{name}: pieces differ from the whole on {payload:?}"
+                    );
                 }
                 count += 1;
             }

@@ -1016,6 +1016,26 @@ fn sanitize_many(
     sanitize_many_with(py, &p, htmls)
 }
 
+/// `sanitize` without the plain-text fast path or the cutting of large documents: the
+/// reference both must equal. Private: for the property tests and the benchmark.
+#[pyfunction]
+fn _sanitize_unsplit(py: Python<'_>, policy: &Bound<'_, PyAny>, html: &str) -> PyResult<String> {
+    let p = resolve_default(py, Some(policy))?;
+    py.detach(|| guarded(|| p.sanitize_unsplit(html)))
+}
+
+/// The parser path cut into pieces of at least `every` bytes. Private, as above.
+#[pyfunction]
+fn _sanitize_in_pieces(
+    py: Python<'_>,
+    policy: &Bound<'_, PyAny>,
+    html: &str,
+    every: usize,
+) -> PyResult<String> {
+    let p = resolve_default(py, Some(policy))?;
+    py.detach(|| guarded(|| p.sanitize_in_pieces(html, every.max(1))))
+}
+
 #[pyfunction(name = "inspect")]
 #[pyo3(signature = (html, policy = None), text_signature = "(html, policy='ugc')")]
 fn inspect_py(
@@ -1102,5 +1122,13 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(resolve_policy, m)?)?;
     m.add_function(wrap_pyfunction!(escape, m)?)?;
     m.add_function(wrap_pyfunction!(strip_tags, m)?)?;
+    m.add_function(wrap_pyfunction!(_sanitize_unsplit, m)?)?;
+    m.add_function(wrap_pyfunction!(_sanitize_in_pieces, m)?)?;
     Ok(())
 }
+
+// The tree ammonia builds is many small, short-lived allocations; mimalloc serves them
+// faster than glibc's malloc. Only Rust's own allocations use it: strings handed to Python
+// are copied into Python objects, so nothing crosses allocators.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

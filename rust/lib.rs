@@ -12,6 +12,7 @@ pub mod registry;
 pub mod sanitize;
 pub mod scan;
 pub mod serialize;
+pub mod split;
 pub mod text;
 
 #[cfg(feature = "python")]

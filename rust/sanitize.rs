@@ -6,6 +6,20 @@ use crate::parse::parse_fragment;
 use crate::policy::CompiledPolicy;
 use crate::scan::{limit_attributes, verdict, Verdict, MAX_ATTRIBUTES, MAX_DEPTH};
 use crate::serialize::{escape_into, serialize, Options, Serialized};
+use crate::split::split_points;
+
+/// Documents at least twice this long are sanitized in pieces of about this size where
+/// they can be cut exactly (see `split.rs`): ammonia's tree of a piece stays in cache.
+pub const PIECE_BYTES: usize = 32 * 1024;
+
+/// ammonia's names for SVG animation elements.
+const SVG_ANIMATION: &[&str] = &[
+    "animate",
+    "animateMotion",
+    "animateTransform",
+    "set",
+    "animateColor",
+];
 
 /// Extra sanitizing rounds allowed for output whose tree would not survive a round trip.
 const MAX_ROUNDS: usize = 8;
@@ -63,7 +77,61 @@ impl CompiledPolicy {
         if is_plain_text(html) {
             return escape_text(html);
         }
+        self.sanitize_full_path(html)
+    }
+
+    /// Everything after the fast path.
+    fn sanitize_full_path(&self, html: &str) -> String {
+        if html.len() >= 2 * PIECE_BYTES {
+            self.sanitize_in_pieces(html, PIECE_BYTES)
+        } else {
+            self.sanitize_unsplit(html)
+        }
+    }
+
+    /// The parser path on the whole document: what the fast path and the pieces must
+    /// equal. Public so the tests and the benchmark can compare.
+    pub fn sanitize_unsplit(&self, html: &str) -> String {
+        self.sanitize_whole(&limit_attributes(html, MAX_ATTRIBUTES))
+    }
+
+    /// The parser path, cut into pieces of at least `every` bytes where that is exact.
+    pub fn sanitize_in_pieces(&self, html: &str, every: usize) -> String {
         let html = &*limit_attributes(html, MAX_ATTRIBUTES);
+        let points = if self.can_split() {
+            split_points(html, every)
+        } else {
+            Vec::new()
+        };
+        if points.is_empty() {
+            return self.sanitize_whole(html);
+        }
+        let mut out = String::with_capacity(html.len() + html.len() / 8);
+        let mut from = 0;
+        for &to in points.iter().chain(std::iter::once(&html.len())) {
+            let piece = self.sanitize_whole(&html[from..to]);
+            from = to;
+            // The serializer writes a leading U+FEFF as a reference because the parser
+            // drops it at the start of input; inside the output it is plain text.
+            match piece.strip_prefix("&#xFEFF;") {
+                Some(rest) if !out.is_empty() => {
+                    out.push('\u{feff}');
+                    out.push_str(rest);
+                }
+                _ => out.push_str(&piece),
+            }
+        }
+        out
+    }
+
+    /// Whether cut documents give this policy's output of the whole: not when it allows
+    /// an SVG animation element, whose check looks up ids anywhere in the document.
+    fn can_split(&self) -> bool {
+        !SVG_ANIMATION.iter().any(|t| self.spec.tags.contains(*t))
+    }
+
+    /// Sanitize as one document (after the attribute limit).
+    fn sanitize_whole(&self, html: &str) -> String {
         let mut out = self.sanitize_once(html);
         // Removing an element can leave a tree the parser would not build (a <p> inside a
         // <p>, a <tr> straight in a <table>), so the output would parse differently from
@@ -197,6 +265,84 @@ mod tests {
                 assert_eq!(escape_text(&s), full, "{s:?}");
             }
         }
+    }
+
+    /// Blocks of the shapes the split scan has to follow; the last three stop it.
+    const BLOCKS: &[&str] = &[
+        "<p>text <b>bold <i>both</i></b> &amp; <a href=\"https://e.x/\" onclick=\"x()\">a</a></p>\n",
+        "<p>one<p>two</p>",
+        "<ul><li>a<li>b</li><li><p>c</p></li></ul>",
+        "<table><tr><td>1</td><td><b>2</b></td></tr></table>",
+        "<div><p>x<div>y</div></p></div>",
+        "<p><b>x<div>y</div>z</b></p>",
+        "<h1>t<h2>u</h2></h1>",
+        "<a href=x>1<a href=y>2</a></a>",
+        "<blockquote><script>alert(1)</script><style>p{}</style>q</blockquote>",
+        "<pre>\ncode</pre>",
+        "<!-- c --><div title=\"</div>\">x</div>",
+        "<span>\u{feff}x</span>\u{feff}",
+        "<noscript><p>x</p></noscript>",
+        "<b>unclosed formatting</b><p><b>left open</p>",
+        "<svg><animate href=#a attributeName=href /></svg><p id=a>x</p>",
+        "<select><option>1</select>",
+    ];
+    const STOPPERS: usize = 3;
+
+    fn next(seed: &mut u64) -> usize {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        (*seed >> 16) as usize
+    }
+
+    #[test]
+    fn pieces_equal_the_whole() {
+        let policies: Vec<_> = crate::presets::PRESET_NAMES
+            .iter()
+            .map(|n| preset(n).unwrap())
+            .collect();
+        let mut seed: u64 = 0x2545f4914f6cdd1d;
+        let mut cuts = 0;
+        for _ in 0..2000 {
+            let len = 2 + next(&mut seed) % 7;
+            let doc: String = (0..len)
+                .map(|_| BLOCKS[next(&mut seed) % BLOCKS.len()])
+                .collect();
+            cuts += crate::split::split_points(&doc, 1).len();
+            for policy in &policies {
+                let whole = policy.sanitize_unsplit(&doc);
+                assert_eq!(policy.sanitize_in_pieces(&doc, 1), whole, "{doc:?}");
+            }
+        }
+        // Enough cuts that the comparison proves something.
+        assert!(cuts > 2000, "{cuts}");
+    }
+
+    #[test]
+    fn large_documents_are_cut_automatically() {
+        let mut doc = String::new();
+        let mut seed: u64 = 0x9e3779b97f4a7c15;
+        while doc.len() < 3 * PIECE_BYTES {
+            doc.push_str(BLOCKS[next(&mut seed) % (BLOCKS.len() - STOPPERS)]);
+        }
+        doc.push_str(BLOCKS[BLOCKS.len() - 2]); // svg at the end: cut before, not after
+        assert!(crate::split::split_points(&doc, PIECE_BYTES).len() >= 2);
+        for name in crate::presets::PRESET_NAMES {
+            let policy = preset(name).unwrap();
+            assert_eq!(
+                policy.sanitize(&doc).unwrap(),
+                policy.sanitize_unsplit(&doc),
+                "{name}"
+            );
+        }
+        // A policy allowing an SVG animation element is never cut (its check reads ids
+        // from anywhere in the document).
+        let mut spec = crate::policy::PolicySpec::empty();
+        spec.tags
+            .extend(["p", "b", "svg", "animate"].map(String::from));
+        let svg = spec.compile().unwrap();
+        assert!(!svg.can_split());
+        assert_eq!(svg.sanitize(&doc).unwrap(), svg.sanitize_unsplit(&doc));
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub enum Verdict {
     NeedsParse,
 }
 
-const VOID: &[&[u8]] = &[
+pub(crate) const VOID: &[&[u8]] = &[
     b"area",
     b"base",
     b"br",
@@ -48,7 +48,7 @@ const VOID: &[&[u8]] = &[
     b"image",
 ];
 /// Elements whose content the tokenizer reads as text up to the matching end tag.
-const RAW: &[&[u8]] = &[
+pub(crate) const RAW: &[&[u8]] = &[
     b"style",
     b"xmp",
     b"iframe",
@@ -59,17 +59,17 @@ const RAW: &[&[u8]] = &[
     b"title",
 ];
 /// Elements inside which tokenization depends on the tree builder.
-const AMBIGUOUS: &[&[u8]] = &[b"svg", b"math", b"select"];
+pub(crate) const AMBIGUOUS: &[&[u8]] = &[b"svg", b"math", b"select"];
 
-fn is_ws(b: u8) -> bool {
+pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
 }
 
-fn eq_ci(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn eq_ci(a: &[u8], b: &[u8]) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
-fn one_of(name: &[u8], set: &[&[u8]]) -> bool {
+pub(crate) fn one_of(name: &[u8], set: &[&[u8]]) -> bool {
     set.iter().any(|s| eq_ci(name, s))
 }
 
@@ -80,7 +80,7 @@ pub fn tag_openings(b: &[u8]) -> usize {
         .count()
 }
 
-fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+pub(crate) fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= hay.len() {
         return None;
     }
@@ -92,7 +92,7 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 
 /// End of a comment whose `<!--` ends just before `s` (the tokenizer's rules, including the
 /// abrupt `<!-->` and `<!--->` forms and `--!>`).
-fn comment_end(b: &[u8], s: usize) -> Option<usize> {
+pub(crate) fn comment_end(b: &[u8], s: usize) -> Option<usize> {
     if b.get(s) == Some(&b'>') {
         return Some(s + 1);
     }
@@ -116,7 +116,7 @@ fn comment_end(b: &[u8], s: usize) -> Option<usize> {
 
 /// Scans a tag's attributes from `k` (just after its name); returns the index after `>`,
 /// or None when the input ends inside the tag (the tokenizer then drops the tag).
-fn tag_end(b: &[u8], k: usize) -> Option<usize> {
+pub(crate) fn tag_end(b: &[u8], k: usize) -> Option<usize> {
     let mut at = match first_attribute(b, k) {
         Step::Next(at) => at,
         Step::End(e) => return Some(e),
@@ -131,7 +131,7 @@ fn tag_end(b: &[u8], k: usize) -> Option<usize> {
     }
 }
 
-fn name_end(b: &[u8], mut k: usize) -> usize {
+pub(crate) fn name_end(b: &[u8], mut k: usize) -> usize {
     while k < b.len() && !is_ws(b[k]) && b[k] != b'/' && b[k] != b'>' {
         k += 1;
     }
@@ -140,7 +140,7 @@ fn name_end(b: &[u8], mut k: usize) -> usize {
 
 /// Where the text of raw-text element `name` ends: the start of the first `</name` followed
 /// by whitespace, `/` or `>`.
-fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+pub(crate) fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     let mut k = from;
     while let Some(p) = find(b, k, b"</") {
         let s = p + 2;

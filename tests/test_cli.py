@@ -406,7 +406,7 @@ def test_policies_lists_presets_first_then_others(
     names = [line.split()[0] for line in lines]
     assert names[: len(hg.PRESETS)] == list(hg.PRESETS)
     assert sorted(names) == sorted(hg.policies.names())
-    for line, name in zip(lines, hg.PRESETS):
+    for line, name in zip(lines[: len(hg.PRESETS)], hg.PRESETS, strict=True):
         assert _docs.PRESET_DESCRIPTIONS[name] in line
     extra = lines[names.index(extra_policy)]
     assert "Custom policy allowing 1 element" in extra

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -48,7 +49,7 @@ def test_sanitize_releases_the_gil() -> None:
         ticks.append(time.perf_counter())
     t.join()
     duration = ticks[-1] - ticks[0] if len(ticks) > 1 else 0.0
-    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
     # A held GIL would freeze this loop for the whole call: one gap as long as the call.
     assert duration > 0 and max(gaps) < duration / 2
 

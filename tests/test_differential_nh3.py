@@ -393,7 +393,7 @@ def explain(
     if len(a) != len(b):
         return None, "different trees"
     reasons: set[str] = set()
-    for ea, eb in zip(a, b):
+    for ea, eb in zip(a, b, strict=True):
         if ea[0] != "start" or eb[0] != "start":
             if ea != eb:
                 return None, f"{ea!r} != {eb!r}"

@@ -37,6 +37,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import htmlguard as hg
+from htmlguard import _core
 
 H = S.H
 examples = S.examples
@@ -165,6 +166,34 @@ def test_plain_text_fast_path_matches_the_parser(name: str, x: str) -> None:
     else:
         assert "<!---->" + fast == p.sanitize("<!---->" + x)
     assert fast == escape_like_html5ever(replace_surrogates(x))
+
+
+# ---------------------------------------------------------------- cutting large documents
+
+#: Several top-level blocks, so the split scan finds places to cut between them.
+documents = st.lists(S.html_ish, min_size=1, max_size=8).map("".join)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@examples(300)
+@given(x=documents)
+def test_pieces_give_the_output_of_the_whole(name: str, x: str) -> None:
+    """Large documents are sanitized in pieces (``rust/split.rs``); cut at every point the
+    scan allows, the output must be the parser's output on the whole document."""
+    p = POLICIES[name]
+    x = replace_surrogates(x)
+    whole = _core._sanitize_unsplit(p, x)
+    assert p.sanitize(x) == whole
+    assert _core._sanitize_in_pieces(p, x, 1) == whole
+
+
+def test_large_documents_are_cut_and_unchanged_by_it() -> None:
+    block = '<p>see <a href="https://e.x/" onclick="x()">this</a> <b>now</b></p><ul><li>a</ul>\n'
+    doc = block * (300_000 // len(block))
+    for p in POLICIES.values():
+        assert p.sanitize(doc) == _core._sanitize_unsplit(p, doc)
+    # The doc really is cut: a block that stops the scan early changes nothing either.
+    assert _core._sanitize_in_pieces("ugc", doc, 1) == _core._sanitize_unsplit("ugc", doc)
 
 
 # ---------------------------------------------------------------- known reproducers

@@ -409,12 +409,12 @@ def test_inspect_and_batch_agree_with_sanitize(policy: Any, corpus: list[tuple[s
     payloads = [payload for _, payload in corpus]
     singles = [policy.sanitize(x) for x in payloads]
     failures = {}
-    for (pid, payload), expected in zip(corpus, singles):
+    for (pid, payload), expected in zip(corpus, singles, strict=True):
         got = policy.inspect(payload).html
         if got != expected:
             failures[pid] = f"inspect().html {got!r} != sanitize() {expected!r}"
     assert not failures, report(failures, f"disagree under {policy!r}")
     batch = policy.sanitize_many(payloads)
-    mismatched = [pid for (pid, _), a, b in zip(corpus, batch, singles) if a != b]
+    mismatched = [pid for (pid, _), a, b in zip(corpus, batch, singles, strict=True) if a != b]
     assert len(batch) == len(singles)
     assert not mismatched, f"sanitize_many() differs from sanitize() for: {mismatched}"

@@ -1,8 +1,8 @@
 # Type stub for the compiled core (checked against the module by `mypy.stubtest`).
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, final
+from typing import Any, TypeAlias, final
 
-from typing_extensions import Self, TypeAlias, disjoint_base
+from typing_extensions import Self, disjoint_base
 
 __all__ = [
     "MAX_DEPTH",
@@ -20,6 +20,8 @@ __all__ = [
     "sanitize",
     "sanitize_many",
     "strip_tags",
+    "_sanitize_in_pieces",
+    "_sanitize_unsplit",
 ]
 
 PRESET_NAMES: tuple[str, ...]
@@ -152,3 +154,5 @@ def is_clean(html: str, policy: str | Policy = "ugc") -> bool: ...
 def resolve_policy(policy: str | Policy) -> Policy: ...
 def escape(text: str) -> str: ...
 def strip_tags(html: str) -> str: ...
+def _sanitize_unsplit(policy: str | Policy, html: str) -> str: ...
+def _sanitize_in_pieces(policy: str | Policy, html: str, every: int) -> str: ...

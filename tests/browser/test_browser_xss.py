@@ -107,7 +107,7 @@ def control(browser: Browser, payloads: list[Payload]) -> dict[str, list[Hit]]:
     """What each payload executes unsanitized, by payload id."""
     cases = [Case(f"c{i}", p.html, p.trigger) for i, p in enumerate(payloads)]
     result = browser.run(cases)
-    return {p.id: result.hits.get(c.key, []) for p, c in zip(payloads, cases)}
+    return {p.id: result.hits.get(c.key, []) for p, c in zip(payloads, cases, strict=True)}
 
 
 @dataclass
@@ -124,7 +124,7 @@ def sanitized(browser: Browser, payloads: list[Payload]) -> SanitizedRun:
     cases: dict[str, Case] = {}
     for preset in hg.PRESETS:
         outputs = hg.Policy.preset(preset).sanitize_many([p.html for p in payloads])
-        for p, out in zip(payloads, outputs):
+        for p, out in zip(payloads, outputs, strict=True):
             key = "s" + hashlib.sha256(json.dumps([out, p.trigger]).encode()).hexdigest()[:20]
             if key not in cases:
                 cases[key] = Case(key, out, p.trigger)

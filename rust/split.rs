@@ -1,0 +1,221 @@
+//! Where a large document can be cut into pieces that sanitize independently.
+//!
+//! ammonia builds a reference-counted tree of the whole input: about 24 bytes of memory
+//! per input byte, and a working set far beyond the CPU caches for a document of a few
+//! megabytes. Sanitizing a 10 MB document in pieces of a few tens of kilobytes keeps the
+//! memory bounded and runs about twice as fast, but only where the pieces give exactly
+//! the output of the whole.
+//!
+//! A cut is exact where the parser, after reading everything before it, is back in the
+//! state it starts a fragment in: the tokenizer in its data state, no element open, no
+//! formatting element waiting to be reopened, no form pointer, the depth filter's model
+//! empty. The scan below proves that with the model stack of `scan.rs` made strict: an
+//! end tag must close the element the model has on top, otherwise the scan stops. With
+//! every element closed by its own end tag in order, whatever the tree builder did
+//! in between (closing a `<p>` early, reopening a `<b>`, inserting a `<tbody>`) it has
+//! undone by the time the model is empty again. The scan also stops at anything whose
+//! tokenization or tree building reaches beyond that model: foreign content (`svg`,
+//! `math`), `select`, `template`, `form`, document-level elements, escaped script text,
+//! and nesting as deep as the depth limit. Points found before a stop stay valid: each
+//! depends only on the bytes before it.
+//!
+//! The differential tests (`tests/test_properties.py`, the fuzz target) check the claim:
+//! cutting at every point found gives the output of the whole.
+
+use crate::scan::{
+    comment_end, eq_ci, find, name_end, one_of, raw_text_end, tag_end, AMBIGUOUS, MAX_DEPTH, RAW,
+    VOID,
+};
+
+/// Start tags after which the scan gives up: their effect on the parser outlives their
+/// end tag or the model cannot follow it.
+const STOP: &[&[u8]] = &[
+    b"template",
+    b"form",
+    b"plaintext",
+    b"html",
+    b"head",
+    b"body",
+    b"frameset",
+];
+
+/// Offsets (sorted, each after the end of an end tag) where `html` may be cut, at least
+/// `every` bytes apart. A point is never at the very end, nor before a byte-order mark
+/// (which the parser would discard at the start of a piece).
+pub fn split_points(html: &str, every: usize) -> Vec<usize> {
+    let b = html.as_bytes();
+    let n = b.len();
+    let mut points = Vec::new();
+    let mut last = 0;
+    let mut stack: Vec<&[u8]> = Vec::with_capacity(64);
+    let mut i = 0;
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        let j = i + off;
+        let rest = &b[j..];
+        if rest.starts_with(b"<!--") {
+            match comment_end(b, j + 4) {
+                Some(e) => i = e,
+                None => break,
+            }
+        } else if rest.starts_with(b"<!") || rest.starts_with(b"<?") {
+            // A bogus comment up to the next '>' (outside foreign content, which stops the
+            // scan, "<![CDATA[" is one too).
+            match find(b, j + 2, b">") {
+                Some(e) => i = e + 1,
+                None => break,
+            }
+        } else if rest.starts_with(b"</") {
+            match rest.get(2) {
+                Some(c) if c.is_ascii_alphabetic() => {
+                    let ne = name_end(b, j + 2);
+                    let Some(e) = tag_end(b, ne) else {
+                        break;
+                    };
+                    if !stack.last().is_some_and(|top| eq_ci(top, &b[j + 2..ne])) {
+                        break;
+                    }
+                    stack.pop();
+                    i = e;
+                    if stack.is_empty()
+                        && e - last >= every
+                        && e < n
+                        && !b[e..].starts_with("\u{feff}".as_bytes())
+                    {
+                        points.push(e);
+                        last = e;
+                    }
+                }
+                Some(b'>') => i = j + 3,
+                Some(_) => match find(b, j + 2, b">") {
+                    Some(e) => i = e + 1,
+                    None => break,
+                },
+                None => break,
+            }
+        } else if rest.len() > 1 && rest[1].is_ascii_alphabetic() {
+            let ne = name_end(b, j + 1);
+            let name = &b[j + 1..ne];
+            let Some(e) = tag_end(b, ne) else {
+                break;
+            };
+            i = e;
+            if one_of(name, VOID) {
+                continue;
+            }
+            if one_of(name, AMBIGUOUS) || one_of(name, STOP) || stack.len() + 1 >= MAX_DEPTH {
+                break;
+            }
+            // As in the depth filter's model: a new <p> or <li> closes an open one on top.
+            if (eq_ci(name, b"p") || eq_ci(name, b"li"))
+                && stack.last().is_some_and(|top| eq_ci(top, name))
+            {
+                stack.pop();
+            }
+            stack.push(name);
+            if eq_ci(name, b"script") {
+                let Some(end) = raw_text_end(b, i, b"script") else {
+                    break;
+                };
+                if find(&b[..end], i, b"<!--").is_some() {
+                    break;
+                }
+                i = end;
+            } else if one_of(name, RAW) {
+                match raw_text_end(b, i, name) {
+                    Some(end) => i = end,
+                    None => break,
+                }
+            }
+        } else {
+            i = j + 1;
+        }
+    }
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cut(html: &str) -> Vec<&str> {
+        let mut pieces = Vec::new();
+        let mut from = 0;
+        for p in split_points(html, 1) {
+            pieces.push(&html[from..p]);
+            from = p;
+        }
+        pieces.push(&html[from..]);
+        pieces
+    }
+
+    #[test]
+    fn cuts_after_closed_top_level_elements() {
+        assert_eq!(
+            cut("<p>a</p><div><b>x</b></div>tail<ul><li>1</li></ul>"),
+            ["<p>a</p>", "<div><b>x</b></div>", "tail<ul><li>1</li></ul>"]
+        );
+    }
+
+    #[test]
+    fn respects_the_minimum_piece_size() {
+        let html = "<p>a</p>".repeat(10);
+        let points = split_points(&html, 20);
+        assert_eq!(points, [24, 48, 72]);
+    }
+
+    #[test]
+    fn implied_closes_follow_the_model() {
+        // A second <p> closes the first, so one </p> empties the model.
+        assert_eq!(cut("<p>a<p>b</p>c"), ["<p>a<p>b</p>", "c"]);
+    }
+
+    #[test]
+    fn misnested_end_tag_stops_the_scan() {
+        assert_eq!(
+            cut("<p>a</p><p><b>x</p></b><p>y</p>"),
+            ["<p>a</p>", "<p><b>x</p></b><p>y</p>"]
+        );
+    }
+
+    #[test]
+    fn text_that_only_looks_like_tags_is_not_cut() {
+        assert_eq!(
+            cut("<p>a</p><!-- </p> --><style></p></style><title>x</p></title><p>b</p>"),
+            [
+                "<p>a</p>",
+                "<!-- </p> --><style></p></style>",
+                "<title>x</p></title>",
+                "<p>b</p>"
+            ]
+        );
+        assert_eq!(
+            cut(r#"<p title="</p>">a</p>x"#),
+            [r#"<p title="</p>">a</p>"#, "x"]
+        );
+    }
+
+    #[test]
+    fn stops_where_the_model_cannot_follow() {
+        for tail in [
+            "<svg><p>x</p></svg><p>y</p>",
+            "<math></math><p>y</p>",
+            "<select></select><p>y</p>",
+            "<form></form><p>y</p>",
+            "<template></template><p>y</p>",
+            "<plaintext></plaintext><p>y</p>",
+            "<script><!--</script><p>y</p>",
+            "<b>unclosed",
+        ] {
+            let html = format!("<p>a</p>{tail}");
+            assert_eq!(cut(&html), ["<p>a</p>", tail], "{html}");
+        }
+    }
+
+    #[test]
+    fn never_cuts_before_a_byte_order_mark_or_at_the_end() {
+        assert_eq!(
+            cut("<p>a</p>\u{feff}<p>b</p>"),
+            ["<p>a</p>\u{feff}<p>b</p>"]
+        );
+    }
+}
