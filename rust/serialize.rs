@@ -29,7 +29,8 @@ pub struct Options<'a> {
     pub rules: Option<&'a ValueRules>,
 }
 
-fn is_void(name: &QualName) -> bool {
+#[doc(hidden)]
+pub fn is_void(name: &QualName) -> bool {
     name.ns == ns!(html)
         && matches!(
             name.local,
@@ -55,7 +56,8 @@ fn is_void(name: &QualName) -> bool {
 }
 
 /// Elements whose text children are written unescaped (the parser reads them as raw text).
-fn is_raw_text(name: &QualName) -> bool {
+#[doc(hidden)]
+pub fn is_raw_text(name: &QualName) -> bool {
     name.ns == ns!(html)
         && matches!(
             name.local,
@@ -73,7 +75,8 @@ fn is_raw_text(name: &QualName) -> bool {
 /// Elements in which the parser moves text elsewhere (foster parenting). When a too-deep
 /// subtree is unwrapped into one of these, its text is dropped instead, so that parsing the
 /// output again gives the same tree (sanitizing stays idempotent).
-fn moves_text(name: &QualName) -> bool {
+#[doc(hidden)]
+pub fn moves_text(name: &QualName) -> bool {
     name.ns == ns!(html)
         && matches!(
             name.local,
@@ -250,7 +253,8 @@ fn breaks_out_of_foreign(c: &str) -> bool {
 /// elements, build anything other than `child` as the last element's child? If so the
 /// serialized output does not parse back to the same tree (ammonia's unwrapping of removed
 /// elements can produce such trees, e.g. `<p>` directly inside `<p>`).
-fn misnested(child: &QualName, open: &[QualName]) -> bool {
+#[doc(hidden)]
+pub fn misnested(child: &QualName, open: &[QualName]) -> bool {
     let Some(parent) = open.last() else {
         return table_part(&child.local)
             || child.ns != ns!(html)
@@ -368,7 +372,8 @@ fn misnested(child: &QualName, open: &[QualName]) -> bool {
 /// Elements that cannot nest in themselves and that the parser untangles with the
 /// adoption agency algorithm, which may need many passes to settle. Writing the inner
 /// element's content without its tags gives the tree a browser ends up with anyway.
-fn self_nested(child: &QualName, open: &[QualName]) -> bool {
+#[doc(hidden)]
+pub fn self_nested(child: &QualName, open: &[QualName]) -> bool {
     if child.ns != ns!(html) {
         return false;
     }
@@ -404,7 +409,8 @@ fn table_part(c: &str) -> bool {
 }
 
 /// Text that the parser would move out of this element.
-fn text_misplaced(parent: Option<&QualName>, text: &str) -> bool {
+#[doc(hidden)]
+pub fn text_misplaced(parent: Option<&QualName>, text: &str) -> bool {
     match parent {
         Some(p) if p.ns == ns!(html) => {
             matches!(
