@@ -15,14 +15,32 @@ GROUPS = [
     # Order matters: the first matching pattern wins, and the tree builder's TokenSink impl
     # names the tokenizer's trait.
     ("tree builder", r"^<?html5ever::tree_builder|drop_in_place<.*tree_builder"),
-    ("tokenizer (incl. tendril, input queue)", r"html5ever::tokenizer|markup5ever::util::buffer_queue|tendril::|html5ever::driver"),
+    (
+        "tokenizer (incl. tendril, input queue)",
+        r"html5ever::tokenizer|markup5ever::util::buffer_queue|tendril::|html5ever::driver",
+    ),
     ("tag/attribute name atoms (string_cache, phf)", r"string_cache|phf_shared|siphasher"),
-    ("DOM sink: rcdom nodes, Rc refcounts, drop / arena sink", r"ammonia::rcdom|alloc::rc::|drop_in_place<ammonia|arena::ArenaSink|arena::Arena"),
-    ("ammonia clean walk (attribute filter, url parsing)", r"ammonia::|url::|idna|percent_encoding|form_urlencoded"),
-    ("htmlguard serializer + value rules (regex) / prototype walk", r"htmlguard::serialize|htmlguard::policy|regex|aho_corasick|walk::Walker::(walk|start_tag|element_rule|first_text)|walk::is_html_tag|arena::serialize|arena::escape"),
-    ("htmlguard pre-scans (fast path, limit_attributes, verdict)", r"htmlguard::scan|htmlguard::sanitize|Walker::sanitize"),
+    (
+        "DOM sink: rcdom nodes, Rc refcounts, drop / arena sink",
+        r"ammonia::rcdom|alloc::rc::|drop_in_place<ammonia|arena::ArenaSink|arena::Arena",
+    ),
+    (
+        "ammonia clean walk (attribute filter, url parsing)",
+        r"ammonia::|url::|idna|percent_encoding|form_urlencoded",
+    ),
+    (
+        "htmlguard serializer + value rules (regex) / prototype walk",
+        r"htmlguard::serialize|htmlguard::policy|regex|aho_corasick|walk::Walker::(walk|start_tag|element_rule|first_text)|walk::is_html_tag|arena::serialize|arena::escape",
+    ),
+    (
+        "htmlguard pre-scans (fast path, limit_attributes, verdict)",
+        r"htmlguard::scan|htmlguard::sanitize|Walker::sanitize",
+    ),
     ("SipHash (HashMap/HashSet lookups)", r"core::hash::sip|BuildHasher::hash_one"),
-    ("malloc / free / realloc", r"^(malloc|free|_int_malloc|_int_free|realloc|_int_realloc|malloc_consolidate|unlink_chunk\S*|cfree|__libc_malloc|__libc_free|__libc_realloc|tcache\w*|__rust_alloc|__rust_dealloc|__rust_realloc|__rdl_\w+)$|alloc::raw_vec|alloc::alloc::"),
+    (
+        "malloc / free / realloc",
+        r"^(malloc|free|_int_malloc|_int_free|realloc|_int_realloc|malloc_consolidate|unlink_chunk\S*|cfree|__libc_malloc|__libc_free|__libc_realloc|tcache\w*|__rust_alloc|__rust_dealloc|__rust_realloc|__rdl_\w+)$|alloc::raw_vec|alloc::alloc::",
+    ),
     ("memcpy / memmove / memcmp", r"__mem|memchr|memcpy|memmove|bcmp|__strlen"),
 ]
 
@@ -32,7 +50,9 @@ LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*?):(.*?)(\s\[.*\])?$")
 def groups(path):
     out = subprocess.run(
         ["callgrind_annotate", "--threshold=100", "--auto=no", path],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     totals = {name: 0 for name, _ in GROUPS}
     totals["other"] = 0
