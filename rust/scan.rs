@@ -75,8 +75,8 @@ pub(crate) fn one_of(name: &[u8], set: &[&[u8]]) -> bool {
 
 /// Count of `<` followed by an ASCII letter: an upper bound on the number of start tags.
 pub fn tag_openings(b: &[u8]) -> usize {
-    b.windows(2)
-        .filter(|w| w[0] == b'<' && w[1].is_ascii_alphabetic())
+    memchr::memchr_iter(b'<', b)
+        .filter(|&i| b.get(i + 1).is_some_and(u8::is_ascii_alphabetic))
         .count()
 }
 
@@ -84,10 +84,7 @@ pub(crate) fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= hay.len() {
         return None;
     }
-    hay[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(&hay[from..], needle).map(|p| p + from)
 }
 
 /// End of a comment whose `<!--` ends just before `s` (the tokenizer's rules, including the
@@ -165,7 +162,7 @@ pub fn verdict(html: &str, limit: usize) -> Verdict {
     let n = b.len();
     let mut stack: Vec<&[u8]> = Vec::with_capacity(64);
     let mut i = 0;
-    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let j = i + off;
         let rest = &b[j..];
         if rest.starts_with(b"<!--") {
@@ -417,19 +414,17 @@ fn next_attribute(b: &[u8], mut k: usize) -> Step {
 /// than `cap` attributes.
 pub fn limit_attributes(html: &str, cap: usize) -> std::borrow::Cow<'_, str> {
     let b = html.as_bytes();
-    // Each attribute after the first needs a separator or a closing quote before it.
-    let separators = b
-        .iter()
-        .filter(|&&c| is_ws(c) || matches!(c, b'/' | b'"' | b'\''))
-        .count();
-    if separators < cap {
+    // Each attribute takes at least two bytes (itself and a separator before the next).
+    // Longer inputs go straight to the walk: it jumps from `<` to `<` and reads only tags,
+    // cheaper than a pass counting separators over all the text first.
+    if b.len() < 2 * cap {
         return std::borrow::Cow::Borrowed(html);
     }
     let mut memo: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     let mut chain: Vec<usize> = Vec::new();
     let mut i = 0;
-    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let lt = i + off;
         let name_start = if b.get(lt + 1) == Some(&b'/') {
             lt + 2
@@ -451,7 +446,8 @@ pub fn limit_attributes(html: &str, cap: usize) -> std::borrow::Cow<'_, str> {
         let mut tail = 0; // attributes counted after the walked part
         let mut at = k;
         loop {
-            if let Some(&rest) = memo.get(&at) {
+            // Lists are only remembered once one is long, so most inputs skip the lookup.
+            if let Some(&rest) = (!memo.is_empty()).then(|| memo.get(&at)).flatten() {
                 tail = rest;
                 break;
             }

@@ -424,12 +424,34 @@ pub fn text_misplaced(parent: Option<&QualName>, text: &str) -> bool {
     }
 }
 
+/// Bytes that may need escaping in text (`[0]`) and in attribute values (`[1]`): a table
+/// lets the loop skip ordinary bytes with one load and test each.
+const SPECIAL: [[bool; 256]; 2] = {
+    let mut t = [[false; 256]; 2];
+    let mut k = 0;
+    while k < 2 {
+        t[k][b'&' as usize] = true;
+        t[k][b'\r' as usize] = true;
+        t[k][0xC2] = true;
+        t[k][b'<' as usize] = true;
+        t[k][b'>' as usize] = true;
+        k += 1;
+    }
+    t[1][b'"' as usize] = true;
+    t
+};
+
 /// Append `text` escaped for a text node (`attr` false) or a double-quoted attribute value.
 pub fn escape_into(out: &mut String, text: &str, attr: bool) {
     let bytes = text.as_bytes();
+    let special = &SPECIAL[attr as usize];
     let mut last = 0;
     let mut i = 0;
     while i < bytes.len() {
+        if !special[bytes[i] as usize] {
+            i += 1;
+            continue;
+        }
         let rep = match bytes[i] {
             b'&' => "&amp;",
             b'<' => "&lt;",

@@ -49,7 +49,7 @@ pub fn split_points(html: &str, every: usize) -> Vec<usize> {
     let mut last = 0;
     let mut stack: Vec<&[u8]> = Vec::with_capacity(64);
     let mut i = 0;
-    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let j = i + off;
         let rest = &b[j..];
         if rest.starts_with(b"<!--") {
