@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import signal
 import statistics
 import subprocess
@@ -149,6 +150,74 @@ def _cpu_time(
                 fn(d)
         times.append((time.process_time() - t0) / per_round)
     return Cell(statistics.median(times), len(times), extra=extra)
+
+
+def cpu_times_interleaved(
+    fns: dict[str, Callable[[str], object]], docs: Sequence[str], s: Settings
+) -> dict[str, Cell]:
+    """Like :func:`cpu_time` for several libraries on one corpus, with their rounds taken
+    in turn (a shuffled order each time) instead of one library after the other.
+
+    This machine's speed drifts by tens of percent over minutes; measured back to back,
+    one library's rounds would all land in a fast stretch and the next one's in a slow
+    one. Taken in turn, the drift falls on every library alike and the ratios hold."""
+    try:
+        return in_thread(lambda: _cpu_times_interleaved(fns, docs, s))
+    except (Exception, RecursionError) as e:  # noqa: BLE001
+        return {name: Cell.failed(e) for name in fns}
+
+
+def _cpu_times_interleaved(
+    fns: dict[str, Callable[[str], object]], docs: Sequence[str], s: Settings
+) -> dict[str, Cell]:
+    cells: dict[str, Cell] = {}
+    plans: dict[str, tuple[list[str], int, dict[str, Any] | None]] = {}
+    for name, fn in fns.items():
+        ok: list[str] = []
+        failures: dict[str, int] = {}
+        t0 = time.process_time()
+        for d in docs:
+            try:
+                fn(d)
+            except Exception as e:  # noqa: BLE001 - counted and reported
+                failures[type(e).__name__] = failures.get(type(e).__name__, 0) + 1
+            else:
+                ok.append(d)
+        first = time.process_time() - t0
+        if not ok:
+            cells[name] = Cell(error=" / ".join(failures))
+            continue
+        extra = None
+        if failures:
+            extra = {
+                "ndocs": len(ok),
+                "nbytes": sum(len(d.encode("utf-8")) for d in ok),
+                "excluded": ", ".join(f"{n} × {e}" for e, n in failures.items()),
+            }
+        if first > s.budget / 2:
+            cells[name] = Cell(first, 1, extra=extra)  # too slow to repeat
+            continue
+        per_round, _ = _plan(first, s, s.budget)
+        plans[name] = (ok, per_round, extra)
+    times: dict[str, list[float]] = {name: [] for name in plans}
+    rng = random.Random(1)
+    start = time.perf_counter()
+    for _ in range(s.rounds):
+        if any(times.values()) and time.perf_counter() - start > s.budget * max(1, len(plans)):
+            break
+        order = list(plans)
+        rng.shuffle(order)
+        for name in order:
+            ok, per_round, _ = plans[name]
+            fn = fns[name]
+            t0 = time.process_time()
+            for _ in range(per_round):
+                for d in ok:
+                    fn(d)
+            times[name].append((time.process_time() - t0) / per_round)
+    for name, (_, _, extra) in plans.items():
+        cells[name] = Cell(statistics.median(times[name]), len(times[name]), extra=extra)
+    return cells
 
 
 def wall_time(work: Callable[[], object], s: Settings, budget: float | None = None) -> Cell:

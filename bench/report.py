@@ -213,7 +213,10 @@ def _throughput(r: Results) -> list[str]:
     lines = [
         "## Throughput",
         "",
-        "Single thread, CPU time (`time.process_time`), median of the rounds. MB/s counts "
+        "Single thread, CPU time (`time.process_time`), median of the rounds. The libraries "
+        "of one corpus take their rounds in turn, in a shuffled order each time, so that the "
+        "machine's drift in speed (tens of percent over minutes here) falls on all of them "
+        "alike. MB/s counts "
         "UTF-8 input bytes. × nh3 and × nh3.Cleaner divide the row's throughput by nh3's "
         "(module function with the options per call) and by a reused `nh3.Cleaner`. Cells "
         "marked † ran in a subprocess with a timeout. Every adapter is built once, before "
