@@ -1,0 +1,105 @@
+"""What the WSGI and ASGI middleware share: options, request selection, responses, logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from fnmatch import fnmatchcase
+
+from ._bodies import Outcome, content_kind, process
+from ._core import Policy
+from ._selectors import FieldRules
+
+logger = logging.getLogger("htmlguard.middleware")
+
+MODES = ("clean", "reject", "report")
+
+
+class Guard:
+    """The middleware's configuration, checked once when the middleware is built."""
+
+    def __init__(
+        self,
+        *,
+        fields: Mapping[str, str | Policy] | None,
+        default_policy: str | Policy | None,
+        paths: Iterable[str] | None,
+        methods: Iterable[str],
+        mode: str,
+        max_body_bytes: int,
+    ) -> None:
+        self.rules = FieldRules(fields, default_policy)
+        if isinstance(paths, str):
+            paths = (paths,)
+        self.paths = None if paths is None else tuple(paths)
+        if self.paths is not None and not all(isinstance(p, str) for p in self.paths):
+            raise TypeError(f"paths must be an iterable of str globs, got {paths!r}")
+        methods = (methods,) if isinstance(methods, str) else tuple(methods)
+        if not all(isinstance(m, str) for m in methods):  # a TypeError, not an AttributeError
+            raise TypeError(f"methods must be an iterable of str, got {methods!r}")
+        self.methods = frozenset(m.upper() for m in methods)
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        self.mode = mode
+        if not isinstance(max_body_bytes, int) or max_body_bytes < 0:
+            raise ValueError(f"max_body_bytes must be an int >= 0, got {max_body_bytes!r}")
+        self.max_body_bytes = max_body_bytes
+        # Nothing selected means nothing to do: every request passes unread.
+        self.active = bool(self.rules)
+        try:  # fail at start-up, not on the first multipart request
+            import python_multipart  # noqa: F401
+        except ImportError as e:  # pragma: no cover - the extra installs it
+            raise ImportError(
+                "htmlguard's request middleware needs python-multipart: "
+                "pip install 'htmlguard[middleware]'"
+            ) from e
+
+    def kind(self, method: str, path: str, content_type: str | None) -> str | None:
+        """The body kind to read for this request, or None to pass it through unread."""
+        if not self.active or method.upper() not in self.methods:
+            return None
+        if self.paths is not None and not any(fnmatchcase(path, p) for p in self.paths):
+            return None
+        return content_kind(content_type)
+
+    def process(self, kind: str, content_type: str, body: bytes) -> Outcome:
+        return process(kind, content_type, body, self.rules, self.mode)
+
+    # ------------------------------------------------------------ responses and logs
+
+    def too_large(self) -> bytes:
+        return _json_bytes(
+            {"error": "request body too large", "max_body_bytes": self.max_body_bytes}
+        )
+
+    @staticmethod
+    def rejection(outcome: Outcome) -> bytes:
+        if outcome.fault is not None:
+            return _json_bytes({"error": "unreadable request body", "detail": outcome.fault})
+        return _json_bytes(
+            {
+                "error": "disallowed HTML",
+                "fields": {
+                    name: [
+                        {"kind": r.kind, "tag": r.tag, "name": r.name, "value": r.value}
+                        for r in report.removed
+                    ]
+                    for name, report in outcome.reports.items()
+                },
+            }
+        )
+
+    def rejects(self, outcome: Outcome) -> bool:
+        return self.mode == "reject" and (outcome.fault is not None or bool(outcome.reports))
+
+    def log(self, method: str, path: str, outcome: Outcome) -> None:
+        if outcome.fault is not None:
+            action = "rejected" if self.mode == "reject" else "passed through unchanged"
+            logger.warning("%s %s: body %s: %s", method, path, action, outcome.fault)
+        for name, report in outcome.reports.items():
+            logger.warning("%s %s: field %r: %s", method, path, name, report)
+
+
+def _json_bytes(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
