@@ -292,7 +292,11 @@ def threaded_speedup(
         start = time.perf_counter()
         first = one_thread(1)
         # A round is one single-thread run and one two-thread run: about three times `first`.
-        passes, rounds = _plan(first, s, (budget - first) / 3)
+        # Rounds of at least a second: shorter ones let a moment of load elsewhere on the
+        # machine decide the ratio.
+        long = Settings(s.rounds, max(s.min_time, 1.0) if s.rounds > 1 else s.min_time,
+                        s.budget, s.timeout)
+        passes, rounds = _plan(first, long, (budget - first) / 3)
         ones: list[float] = []
         twos: list[float] = []
         for _ in range(rounds):

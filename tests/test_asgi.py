@@ -461,6 +461,25 @@ async def test_unreadable_bodies_pass_untouched_with_a_warning(
 
 
 @pytest.mark.parametrize(("content_type", "body"), FAULTY)
+async def test_on_fault_reject_answers_400_in_clean_mode(content_type: bytes, body: bytes) -> None:
+    scope, receive = request(body, content_type)
+    app = App(receive)
+    send = await run(guarded(app, on_fault="reject"), scope, receive)
+    assert send.status == 400
+    assert json.loads(send.body)["error"] == "unreadable request body"
+    assert app.calls == 0
+
+
+async def test_a_field_over_its_policy_limit_is_413() -> None:
+    scope, receive = request(DIRTY_FORM, FORM_CT)
+    app = App(receive)
+    small = hg.Policy.preset("ugc").derive(max_input_bytes=10)
+    send = await run(guarded(app, fields={"description": small}), scope, receive)
+    assert send.status == 413
+    assert app.calls == 0
+
+
+@pytest.mark.parametrize(("content_type", "body"), FAULTY)
 async def test_unreadable_bodies_are_rejected_in_reject_mode(
     content_type: bytes, body: bytes
 ) -> None:

@@ -382,6 +382,42 @@ def test_unreadable_bodies_pass_untouched_with_a_warning(
 
 
 @pytest.mark.parametrize(("content_type", "body"), FAULTY)
+@pytest.mark.parametrize("mode", ["clean", "report"])
+def test_on_fault_reject_answers_400_in_every_mode(
+    content_type: str, body: bytes, mode: str
+) -> None:
+    app = App()
+    mw = guarded(app, mode=mode, on_fault="reject")
+    status, _, out = call(mw, environ(body, content_type))
+    assert status.startswith("400")
+    assert json.loads(out)["error"] == "unreadable request body"
+    assert app.calls == 0
+
+
+@pytest.mark.parametrize("mode", ["clean", "reject"])
+def test_a_field_over_its_policy_limit_is_413_never_passed_dirty(mode: str) -> None:
+    app = App()
+    small = hg.Policy.preset("ugc").derive(max_input_bytes=10)
+    status, _, out = call(guarded(app, mode=mode, fields={"description": small}),
+                          environ(DIRTY_FORM))
+    assert status.startswith("413")
+    assert "description" in json.loads(out)["detail"]
+    assert app.calls == 0
+
+
+def test_a_field_over_its_policy_limit_passes_in_report_mode(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = App()
+    small = hg.Policy.preset("ugc").derive(max_input_bytes=10)
+    with caplog.at_level(logging.WARNING, logger="htmlguard.middleware"):
+        status, _, _ = call(guarded(app, mode="report", fields={"description": small}),
+                            environ(DIRTY_FORM))
+    assert status.startswith("200") and app.body == DIRTY_FORM
+    assert any("max_input_bytes" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(("content_type", "body"), FAULTY)
 def test_unreadable_bodies_are_rejected_in_reject_mode(content_type: str, body: bytes) -> None:
     app = App()
     status, headers, out = call(guarded(app, mode="reject"), environ(body, content_type))

@@ -18,6 +18,7 @@ from urllib.parse import quote_plus, unquote_to_bytes
 
 from ._core import Policy, Report
 from ._selectors import FieldRules
+from .errors import InputTooLargeError
 
 #: Content kinds the middleware reads; every other content type passes unread.
 FORM, MULTIPART, JSON = "form", "multipart", "json"
@@ -51,10 +52,16 @@ class Outcome:
     reports: dict[str, Report] = field(default_factory=dict)
     #: Why the body could not be read; None when it could.
     fault: str | None = None
+    #: A value exceeds its policy's ``max_input_bytes`` (answered 413, never passed dirty).
+    too_large: bool = False
 
 
 class Fault(Exception):
     """The body cannot be read as its content type says."""
+
+
+class ValueTooLarge(Fault):
+    """A selected value is larger than its policy's ``max_input_bytes``."""
 
 
 # ---------------------------------------------------------------- values
@@ -115,10 +122,13 @@ class _Values:
 
     def handle(self, key: str, policy: Policy, text: str) -> str | None:
         """The replacement text (clean mode), or None to keep the value."""
-        if self.clean:
-            out = policy.sanitize(text)
-            return out if out != text else None
-        report = policy.inspect(text)
+        try:
+            if self.clean:
+                out = policy.sanitize(text)
+                return out if out != text else None
+            report = policy.inspect(text)
+        except InputTooLargeError as e:
+            raise ValueTooLarge(f"field {key!r}: {e}") from None
         if report.total:
             name, k = key, 2
             while name in self.outcome.reports:  # a repeated field name
@@ -430,6 +440,8 @@ def process(kind: str, content_type: str, body: bytes, rules: FieldRules, mode: 
         return outcome
     try:
         new = _READERS[kind](body, content_type, rules, _Values(mode, outcome))
+    except ValueTooLarge as e:
+        return Outcome(fault=str(e), too_large=True)
     except Fault as e:
         return Outcome(fault=str(e))
     except UnicodeError as e:  # an encoder refusing a cleaned value, for example

@@ -14,6 +14,8 @@ from ._selectors import FieldRules
 logger = logging.getLogger("htmlguard.middleware")
 
 MODES = ("clean", "reject", "report")
+#: What clean and report modes do with a body they cannot read (reject mode answers 400).
+FAULT_ACTIONS = ("pass", "reject")
 
 
 class Guard:
@@ -28,6 +30,7 @@ class Guard:
         methods: Iterable[str],
         mode: str,
         max_body_bytes: int,
+        on_fault: str = "pass",
     ) -> None:
         self.rules = FieldRules(fields, default_policy)
         if isinstance(paths, str):
@@ -42,6 +45,11 @@ class Guard:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         self.mode = mode
+        if on_fault not in FAULT_ACTIONS:
+            raise ValueError(
+                f"on_fault must be one of {', '.join(FAULT_ACTIONS)}, got {on_fault!r}"
+            )
+        self.on_fault = on_fault
         if not isinstance(max_body_bytes, int) or max_body_bytes < 0:
             raise ValueError(f"max_body_bytes must be an int >= 0, got {max_body_bytes!r}")
         self.max_body_bytes = max_body_bytes
@@ -90,12 +98,21 @@ class Guard:
             }
         )
 
-    def rejects(self, outcome: Outcome) -> bool:
-        return self.mode == "reject" and (outcome.fault is not None or bool(outcome.reports))
+    def answer(self, outcome: Outcome) -> tuple[int, bytes] | None:
+        """The status and JSON body to answer instead of calling the app, if any."""
+        if outcome.too_large and self.mode != "report":
+            # Too large for its policy to clean or inspect: never handed on dirty.
+            return 413, _json_bytes({"error": "field too large", "detail": outcome.fault})
+        if outcome.fault is not None and (self.mode == "reject" or self.on_fault == "reject"):
+            return 400, self.rejection(outcome)
+        if outcome.reports and self.mode == "reject":
+            return 400, self.rejection(outcome)
+        return None
 
     def log(self, method: str, path: str, outcome: Outcome) -> None:
         if outcome.fault is not None:
-            action = "rejected" if self.mode == "reject" else "passed through unchanged"
+            rejected = self.mode == "reject" or self.on_fault == "reject" or outcome.too_large
+            action = "rejected" if rejected else "passed through unchanged"
             logger.warning("%s %s: body %s: %s", method, path, action, outcome.fault)
         for name, report in outcome.reports.items():
             logger.warning("%s %s: field %r: %s", method, path, name, report)

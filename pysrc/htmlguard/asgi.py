@@ -46,6 +46,7 @@ class HTMLGuardMiddleware:
         methods: Iterable[str] = ("POST", "PUT", "PATCH"),
         mode: str = "clean",
         max_body_bytes: int = 10 * 1024 * 1024,
+        on_fault: str = "pass",
     ) -> None:
         self.app = app
         self.guard = Guard(
@@ -55,6 +56,7 @@ class HTMLGuardMiddleware:
             methods=methods,
             mode=mode,
             max_body_bytes=max_body_bytes,
+            on_fault=on_fault,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -99,8 +101,9 @@ class HTMLGuardMiddleware:
         else:
             outcome = guard.process(kind, content_type, data)
         guard.log(method, path, outcome)
-        if guard.rejects(outcome):
-            await _respond(send, 400, guard.rejection(outcome))
+        answer = guard.answer(outcome)
+        if answer is not None:
+            await _respond(send, *answer)
             return
         if guard.mode == "report":
             scope.setdefault("state", {})["htmlguard_reports"] = dict(outcome.reports)

@@ -25,6 +25,7 @@ StartResponse = Callable[..., Any]
 WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 _CHUNK = 64 * 1024
+_STATUS = {400: "400 Bad Request", 413: "413 Content Too Large"}
 
 
 class HTMLGuardMiddleware:
@@ -40,6 +41,7 @@ class HTMLGuardMiddleware:
         methods: Iterable[str] = ("POST", "PUT", "PATCH"),
         mode: str = "clean",
         max_body_bytes: int = 10 * 1024 * 1024,
+        on_fault: str = "pass",
     ) -> None:
         self.app = app
         self.guard = Guard(
@@ -49,6 +51,7 @@ class HTMLGuardMiddleware:
             methods=methods,
             mode=mode,
             max_body_bytes=max_body_bytes,
+            on_fault=on_fault,
         )
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -77,8 +80,10 @@ class HTMLGuardMiddleware:
 
         outcome: Outcome = guard.process(kind, content_type, body)
         guard.log(method, path, outcome)
-        if guard.rejects(outcome):
-            return _respond(start_response, "400 Bad Request", guard.rejection(outcome))
+        answer = guard.answer(outcome)
+        if answer is not None:
+            status, payload = answer
+            return _respond(start_response, _STATUS[status], payload)
         if guard.mode == "report":
             environ["htmlguard.reports"] = dict(outcome.reports)
         new = outcome.body if outcome.body is not None else body
