@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,18 @@ def test_stub_matches_the_compiled_module() -> None:
         text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_package_type_checks_strictly(tmp_path: Path) -> None:
+    """The installed package (the stub for the Rust core included) passes mypy --strict."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", "htmlguard"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # away from files that would shadow modules
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "source files" in proc.stdout
 
 
 @pytest.mark.parametrize("obj", [htmlguard, htmlguard.Policy], ids=["module", "Policy"])
