@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from urllib.parse import unquote_to_bytes
+from urllib.parse import quote_plus, unquote_to_bytes
 
 import pytest
 
@@ -558,3 +558,78 @@ def test_report_and_reject_modes_never_rewrite() -> None:
 def test_clean_mode_makes_no_reports() -> None:
     out = run(FORM, FORM_CT, b"d=%3Cscript%3E", {"d": "ugc"})
     assert out.body == b"d=" and not out.reports
+
+
+# ---------------------------------------------------------------- where the app's parser differs
+# Each body below is one that some framework reads differently from python-multipart or
+# from this module (found by the end-to-end tests against Werkzeug and Starlette). Passing
+# such a body on could hand the app a selected field uncleaned, so it is refused:
+# `ambiguous`, which the middleware answers with 400 in clean and reject mode.
+
+SCRIPT = b"<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "utf-16-le", "utf-7", "shift_jis", "iso-2022-jp"])
+def test_charsets_that_move_ascii_are_refused(charset: str) -> None:
+    body = b"description=" + quote_plus(SCRIPT.decode()).encode()
+    out = run(FORM, f"{FORM_CT}; charset={charset}", body, {"description": "ugc"})
+    assert out.ambiguous and out.fault is not None and out.body is None
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "us-ascii", "latin-1", "cp1252", "iso-8859-15"])
+def test_charsets_that_keep_ascii_are_read(charset: str) -> None:
+    body = b"description=" + quote_plus(SCRIPT.decode() + "<b>x</b>").encode()
+    out = run(FORM, f"{FORM_CT}; charset={charset}", body, {"description": "ugc"})
+    assert out.fault is None and out.body == b"description=%3Cb%3Ex%3C%2Fb%3E"
+
+
+def test_a_multipart_part_or_charset_field_naming_a_moving_charset_is_refused() -> None:
+    part = [(disposition(b"description") + b"\r\nContent-Type: text/plain; charset=utf-16",
+             SCRIPT)]
+    assert run(MULTIPART, MULTIPART_CT, multipart(part), {"description": "ugc"}).ambiguous
+    parts = [(disposition(b"_charset_"), b"utf-16"), (disposition(b"description"), SCRIPT)]
+    assert run(MULTIPART, MULTIPART_CT, multipart(parts), {"description": "ugc"}).ambiguous
+
+
+def test_a_delimiter_after_a_bare_line_feed_is_refused() -> None:
+    # Werkzeug ends the file at "\n--boundary" and finds a text field after it;
+    # python-multipart sees one file.
+    hidden = (b"x\n--" + BOUNDARY + b'\nContent-Disposition: form-data; name="description"'
+              b"\n\n" + SCRIPT + b"\n--" + BOUNDARY + b"--\n")
+    body = multipart([(disposition(b"f", b'; filename="a.txt"'), hidden)])
+    out = run(MULTIPART, MULTIPART_CT, body, {"description": "ugc"})
+    assert out.ambiguous and out.body is None
+
+
+def test_rfc2231_names_are_refused() -> None:
+    body = multipart([(b"Content-Disposition: form-data; name*=UTF-8''description", SCRIPT)])
+    assert run(MULTIPART, MULTIPART_CT, body, {"description": "ugc"}).ambiguous
+
+
+def test_a_repeated_content_disposition_is_refused() -> None:
+    headers = disposition(b"description") + b"\r\n" + disposition(b"f", b'; filename="a"')
+    body = multipart([(headers, SCRIPT)])
+    assert run(MULTIPART, MULTIPART_CT, body, {"description": "ugc"}).ambiguous
+
+
+@pytest.mark.parametrize(
+    ("kind", "content_type", "body"),
+    [
+        (MULTIPART, f"{MULTIPART_CT}; boundary=other",
+         multipart([(disposition(b"description"), SCRIPT)])),
+        (FORM, f"{FORM_CT}; charset=utf-8; charset=utf-16", b"description=x"),
+    ],
+)
+def test_a_parameter_given_twice_is_refused(kind: str, content_type: str, body: bytes) -> None:
+    assert run(kind, content_type, body, {"description": "ugc"}).ambiguous
+
+
+def test_malformed_multipart_is_refused_only_when_it_names_a_selected_field() -> None:
+    folded = multipart([(b"Content-Disposition: form-data;\r\n name=\"description\"", SCRIPT)])
+    out = run(MULTIPART, MULTIPART_CT, folded, {"description": "ugc"})
+    assert out.fault is not None and out.ambiguous
+    other = folded.replace(b"description", b"other")
+    out = run(MULTIPART, MULTIPART_CT, other, {"description": "ugc"})
+    assert out.fault is not None and not out.ambiguous  # passed on, as the contract says
+    # A default policy selects every field.
+    assert run(MULTIPART, MULTIPART_CT, other, {}, default="ugc").ambiguous

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus, unquote_to_bytes
 
@@ -54,10 +55,17 @@ class Outcome:
     fault: str | None = None
     #: A value exceeds its policy's ``max_input_bytes`` (answered 413, never passed dirty).
     too_large: bool = False
+    #: The app's parser may read this body differently from ours, in a way that would hand
+    #: it a selected field uncleaned: never passed on in clean or reject mode (400).
+    ambiguous: bool = False
 
 
 class Fault(Exception):
     """The body cannot be read as its content type says."""
+
+    def __init__(self, message: str, *, ambiguous: bool = False) -> None:
+        super().__init__(message)
+        self.ambiguous = ambiguous
 
 
 class ValueTooLarge(Fault):
@@ -141,6 +149,7 @@ class _Values:
 
 
 def _form(body: bytes, content_type: str, rules: FieldRules, values: _Values) -> bytes | None:
+    _declared_once(content_type, "charset")
     charset = _charset(_params(content_type).get_param("charset"), "utf-8")
     pieces = body.split(b"&")
     changed = False
@@ -165,9 +174,65 @@ def _charset(name: str | tuple[str | None, str | None, str] | None, default: str
         name = name[2]
     name = (name or default).strip()
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name).name
     except LookupError:
         raise Fault(f"unknown charset {name!r}") from None
+    if not _ascii_transparent(codec):
+        # Werkzeug and Starlette read form data as UTF-8 whatever the declared charset;
+        # Django follows it. Under UTF-16, UTF-7 or a multi-byte charset the two readings
+        # can disagree on where markup is, so neither can be trusted for the other.
+        raise Fault(f"charset {name!r} does not keep ASCII as ASCII", ambiguous=True)
+    return codec
+
+
+@lru_cache(maxsize=64)
+def _ascii_transparent(codec: str) -> bool:
+    """UTF-8, or a single-byte charset that decodes every ASCII byte to itself: any reading
+    of the bytes (this one, or UTF-8 by a framework that ignores the charset) then puts
+    `<`, `>`, quotes and `&` in the same places."""
+    if codec in ("utf-8", "ascii"):
+        return True
+    if codec in ("utf-7", "hz") or codec.startswith("iso2022"):
+        return False  # escape sequences switch ASCII bytes to other characters
+    try:
+        text = bytes(range(256)).decode(codec, "replace")
+    except (LookupError, UnicodeError, TypeError):
+        return False
+    return len(text) == 256 and text[:128] == "".join(map(chr, range(128)))
+
+
+def _declared_once(content_type: str, param: str) -> None:
+    """Two values for one parameter: parsers disagree on which one counts."""
+    if len(re.findall(rf"(?i)(?:^|;)\s*{param}\*?\s*=", content_type)) > 1:
+        raise Fault(f"Content-Type declares {param} more than once", ambiguous=True)
+
+
+_RFC2231_NAME = re.compile(rb"(?i)(?:^|;)\s*(?:file)?name\*\s*=")
+_NAME = re.compile(rb'(?i)\bname(\*?)\s*=\s*(?:"([^"]*)"|([^\s;]+))')
+
+
+def _mentions_selected_field(kind: str, body: bytes, rules: FieldRules) -> bool:
+    """Whether a body this module could not read names a field the rules select, read as
+    leniently as any framework might. Such a body is refused rather than passed on."""
+    if kind == JSON:
+        return False  # JSON parsers agree; one that cannot read it, no framework reads
+    if kind == FORM:
+        names = [
+            unquote_to_bytes(piece.partition(b"=")[0].replace(b"+", b" "))
+            for piece in body.split(b"&")
+        ]
+    else:
+        names = []
+        for m in _NAME.finditer(body):
+            raw = m.group(2) if m.group(2) is not None else m.group(3)
+            if m.group(1):  # RFC 2231: charset'language'percent-encoded
+                raw = unquote_to_bytes(raw.rsplit(b"'", 1)[-1])
+            names.append(raw)
+    return any(
+        rules.form(raw.decode(codec, "replace")) is not None
+        for raw in names
+        for codec in ("utf-8", "latin-1")
+    )
 
 
 # ---------------------------------------------------------------- multipart
@@ -177,6 +242,8 @@ def _charset(name: str | tuple[str | None, str | None, str] | None, default: str
 class _Part:
     headers: dict[bytes, bytes] = field(default_factory=dict)
     data: bytearray = field(default_factory=bytearray)
+    #: A header that appeared twice (Content-Disposition or Content-Type), if any.
+    repeated: bytes = b""
 
 
 def _first_delimiter(body: bytes, boundary: bytes) -> int:
@@ -208,7 +275,10 @@ def _parse_parts(body: bytes, boundary: bytes, start: int) -> list[_Part]:
         header[1] += data[start:end]
 
     def on_header_end() -> None:
-        parts[-1].headers[header[0].strip().lower()] = header[1].strip()
+        key = header[0].strip().lower()
+        if key in parts[-1].headers and key in (b"content-disposition", b"content-type"):
+            parts[-1].repeated = key  # parsers disagree on which one counts
+        parts[-1].headers[key] = header[1].strip()
         header[0] = header[1] = b""
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
@@ -262,14 +332,28 @@ def _part_spans(body: bytes, boundary: bytes, first: int, count: int) -> list[tu
     return spans
 
 
+def _delimiters_are_strict(body: bytes, boundary: bytes) -> None:
+    """A `--boundary` at the start of a line must follow CRLF (RFC 2046). Werkzeug also
+    takes a bare LF or CR there, so a body with one could hide a field from
+    python-multipart; a body that has one is refused."""
+    delimiter = b"--" + boundary
+    pos = body.find(delimiter, 1)  # the preamble included: a lenient parser may start there
+    while pos >= 0:
+        if body[pos - 1 : pos] in (b"\r", b"\n") and body[pos - 2 : pos] != b"\r\n":
+            raise Fault("a multipart delimiter follows a bare CR or LF", ambiguous=True)
+        pos = body.find(delimiter, pos + 1)
+
+
 def _multipart(body: bytes, content_type: str, rules: FieldRules, values: _Values) -> bytes | None:
     from python_multipart.multipart import parse_options_header
 
+    _declared_once(content_type, "boundary")
     boundary = _params(content_type).get_param("boundary")
     if not isinstance(boundary, str) or not boundary:
         raise Fault("multipart body without a boundary")
     b = boundary.encode("latin-1", "replace")
     start = _first_delimiter(body, b)
+    _delimiters_are_strict(body, b)
     parts = _parse_parts(body, b, start)
     spans = _part_spans(body, b, start, len(parts))
     if len(spans) != len(parts) or any(
@@ -280,8 +364,15 @@ def _multipart(body: bytes, content_type: str, rules: FieldRules, values: _Value
     default_charset = "utf-8"
     fields: list[tuple[str, bytes, tuple[int, int], bytes | None]] = []
     for part, span in zip(parts, spans, strict=True):
-        _, options = parse_options_header(part.headers.get(b"content-disposition", b""))
-        if b"filename" in options or b"filename*" in options or b"name" not in options:
+        if part.repeated:
+            raise Fault(f"a part repeats its {part.repeated.decode()} header", ambiguous=True)
+        raw_disposition = part.headers.get(b"content-disposition", b"")
+        _, options = parse_options_header(raw_disposition)
+        if _RFC2231_NAME.search(raw_disposition):
+            # RFC 2231 names: python-multipart ignores them, Werkzeug and Django decode them.
+            raise Fault("a part names itself with RFC 2231 (name*= or filename*=)",
+                        ambiguous=True)
+        if b"filename" in options or b"name" not in options:
             continue  # a file, or not a form field: never touched
         # Whatever its Content-Type, a part without a filename is a text field to the app's
         # parser (python-multipart, Werkzeug, Django), so it is looked at too.
@@ -443,7 +534,8 @@ def process(kind: str, content_type: str, body: bytes, rules: FieldRules, mode: 
     except ValueTooLarge as e:
         return Outcome(fault=str(e), too_large=True)
     except Fault as e:
-        return Outcome(fault=str(e))
+        ambiguous = e.ambiguous or _mentions_selected_field(kind, body, rules)
+        return Outcome(fault=str(e), ambiguous=ambiguous)
     except UnicodeError as e:  # an encoder refusing a cleaned value, for example
         return Outcome(fault=f"cannot re-encode a value: {e}")
     if mode == "clean" and new is not None and new != body:

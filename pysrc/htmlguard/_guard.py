@@ -67,7 +67,9 @@ class Guard:
         """The body kind to read for this request, or None to pass it through unread."""
         if not self.active or method.upper() not in self.methods:
             return None
-        if self.paths is not None and not any(fnmatchcase(path, p) for p in self.paths):
+        if self.paths is not None and not any(
+            fnmatchcase(candidate, p) for candidate in _path_forms(path) for p in self.paths
+        ):
             return None
         return content_kind(content_type)
 
@@ -103,6 +105,10 @@ class Guard:
         if outcome.too_large and self.mode != "report":
             # Too large for its policy to clean or inspect: never handed on dirty.
             return 413, _json_bytes({"error": "field too large", "detail": outcome.fault})
+        if outcome.ambiguous and self.mode != "report":
+            # Passing it on could hand the app, whose parser reads it another way, a
+            # selected field uncleaned.
+            return 400, self.rejection(outcome)
         if outcome.fault is not None and (self.mode == "reject" or self.on_fault == "reject"):
             return 400, self.rejection(outcome)
         if outcome.reports and self.mode == "reject":
@@ -111,7 +117,7 @@ class Guard:
 
     def log(self, method: str, path: str, outcome: Outcome) -> None:
         if outcome.fault is not None:
-            rejected = self.mode == "reject" or self.on_fault == "reject" or outcome.too_large
+            rejected = self.answer(outcome) is not None
             action = "rejected" if rejected else "passed through unchanged"
             logger.warning("%s %s: body %s: %s", method, path, action, outcome.fault)
         for name, report in outcome.reports.items():
@@ -120,3 +126,20 @@ class Guard:
 
 def _json_bytes(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def _path_forms(path: str) -> tuple[str, ...]:
+    """The path as sent and as a router may read it (repeated slashes merged, `.` and `..`
+    resolved): a request is selected if either form matches, so `//api/x` cannot slip past
+    a `/api/*` glob."""
+    parts: list[str] = []
+    for seg in path.split("/"):
+        if seg in ("", "."):
+            continue
+        if seg == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(seg)
+    normal = "/" + "/".join(parts) + ("/" if path.endswith("/") and parts else "")
+    return (path,) if normal == path else (path, normal)
