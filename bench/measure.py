@@ -103,55 +103,13 @@ def in_thread(work: Callable[[], T]) -> T:
 def cpu_time(
     fn: Callable[[str], object], docs: Sequence[str], s: Settings, budget: float | None = None
 ) -> Cell:
-    """Median CPU seconds for one pass of ``fn`` over ``docs`` (a warm-up pass first), in a
-    thread of its own."""
-    try:
-        return in_thread(lambda: _cpu_time(fn, docs, s, s.budget if budget is None else budget))
-    except (Exception, RecursionError) as e:  # noqa: BLE001 - a failing library is a result
-        return Cell.failed(e)
-
-
-def _cpu_time(
-    fn: Callable[[str], object], docs: Sequence[str], s: Settings, budget: float
-) -> Cell:
-    start = time.perf_counter()
-    # Warm-up pass, also the calibration. A document the library raises on is left out of
-    # the timed passes (and of the bytes counted); the cell says how many and why.
-    ok: list[str] = []
-    failures: dict[str, int] = {}
-    t0 = time.process_time()
-    for d in docs:
-        try:
-            fn(d)
-        except Exception as e:  # noqa: BLE001 - counted and reported
-            failures[type(e).__name__] = failures.get(type(e).__name__, 0) + 1
-        else:
-            ok.append(d)
-    first = time.process_time() - t0
-    if not ok:
-        return Cell(error=" / ".join(failures))
-    extra = None
-    if failures:
-        docs = ok
-        extra = {
-            "ndocs": len(ok),
-            "nbytes": sum(len(d.encode("utf-8")) for d in ok),
-            "excluded": ", ".join(f"{n} × {name}" for name, n in failures.items()),
-        }
-    per_round, rounds = _plan(first, s, budget - first)
-    if first > budget / 2:
-        # Too slow to repeat within the budget: the warm-up pass is the measurement.
-        return Cell(first, 1, extra=extra)
-    times: list[float] = []
-    for _ in range(rounds):
-        if times and time.perf_counter() - start > budget:
-            break  # a loaded machine: the wall clock ran past the budget
-        t0 = time.process_time()
-        for _ in range(per_round):
-            for d in docs:
-                fn(d)
-        times.append((time.process_time() - t0) / per_round)
-    return Cell(statistics.median(times), len(times), extra=extra)
+    """Median CPU seconds for one pass of ``fn`` over ``docs`` (a warm-up pass first, which
+    is also the calibration), in a thread of its own. A document the library raises on is
+    left out of the timed passes (and of the bytes counted); the cell says how many and
+    why."""
+    if budget is not None:
+        s = Settings(s.rounds, s.min_time, budget, s.timeout)
+    return cpu_times_interleaved({"fn": fn}, docs, s)["fn"]
 
 
 def cpu_times_interleaved(
