@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from fnmatch import fnmatchcase
+from typing import Generic, TypeVar
 
 from ._bodies import Outcome, content_kind, process
 from ._core import Policy
@@ -123,6 +124,36 @@ class Guard:
         for name, report in outcome.reports.items():
             logger.warning("%s %s: field %r: %s", method, path, name, report)
 
+
+
+AppT = TypeVar("AppT")
+
+
+class GuardedApp(Generic[AppT]):
+    """What the WSGI and ASGI middleware share: the wrapped app and the checked options."""
+
+    def __init__(
+        self,
+        app: AppT,
+        *,
+        fields: Mapping[str, str | Policy] | None = None,
+        default_policy: str | Policy | None = None,
+        paths: Iterable[str] | None = None,
+        methods: Iterable[str] = ("POST", "PUT", "PATCH"),
+        mode: str = "clean",
+        max_body_bytes: int = 10 * 1024 * 1024,
+        on_fault: str = "pass",
+    ) -> None:
+        self.app = app
+        self.guard = Guard(
+            fields=fields,
+            default_policy=default_policy,
+            paths=paths,
+            methods=methods,
+            mode=mode,
+            max_body_bytes=max_body_bytes,
+            on_fault=on_fault,
+        )
 
 def _json_bytes(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode("utf-8")

@@ -14,12 +14,11 @@ See ``docs/middleware.md`` for selectors, content types, modes and faults.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from ._bodies import Outcome
-from ._core import Policy
-from ._guard import Guard
+from ._guard import GuardedApp
 
 __all__ = ["HTMLGuardMiddleware"]
 
@@ -33,31 +32,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 OFFLOAD_BYTES = 64 * 1024
 
 
-class HTMLGuardMiddleware:
-    """Wrap an ASGI 3 application; see the module documentation."""
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        fields: Mapping[str, str | Policy] | None = None,
-        default_policy: str | Policy | None = None,
-        paths: Iterable[str] | None = None,
-        methods: Iterable[str] = ("POST", "PUT", "PATCH"),
-        mode: str = "clean",
-        max_body_bytes: int = 10 * 1024 * 1024,
-        on_fault: str = "pass",
-    ) -> None:
-        self.app = app
-        self.guard = Guard(
-            fields=fields,
-            default_policy=default_policy,
-            paths=paths,
-            methods=methods,
-            mode=mode,
-            max_body_bytes=max_body_bytes,
-            on_fault=on_fault,
-        )
+class HTMLGuardMiddleware(GuardedApp[ASGIApp]):
+    """Wrap an ASGI 3 application; options as in ``docs/middleware.md`` (``GuardedApp``)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

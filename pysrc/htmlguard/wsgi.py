@@ -11,12 +11,11 @@ See ``docs/middleware.md`` for selectors, content types, modes and faults.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ._bodies import Outcome
-from ._core import Policy
-from ._guard import Guard
+from ._guard import GuardedApp
 
 __all__ = ["HTMLGuardMiddleware"]
 
@@ -28,31 +27,8 @@ _CHUNK = 64 * 1024
 _STATUS = {400: "400 Bad Request", 413: "413 Content Too Large"}
 
 
-class HTMLGuardMiddleware:
-    """Wrap a WSGI application; see the module documentation."""
-
-    def __init__(
-        self,
-        app: WSGIApp,
-        *,
-        fields: Mapping[str, str | Policy] | None = None,
-        default_policy: str | Policy | None = None,
-        paths: Iterable[str] | None = None,
-        methods: Iterable[str] = ("POST", "PUT", "PATCH"),
-        mode: str = "clean",
-        max_body_bytes: int = 10 * 1024 * 1024,
-        on_fault: str = "pass",
-    ) -> None:
-        self.app = app
-        self.guard = Guard(
-            fields=fields,
-            default_policy=default_policy,
-            paths=paths,
-            methods=methods,
-            mode=mode,
-            max_body_bytes=max_body_bytes,
-            on_fault=on_fault,
-        )
+class HTMLGuardMiddleware(GuardedApp[WSGIApp]):
+    """Wrap a WSGI application; options as in ``docs/middleware.md`` (``GuardedApp``)."""
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         guard = self.guard
