@@ -1,0 +1,84 @@
+"""A Jinja filter that sanitizes a value for output: ``{{ post.body|sanitize }}``.
+
+Works with any Jinja environment, Flask or not::
+
+    from jinja2 import Environment
+    import htmlguard.jinja
+
+    env = Environment(autoescape=True)
+    htmlguard.jinja.install(env)                      # the "ugc" preset by default
+    env.from_string("{{ body|sanitize }} {{ bio|sanitize('basic') }}").render(...)
+
+The filter returns :class:`markupsafe.Markup`, so autoescaping leaves the safe HTML alone.
+``None`` renders as nothing; other non-``str`` values are converted with ``str()`` first.
+A value that is already ``Markup`` is sanitized all the same: ``Markup`` says a string was
+*declared* safe, not that it came from someone trustworthy.
+
+Needs Jinja2 and MarkupSafe (``pip install 'htmlguard[jinja]'``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from ._core import Policy, resolve_policy
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+__all__ = ["install", "make_filter", "sanitize_filter"]
+
+#: The filter's signature: ``(value, policy=None) -> Markup``.
+SanitizeFilter = Callable[..., Markup]
+
+
+def _sanitize(value: object, policy: str | Policy) -> Markup:
+    if value is None:
+        return Markup("")
+    # str() also turns a Markup (a str subclass) into a plain str: it is sanitized like any
+    # other input.
+    text = value if type(value) is str else str(value)
+    return Markup(resolve_policy(policy).sanitize(text))
+
+
+def sanitize_filter(value: object, policy: str | Policy | None = None) -> Markup:
+    """Sanitize `value` with `policy` (a registered name or a Policy; default ``"ugc"``).
+
+    >>> sanitize_filter('<b onclick="x()">hi</b><script>bad()</script>')
+    Markup('<b>hi</b>')
+    >>> sanitize_filter(None)
+    Markup('')
+    """
+    return _sanitize(value, "ugc" if policy is None else policy)
+
+
+def make_filter(default_policy: str | Policy = "ugc") -> SanitizeFilter:
+    """A :func:`sanitize_filter` whose policy defaults to `default_policy`.
+
+    A name is looked up each time the filter runs, so a policy registered (or replaced)
+    later is used.
+    """
+
+    def sanitize(value: object, policy: str | Policy | None = None) -> Markup:
+        return _sanitize(value, default_policy if policy is None else policy)
+
+    sanitize.__doc__ = sanitize_filter.__doc__
+    return sanitize
+
+
+def install(
+    env: Environment, *, default_policy: str | Policy = "ugc", name: str = "sanitize"
+) -> SanitizeFilter:
+    """Add the filter to `env` as `name` and return it.
+
+    `default_policy` is what ``{{ value|sanitize }}`` uses; ``{{ value|sanitize("basic") }}``
+    picks another. A name that is not registered raises ``UnknownPolicyError`` now, not on
+    the first render.
+    """
+    resolve_policy(default_policy)  # fail at start-up (a TypeError for a non-str)
+    f = make_filter(default_policy)
+    env.filters[name] = f
+    return f

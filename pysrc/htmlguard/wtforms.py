@@ -1,0 +1,128 @@
+"""WTForms support: a field that sanitizes what is submitted, and a validator that refuses
+disallowed HTML.
+
+::
+
+    from wtforms import Form, StringField
+    from htmlguard.wtforms import NoDisallowedHTML, SanitizedHTMLField
+
+    class PostForm(Form):
+        body = SanitizedHTMLField("Body", policy="ugc")                 # data is cleaned
+        bio = SanitizedHTMLField("Bio", policy="basic", mode="reject")  # or refused
+        title = StringField("Title", validators=[NoDisallowedHTML("strict")])
+
+A policy is a registered name or a :class:`htmlguard.Policy`. Names are looked up when the
+form is processed or validated, so a policy registered after the form class is defined
+(by the Flask extension's ``init_app``, say) is found.
+
+Needs WTForms (``pip install 'htmlguard[flask]'`` brings it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import Field, TextAreaField
+from wtforms.form import BaseForm
+from wtforms.validators import ValidationError
+
+from ._core import Policy, Report, resolve_policy
+from .errors import InputTooLargeError
+
+__all__ = ["MODES", "NoDisallowedHTML", "SanitizedHTMLField", "disallowed_message"]
+
+#: ``SanitizedHTMLField`` modes: ``"clean"`` sanitizes the data, ``"reject"`` fails validation.
+MODES = ("clean", "reject")
+
+
+def disallowed_message(report: Report) -> str:
+    """The validation message for a report that removed something.
+
+    ``'Disallowed HTML: removed 1 attribute (a[onclick])'``
+    """
+    return f"Disallowed HTML: {report}"
+
+
+def _check_policy(policy: object) -> None:
+    if not isinstance(policy, (str, Policy)):
+        raise TypeError(f"policy must be a registered name or a Policy, got {policy!r}")
+
+
+def _problem(policy: str | Policy, value: str) -> str | None:
+    """Why `value` is refused under `policy`, or None if nothing would be removed."""
+    try:
+        report = resolve_policy(policy).inspect(value)
+    except InputTooLargeError as e:
+        return str(e)
+    return disallowed_message(report) if report.total else None
+
+
+class SanitizedHTMLField(TextAreaField):
+    """A ``TextAreaField`` for user HTML.
+
+    ``mode="clean"`` (default): after a submission, :attr:`data` is the sanitized HTML and
+    :attr:`raw_data` what was sent. An input over the policy's ``max_input_bytes`` leaves
+    :attr:`data` empty and fails validation.
+
+    ``mode="reject"``: :attr:`data` is what was sent, and validation fails with a message
+    naming what the policy would remove (``Disallowed HTML: removed 1 attribute
+    (a[onclick])``).
+
+    Only submitted form data is sanitized; ``data=``/``obj=`` values come from the app.
+    """
+
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: tuple[Any, ...] | list[Any] | None = None,
+        *,
+        policy: str | Policy = "ugc",
+        mode: str = "clean",
+        **kwargs: Any,
+    ) -> None:
+        _check_policy(policy)
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        super().__init__(label, validators, **kwargs)
+        self.policy = policy
+        self.mode = mode
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.mode != "clean" or not isinstance(self.data, str) or not self.data:
+            return
+        try:
+            self.data = resolve_policy(self.policy).sanitize(self.data)
+        except InputTooLargeError as e:
+            self.data = ""  # never leave the unsanitized text in `data`
+            raise ValueError(str(e)) from e  # WTForms records it as a validation error
+
+    def pre_validate(self, form: BaseForm) -> None:
+        super().pre_validate(form)
+        if self.mode != "reject" or not isinstance(self.data, str) or not self.data:
+            return
+        problem = _problem(self.policy, self.data)
+        if problem is not None:
+            raise ValidationError(problem)
+
+
+class NoDisallowedHTML:
+    """A validator for any string field: fails if `policy` would remove anything.
+
+    The message is `message` if given, else ``Disallowed HTML: removed ...`` naming what
+    would be removed. Empty and non-string data pass (combine with ``DataRequired`` to
+    require a value).
+    """
+
+    def __init__(self, policy: str | Policy = "ugc", message: str | None = None) -> None:
+        _check_policy(policy)
+        self.policy = policy
+        self.message = message
+
+    def __call__(self, form: BaseForm, field: Field) -> None:
+        data = field.data
+        if not isinstance(data, str) or not data:
+            return
+        problem = _problem(self.policy, data)
+        if problem is not None:
+            raise ValidationError(self.message if self.message is not None else problem)
