@@ -58,7 +58,8 @@ def test_public_names() -> None:
 def test_import_pulls_in_no_framework() -> None:
     code = (
         "import sys, htmlguard, htmlguard.cli;"
-        "frameworks = ('flask', 'django', 'wtforms', 'jinja2', 'starlette');"
+        "frameworks = ('flask', 'django', 'wtforms', 'jinja2', 'markupsafe', 'starlette',"
+        " 'python_multipart');"
         "bad = [m for m in frameworks if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )
