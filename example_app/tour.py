@@ -1,6 +1,7 @@
 """A short tour of htmlguard: hostile HTML in, safe HTML and a report out.
 
-Run with ``./scripts/demo`` (sets everything up) or ``python example_app/demo.py``.
+Run with ``python example_app/tour.py`` once htmlguard is installed (``./scripts/setup``).
+``./scripts/demo`` starts the example site instead (``python -m example_app``).
 """
 
 from __future__ import annotations
