@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import signal
 import statistics
@@ -20,7 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +39,16 @@ class Settings:
     min_time: float = 0.3  # seconds per round (at least one pass)
     budget: float = 20.0  # seconds a single cell may spend before it runs fewer rounds
     timeout: float = 30.0  # seconds a subprocess cell may take in all
+    # Paired wall-clock cells (two threads, sanitize_many): rounds and seconds per side.
+    # Short sides, many rounds: this VM's cores change speed about every second, so the two
+    # sides of a short round mostly run at the same speed, and the median of many rounds
+    # is stable where a few long ones were not (see paired_rounds).
+    paired_rounds: int = 101
+    paired_min_time: float = 0.1
+
+    def paired(self) -> Settings:
+        """These settings with the paired cells' rounds and round length."""
+        return replace(self, rounds=self.paired_rounds, min_time=self.paired_min_time)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -180,25 +191,252 @@ def _cpu_times_interleaved(
     return cells
 
 
-def wall_time(work: Callable[[], object], s: Settings, budget: float | None = None) -> Cell:
-    """Median wall-clock seconds of ``work()`` (a warm-up call first)."""
+# --- paired wall-clock rounds ----------------------------------------------------------------
+
+# A round during which other processes (or the hypervisor, as steal time) took more than this
+# share of one core is taken again: a parallel cell needs both cores, and one busy stretch
+# elsewhere can halve its number. Quiet rounds on the 2-core benchmark VM show 1-5%.
+NOISY_SHARE = 0.15
+
+
+def _machine_cpu() -> tuple[float, float] | None:
+    """(CPU seconds the whole machine has spent busy or stolen, CPU seconds of this process),
+    or None where ``/proc/stat`` is not readable."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = f.readline().split()[1:9]
+        ticks = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields)
+    return (user + nice + system + irq + softirq + steal) / ticks, time.process_time()
+
+
+def _foreign_share(before: tuple[float, float] | None, wall: float) -> float | None:
+    """CPU used outside this process since ``before``, as a share of one core over ``wall``."""
+    after = _machine_cpu()
+    if before is None or after is None or wall <= 0:
+        return None
+    return max(0.0, (after[0] - before[0]) - (after[1] - before[1])) / wall
+
+
+@dataclass
+class Paired:
+    """Rounds of two timings taken side by side: ``a`` and ``b`` seconds per round, and the
+    per-round ratio ``scale * a / b``."""
+
+    scale: float = 1.0
+    a: list[float] = field(default_factory=list)
+    b: list[float] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)
+    retaken: int = 0
+    foreign: list[float] = field(default_factory=list)  # share of a core used elsewhere
+    spent: float = 0.0  # wall seconds in rounds, retaken ones included
+
+    def round(self, a: Callable[[], float], b: Callable[[], float], cap: int) -> None:
+        """Take one round (``a`` first in even turns, ``b`` first in odd ones). A round
+        during which other work took more than :data:`NOISY_SHARE` of a core is thrown
+        away and counted, at most ``cap`` times; after that noisy rounds are kept."""
+        before = _machine_cpu()
+        t0 = time.perf_counter()
+        if (len(self.ratios) + self.retaken) % 2 == 0:
+            ta = a()
+            tb = b()
+        else:
+            tb = b()
+            ta = a()
+        wall = time.perf_counter() - t0
+        self.spent += wall
+        share = _foreign_share(before, wall)
+        if share is not None and share > NOISY_SHARE and self.retaken < cap:
+            self.retaken += 1
+            return
+        self.a.append(ta)
+        self.b.append(tb)
+        self.ratios.append(self.scale * ta / tb)
+        if share is not None:
+            self.foreign.append(share)
+
+    def extra(self) -> dict[str, Any]:
+        return {
+            "ratio": statistics.median(self.ratios),
+            "low": min(self.ratios),
+            "high": max(self.ratios),
+            "rounds": len(self.ratios),
+            "retaken": self.retaken,
+            "foreign": max(self.foreign) if self.foreign else None,
+        }
+
+
+def paired_rounds(
+    a: Callable[[], float],
+    b: Callable[[], float],
+    rounds: int,
+    budget: float,
+    scale: float = 1.0,
+) -> Paired:
+    """``rounds`` rounds of ``a()`` and ``b()`` (each returns its own wall seconds) within
+    ``budget`` seconds (at least one round); see :meth:`Paired.round`.
+
+    The ratio is taken per round and its median reported, rather than the ratio of two
+    medians: on this VM a core's speed flips between two levels about 1.6x apart every
+    second or so (the host's scheduling of its hardware threads), and a's median can come
+    from a fast stretch and b's from a slow one."""
+    p = Paired(scale)
+    while len(p.ratios) < rounds and not (p.ratios and p.spent > budget):
+        p.round(a, b, rounds)
+    return p
+
+
+def paired_wall(
+    a: Callable[[], object], b: Callable[[], object], s: Settings, budget: float | None = None
+) -> tuple[Cell, Cell]:
+    """Wall-clock seconds of ``a()`` and of ``b()`` (a warm-up call of each first) in
+    :func:`paired_rounds`; the second cell's ``extra`` has the per-round ratio a/b
+    (``ratio``, ``low``, ``high``) and how many rounds were retaken."""
     budget = s.budget if budget is None else budget
     try:
         start = time.perf_counter()
-        work()
-        first = time.perf_counter() - start
-        per_round, rounds = _plan(first, s, budget - first)
-        times: list[float] = []
-        for _ in range(rounds):
-            if times and time.perf_counter() - start > budget:
-                break
-            t0 = time.perf_counter()
-            for _ in range(per_round):
-                work()
-            times.append((time.perf_counter() - t0) / per_round)
-        return Cell(statistics.median(times), len(times))
+        a()
+        first_a = time.perf_counter() - start
+        t0 = time.perf_counter()
+        b()
+        first_b = time.perf_counter() - t0
+        per_round, rounds = _plan(max(first_a, first_b), s.paired(),
+                                  (budget - first_a - first_b) / 2)
+
+        def timed(work: Callable[[], object]) -> Callable[[], float]:
+            def run() -> float:
+                t = time.perf_counter()
+                for _ in range(per_round):
+                    work()
+                return (time.perf_counter() - t) / per_round
+            return run
+
+        p = paired_rounds(timed(a), timed(b), rounds, budget)
+        return (Cell(statistics.median(p.a), len(p.a)),
+                Cell(statistics.median(p.b), len(p.b), extra=p.extra()))
     except (Exception, RecursionError) as e:  # noqa: BLE001
-        return Cell.failed(e)
+        return Cell.failed(e), Cell.failed(e)
+
+
+# --- two threads -----------------------------------------------------------------------------
+
+
+@dataclass
+class Threaded:
+    """A library for the two-thread cell: its function, and a factory of one per thread for
+    objects that must not be shared between threads."""
+
+    fn: Callable[[str], object]
+    per_thread: Callable[[], Callable[[str], object]] | None = None
+
+    def own(self) -> Callable[[str], object]:
+        return self.per_thread() if self.per_thread is not None else self.fn
+
+
+def _sizes(docs: Sequence[str]) -> list[int]:
+    return [len(d.encode("utf-8")) for d in docs]
+
+
+def run_for(lib: Threaded, docs: Sequence[str], sizes: Sequence[int], threads: int,
+            seconds: float) -> float:
+    """Bytes per second sanitized by ``threads`` threads (never the main one) that each run
+    through ``docs`` over and over for ``seconds`` of wall clock: the sum of the threads'
+    own rates (bytes done over the time from the common start to their last finished
+    call).
+
+    Fixed time rather than fixed work: with a fixed amount each, the two-thread run would
+    last as long as its slower thread, and on a VM whose cores change speed independently
+    (the host's scheduling) that straggler makes every library look worse than it scales."""
+    barrier = threading.Barrier(threads + 1)
+    stop = threading.Event()
+    rates: list[float] = []
+    errors: list[BaseException] = []
+
+    def body(first: int) -> None:
+        try:
+            own = lib.own()
+            n, i, done = len(docs), first % len(docs), 0
+            barrier.wait()
+            t0 = time.perf_counter()
+            while not stop.is_set():
+                own(docs[i])
+                done += sizes[i]
+                i = i + 1 if i + 1 < n else 0
+            rates.append(done / (time.perf_counter() - t0))
+        except threading.BrokenBarrierError:
+            pass
+        except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
+            errors.append(e)
+            barrier.abort()
+
+    # The threads start at different documents so they are not in lockstep on one input.
+    pool = [threading.Thread(target=body, args=(k * len(docs) // threads,))
+            for k in range(threads)]
+    for t in pool:
+        t.start()
+    try:
+        barrier.wait()
+        time.sleep(seconds)
+    except threading.BrokenBarrierError:
+        pass
+    stop.set()
+    for t in pool:
+        t.join()
+    if errors:
+        raise errors[0]
+    return sum(rates)
+
+
+def threaded_speedups(
+    libs: dict[str, Threaded], docs: Sequence[str], s: Settings, budget: float | None = None
+) -> dict[str, Cell]:
+    """Throughput of two threads sanitizing ``docs`` at once over one thread doing it alone
+    (:func:`run_for`, each side ``s.paired_min_time`` seconds), for each library, in paired
+    rounds (:class:`Paired`).
+
+    The libraries take their rounds in turn, in a shuffled order each time, as the
+    single-thread cells do: a stretch of fast or slow cores then falls on every library
+    instead of deciding one library's cell. Each library spends about ``budget`` seconds.
+    ``seconds`` is the one-thread time for one pass over ``docs``; ``extra`` has both
+    throughputs (``one``, ``two``, bytes per second; medians), the speedup (median of the
+    per-round ratios), its range and the retaken rounds."""
+    budget = s.budget if budget is None else budget
+    cells: dict[str, Cell] = {}
+    sizes = _sizes(docs)
+    span = s.paired_min_time
+    for name, lib in libs.items():
+        try:  # warm-up: caches and lazily built state; a library that raises fails here
+            in_thread(lambda lib=lib: [lib.own()(d) for d in docs])
+        except (Exception, RecursionError) as e:  # noqa: BLE001
+            cells[name] = Cell.failed(e)
+    # Seconds per byte on each side, so the per-round ratio one/two is the speedup.
+    paired = {name: Paired() for name in libs if name not in cells}
+    rng = random.Random(2)
+    while True:
+        due = [n for n, p in paired.items() if n not in cells
+               and len(p.ratios) < s.paired_rounds and not (p.ratios and p.spent > budget)]
+        if not due:
+            break
+        rng.shuffle(due)
+        for name in due:
+            lib = libs[name]
+            try:
+                paired[name].round(lambda lib=lib: 1 / run_for(lib, docs, sizes, 1, span),
+                                   lambda lib=lib: 1 / run_for(lib, docs, sizes, 2, span),
+                                   s.paired_rounds)
+            except (Exception, RecursionError) as e:  # noqa: BLE001
+                cells[name] = Cell.failed(e)
+    total = sum(sizes)
+    for name, p in paired.items():
+        if name in cells:
+            continue
+        one, two = 1 / statistics.median(p.a), 1 / statistics.median(p.b)
+        x = p.extra()
+        cells[name] = Cell(total / one, len(p.a),
+                           extra={"one": one, "two": two, "speedup": x.pop("ratio"), **x})
+    return {name: cells[name] for name in libs}
 
 
 def threaded_speedup(
@@ -208,70 +446,8 @@ def threaded_speedup(
     budget: float | None = None,
     per_thread: Callable[[], Callable[[str], object]] | None = None,
 ) -> Cell:
-    """Throughput of two threads, each sanitizing ``docs``, over one thread doing it alone
-    (wall clock). ``seconds`` is the one-thread pass time; ``extra`` has both and the ratio.
-    ``per_thread`` makes each thread its own sanitizer, for objects that must not be shared."""
-    budget = s.budget if budget is None else budget
-    errors: list[BaseException] = []
-
-    def one_pass(passes: int, fn: Callable[[str], object] = fn) -> None:
-        try:
-            for _ in range(passes):
-                for d in docs:
-                    fn(d)
-        except BaseException as e:  # noqa: BLE001 - reported by the caller
-            errors.append(e)
-
-    def two_threads(passes: int) -> float:
-        barrier = threading.Barrier(3)
-
-        def body() -> None:
-            own = per_thread() if per_thread is not None else fn
-            barrier.wait()
-            one_pass(passes, own)
-
-        threads = [threading.Thread(target=body) for _ in range(2)]
-        for t in threads:
-            t.start()
-        barrier.wait()
-        t0 = time.perf_counter()
-        for t in threads:
-            t.join()
-        return time.perf_counter() - t0
-
-    def one_thread(passes: int) -> float:
-        def body() -> float:
-            own = per_thread() if per_thread is not None else fn
-            t0 = time.perf_counter()
-            one_pass(passes, own)
-            return time.perf_counter() - t0
-
-        return in_thread(body)
-
-    try:
-        start = time.perf_counter()
-        first = one_thread(1)
-        # A round is one single-thread run and one two-thread run: about three times `first`.
-        # Rounds of at least a second: shorter ones let a moment of load elsewhere on the
-        # machine decide the ratio.
-        long = Settings(s.rounds, max(s.min_time, 1.0) if s.rounds > 1 else s.min_time,
-                        s.budget, s.timeout)
-        passes, rounds = _plan(first, long, (budget - first) / 3)
-        ones: list[float] = []
-        twos: list[float] = []
-        for _ in range(rounds):
-            if ones and time.perf_counter() - start > budget:
-                break
-            ones.append(one_thread(passes))
-            twos.append(two_threads(passes))
-        if errors:
-            return Cell.failed(errors[0])
-        one, two = statistics.median(ones), statistics.median(twos)
-        speedup = 2 * one / two
-        extra = {"one": one, "two": two, "speedup": speedup}
-        return Cell(one / passes, len(ones), extra=extra)
-    except (Exception, RecursionError) as e:  # noqa: BLE001
-        return Cell.failed(e)
+    """:func:`threaded_speedups` for one library."""
+    return threaded_speedups({"lib": Threaded(fn, per_thread)}, docs, s, budget)["lib"]
 
 
 def in_subprocess(spec: dict[str, Any], timeout: float) -> Cell:

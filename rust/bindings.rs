@@ -394,7 +394,10 @@ fn spec_to_dict<'py>(py: Python<'py>, s: &PolicySpec) -> PyResult<Bound<'py, PyD
 
 /// Borrow a Python str as UTF-8. Lone surrogates (which UTF-8 cannot hold) become U+FFFD,
 /// the documented result, instead of an encoding error.
-fn text_arg<'a>(what: &str, v: &'a Bound<'_, PyAny>) -> PyResult<std::borrow::Cow<'a, str>> {
+fn text_arg<'a>(
+    what: impl std::fmt::Display,
+    v: &'a Bound<'_, PyAny>,
+) -> PyResult<std::borrow::Cow<'a, str>> {
     let s = v.cast::<PyString>().map_err(|_| {
         let ty = v
             .get_type()
@@ -460,7 +463,8 @@ fn sanitize_many_with(
     let mut items: Vec<std::borrow::Cow<'_, str>> = Vec::new();
     let owned: Vec<Bound<'_, PyAny>> = htmls.try_iter()?.collect::<PyResult<_>>()?;
     for (i, h) in owned.iter().enumerate() {
-        items.push(text_arg(&format!("sanitize_many() item {i}"), h)?);
+        // The label is formatted only if the item is rejected.
+        items.push(text_arg(format_args!("sanitize_many() item {i}"), h)?);
     }
     let p = p.clone();
     let n = threads();

@@ -7,6 +7,7 @@ pub mod inspect;
 mod intern;
 pub mod parse;
 pub mod policy;
+mod pool;
 pub mod presets;
 pub mod registry;
 pub mod sanitize;

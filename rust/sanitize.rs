@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use rayon::prelude::*;
+
 use crate::parse::parse_fragment;
 use crate::policy::CompiledPolicy;
 use crate::scan::{limit_attributes, verdict, Verdict, MAX_ATTRIBUTES, MAX_DEPTH};
@@ -169,9 +171,9 @@ impl CompiledPolicy {
         serialize(&document.to_dom_node(), &opts)
     }
 
-    /// Sanitize many fragments, spread over `threads` worker threads when the batch is big
-    /// enough to pay for them. Results keep the input order. Size limits are checked for
-    /// every item before any work starts.
+    /// Sanitize many fragments, on the shared worker pool (`pool.rs`) when `threads` > 1
+    /// and the batch is big enough to pay for it. Results keep the input order. Size limits
+    /// are checked for every item before any work starts.
     pub fn sanitize_many<S: AsRef<str> + Sync>(
         &self,
         htmls: &[S],
@@ -181,49 +183,21 @@ impl CompiledPolicy {
             self.check_size(h.as_ref().len()).map_err(|e| (i, e))?;
         }
         let total: usize = htmls.iter().map(|h| h.as_ref().len()).sum();
-        // Below ~32 KiB of work a thread costs more than it saves.
-        let threads = threads.min(htmls.len()).min(total / (32 * 1024) + 1).max(1);
-        if threads == 1 {
-            return Ok(htmls
+        // Below ~32 KiB of work, handing it to other threads costs more than it saves.
+        let parallel = threads > 1 && htmls.len() > 1 && total >= 32 * 1024;
+        match parallel.then(crate::pool::shared).flatten() {
+            // An indexed parallel iterator collects in input order.
+            Some(pool) => Ok(pool.install(|| {
+                htmls
+                    .par_iter()
+                    .map(|h| self.sanitize_unchecked(h.as_ref()))
+                    .collect()
+            })),
+            None => Ok(htmls
                 .iter()
                 .map(|h| self.sanitize_unchecked(h.as_ref()))
-                .collect());
+                .collect()),
         }
-        // Contiguous chunks of roughly equal byte size keep the output order trivially.
-        let target = total.div_ceil(threads);
-        let mut chunks: Vec<&[S]> = Vec::with_capacity(threads);
-        let mut start = 0;
-        let mut acc = 0;
-        for (i, h) in htmls.iter().enumerate() {
-            acc += h.as_ref().len();
-            if acc >= target && chunks.len() + 1 < threads {
-                chunks.push(&htmls[start..=i]);
-                start = i + 1;
-                acc = 0;
-            }
-        }
-        chunks.push(&htmls[start..]);
-        let parts: Vec<Vec<String>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
-                .iter()
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|h| self.sanitize_unchecked(h.as_ref()))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| match h.join() {
-                    Ok(v) => v,
-                    Err(panic) => std::panic::resume_unwind(panic),
-                })
-                .collect()
-        });
-        Ok(parts.into_iter().flatten().collect())
     }
 }
 

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -54,3 +55,121 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     # Selected but absent peers would be "not installed"; unselected ones are not listed.
     assert "| bleach" not in text
     assert "PASS" in text or "FAIL" in text
+
+
+# --- paired rounds (bench/measure.py) ----------------------------------------------------------
+
+
+@pytest.fixture()
+def measure(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.syspath_prepend(str(BENCH))
+    import measure as m
+
+    return m
+
+
+def test_paired_rounds_alternate_and_take_the_ratio_per_round(measure) -> None:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+    # The machine "slows down" every call: a ratio of medians would mix fast and slow
+    # stretches, the per-round ratio stays at 2.
+    clock = [1.0]
+
+    def a() -> float:
+        calls.append("a")
+        clock[0] *= 1.5
+        return 2 * clock[0]
+
+    def b() -> float:
+        calls.append("b")
+        clock[0] *= 1.5
+        return clock[0]
+
+    p = measure.paired_rounds(a, b, rounds=4, budget=60)
+    assert calls == ["a", "b", "b", "a", "a", "b", "b", "a"]
+    assert len(p.ratios) == 4 and p.retaken == 0
+    # Alternating order cancels the drift: a-first rounds read 3.0, b-first 2/1.5.
+    assert p.extra()["ratio"] == pytest.approx((3.0 + 4 / 3) / 2)
+    assert p.extra()["low"] == pytest.approx(4 / 3) and p.extra()["high"] == pytest.approx(3.0)
+
+
+def test_paired_rounds_retake_rounds_with_load_elsewhere(measure, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Machine CPU readings: the first round sees 0.5 s of someone else's CPU, the rest none.
+    readings = iter([(0.0, 0.0), (0.5, 0.0), (0.5, 0.0), (0.5, 0.0), (0.5, 0.0), (0.5, 0.0)])
+    monkeypatch.setattr(measure, "_machine_cpu", lambda: next(readings))
+    times = iter([1.0, 1.0, 3.0, 1.0, 2.0, 1.0])
+    slept: list[float] = []
+
+    def work() -> float:
+        t = next(times)
+        slept.append(t)
+        return t
+
+    # Wall clock: one second a call, so the first round lasts 2 s with 0.25 of a core used
+    # elsewhere (over NOISY_SHARE); it is retaken.
+    monkeypatch.setattr(measure, "time", SimpleNamespace(perf_counter=lambda: float(len(slept))))
+    p = measure.paired_rounds(work, work, rounds=2, budget=60)
+    assert p.retaken == 1
+    # The kept rounds: b goes first in the second (1.0 / 3.0), a in the third (2.0 / 1.0).
+    assert p.ratios == [pytest.approx(1 / 3), 2.0]
+    assert p.extra()["rounds"] == 2 and p.extra()["foreign"] == 0.0
+
+
+def test_foreign_share_sees_a_busy_process(measure) -> None:  # type: ignore[no-untyped-def]
+    if measure._machine_cpu() is None:
+        pytest.skip("no /proc/stat")
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        import time
+
+        time.sleep(0.3)  # let it start
+        before = measure._machine_cpu()
+        t0 = time.perf_counter()
+        time.sleep(1.0)
+        share = measure._foreign_share(before, time.perf_counter() - t0)
+    finally:
+        busy.kill()
+        busy.wait()
+    assert share is not None and share > measure.NOISY_SHARE * 3
+
+
+def test_quick_run_reports_spread_and_retaken_rounds(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--quick", "--only", "htmlguard",
+         "--out", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = out.read_text("utf-8")
+    threads = text.split("## Two threads", 1)[1].split("## ", 1)[0]
+    row = next(ln for ln in threads.splitlines() if ln.startswith("| htmlguard "))
+    assert re.search(r"\| [\d.]+× \| [\d.]+–[\d.]+× \| .+ \| .+ \| \d+ of \d+ \|$", row), row
+    many = text.split("## sanitize_many", 1)[1].split("## ", 1)[0]
+    row = next(ln for ln in many.splitlines() if ln.startswith("| Realistic"))
+    assert re.search(r"\| [\d.]+× \| [\d.]+–[\d.]+× \| \d+ of \d+ \|$", row), row
+
+
+def test_threaded_speedups_tell_a_gil_bound_library_from_a_free_one(measure) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    def holds_gil(d: str) -> None:  # pure Python: two threads take turns
+        n = 0
+        for _ in range(2000):
+            n += 1
+
+    def releases_gil(d: str) -> None:  # sleeping needs no core and no GIL
+        time.sleep(0.002)
+
+    def raises(d: str) -> None:
+        raise ValueError(d)
+
+    s = measure.Settings(paired_rounds=5, paired_min_time=0.1, budget=3)
+    cells = measure.threaded_speedups(
+        {"held": measure.Threaded(holds_gil), "free": measure.Threaded(releases_gil),
+         "broken": measure.Threaded(raises)},
+        ["a", "bb"], s,
+    )
+    assert cells["held"].ok and cells["held"].extra["speedup"] < 1.4
+    assert cells["free"].ok and cells["free"].extra["speedup"] > 1.7
+    assert cells["free"].extra["rounds"] + cells["free"].extra["retaken"] >= 1
+    assert not cells["broken"].ok and cells["broken"].error == "ValueError"

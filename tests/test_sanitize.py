@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import pytest
 
 import htmlguard as hg
@@ -60,6 +66,50 @@ def test_sanitize_many_equals_loop_across_threads() -> None:
         f"<p id=x{i} onclick=y>{i}<img src=javascript:{i}>" + "z" * (i * 97) for i in range(400)
     ]
     assert p.sanitize_many(items) == [p.sanitize(x) for x in items]
+
+
+BATCH = [f"<p onclick=y>{i}<script>x</script>" + "z" * 400 for i in range(200)]  # > 32 KiB
+
+
+def _pool_threads() -> list[str]:
+    return [
+        n for n in (Path(f"/proc/self/task/{t}/comm").read_text().strip()
+                    for t in os.listdir("/proc/self/task"))
+        if n.startswith("htmlguard-")
+    ]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_sanitize_many_reuses_one_pool_of_threads() -> None:
+    p = hg.Policy.preset("ugc")
+    p.sanitize_many(BATCH)
+    first = _pool_threads()
+    assert 1 <= len(first) <= (os.cpu_count() or 1)
+    for _ in range(20):
+        assert p.sanitize_many(BATCH) == [p.sanitize(x) for x in BATCH]
+    assert _pool_threads() == first  # no threads started (or leaked) per call
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_sanitize_many_works_after_fork() -> None:
+    # A pre-forking server may sanitize in the parent before it forks its workers; the
+    # pool's threads do not survive the fork, so the child must get a pool of its own.
+    script = textwrap.dedent(f"""
+        import os, sys
+        import htmlguard as hg
+        batch = {BATCH!r}
+        p = hg.Policy.preset("ugc")
+        want = [p.sanitize(x) for x in batch]
+        assert p.sanitize_many(batch) == want
+        pid = os.fork()
+        if pid == 0:
+            ok = p.sanitize_many(batch) == want and p.sanitize_many(batch) == want
+            os._exit(0 if ok else 3)
+        _, status = os.waitpid(pid, 0)
+        sys.exit(os.waitstatus_to_exitcode(status))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], timeout=60, capture_output=True)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
 
 
 def test_max_input_bytes() -> None:
