@@ -162,7 +162,9 @@ def _machine(r: Results) -> list[str]:
         f"- Settings: {plural(r.settings.rounds, 'round')} per cell (median reported), each "
         f"round at least {r.settings.min_time:g} s or one pass; {r.settings.budget:g} s budget "
         f"per cell (fewer rounds when one pass is slow); {r.settings.timeout:g} s timeout per "
-        "subprocess cell",
+        "subprocess cell; two-thread and sanitize_many cells: up to "
+        f"{plural(r.settings.paired_rounds, 'paired round')} of about "
+        f"{r.settings.paired_min_time:g} s a side within the budget",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in r.versions.items()),
     ]
     if r.missing:
