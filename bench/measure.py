@@ -223,14 +223,12 @@ def _foreign_share(before: tuple[float, float] | None, wall: float) -> float | N
 @dataclass
 class Paired:
     """Rounds of two timings taken side by side: ``a`` and ``b`` seconds per round, and the
-    per-round ratio ``scale * a / b``."""
+    per-round ratio ``a / b``."""
 
-    scale: float = 1.0
     a: list[float] = field(default_factory=list)
     b: list[float] = field(default_factory=list)
     ratios: list[float] = field(default_factory=list)
     retaken: int = 0
-    foreign: list[float] = field(default_factory=list)  # share of a core used elsewhere
     spent: float = 0.0  # wall seconds in rounds, retaken ones included
 
     def round(self, a: Callable[[], float], b: Callable[[], float], cap: int) -> None:
@@ -253,9 +251,7 @@ class Paired:
             return
         self.a.append(ta)
         self.b.append(tb)
-        self.ratios.append(self.scale * ta / tb)
-        if share is not None:
-            self.foreign.append(share)
+        self.ratios.append(ta / tb)
 
     def extra(self) -> dict[str, Any]:
         return {
@@ -264,7 +260,6 @@ class Paired:
             "high": max(self.ratios),
             "rounds": len(self.ratios),
             "retaken": self.retaken,
-            "foreign": max(self.foreign) if self.foreign else None,
         }
 
 
@@ -273,7 +268,6 @@ def paired_rounds(
     b: Callable[[], float],
     rounds: int,
     budget: float,
-    scale: float = 1.0,
 ) -> Paired:
     """``rounds`` rounds of ``a()`` and ``b()`` (each returns its own wall seconds) within
     ``budget`` seconds (at least one round); see :meth:`Paired.round`.
@@ -282,7 +276,7 @@ def paired_rounds(
     medians: on this VM a core's speed flips between two levels about 1.6x apart every
     second or so (the host's scheduling of its hardware threads), and a's median can come
     from a fast stretch and b's from a slow one."""
-    p = Paired(scale)
+    p = Paired()
     while len(p.ratios) < rounds and not (p.ratios and p.spent > budget):
         p.round(a, b, rounds)
     return p
