@@ -155,6 +155,18 @@ class GuardedApp(Generic[AppT]):
             on_fault=on_fault,
         )
 
+def content_length(raw: str | bytes | None) -> int | None:
+    """A request's declared body length, or None when absent, empty or not a non-negative
+    integer (the body is then read to its end, as for chunked requests)."""
+    if raw is None:
+        return None
+    try:
+        n = int(raw)
+    except ValueError:
+        return None
+    return n if n >= 0 else None
+
+
 def _json_bytes(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from ._bodies import Outcome
-from ._guard import GuardedApp
+from ._guard import GuardedApp, content_length
 
 __all__ = ["HTMLGuardMiddleware"]
 
@@ -49,7 +49,7 @@ class HTMLGuardMiddleware(GuardedApp[ASGIApp]):
             await self.app(scope, receive, send)
             return
 
-        length = _content_length(headers)
+        length = content_length(_header(headers, b"content-length"))
         if length == 0:  # no body: nothing to look at, and nothing malformed to reject
             await self.app(scope, receive, send)
             return
@@ -113,17 +113,6 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
         if k.lower() == name:
             return v.decode("latin-1")
     return None
-
-
-def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
-    raw = _header(headers, b"content-length")
-    if raw is None:
-        return None
-    try:
-        n = int(raw)
-    except ValueError:
-        return None
-    return n if n >= 0 else None
 
 
 async def _respond(send: Send, status: int, body: bytes) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ._bodies import Outcome
-from ._guard import GuardedApp
+from ._guard import GuardedApp, content_length
 
 __all__ = ["HTMLGuardMiddleware"]
 
@@ -39,7 +39,7 @@ class HTMLGuardMiddleware(GuardedApp[WSGIApp]):
         if kind is None or content_type is None:
             return self.app(environ, start_response)
 
-        length = _content_length(environ)
+        length = content_length(environ.get("CONTENT_LENGTH"))
         if length == 0:  # no body: nothing to look at, and nothing malformed to reject
             return self.app(environ, start_response)
         if length is not None and length > guard.max_body_bytes:
@@ -67,17 +67,6 @@ class HTMLGuardMiddleware(GuardedApp[WSGIApp]):
         environ["CONTENT_LENGTH"] = str(len(new))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         return self.app(environ, start_response)
-
-
-def _content_length(environ: Environ) -> int | None:
-    raw = environ.get("CONTENT_LENGTH")
-    if raw in (None, ""):
-        return None
-    try:
-        n = int(raw)
-    except ValueError:
-        return None
-    return n if n >= 0 else None
 
 
 def _read(stream: Any, length: int | None, limit: int) -> tuple[bytes | None, bool]:
