@@ -27,6 +27,7 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -239,6 +240,16 @@ def loadavg() -> str:
         return "unavailable"
 
 
+def _pairs(cells: dict[tuple[str, str, str], Cell]) -> Iterator[tuple[str, str, Cell, Cell]]:
+    """(stack name, body size, unguarded cell, guarded cell) for every measured pair."""
+    for stack, stack_name in STACKS.items():
+        for size in SIZES:
+            plain = cells.get((stack, size, "unguarded"))
+            guarded = cells.get((stack, size, "guarded"))
+            if plain is not None and guarded is not None:
+                yield stack_name, size, plain, guarded
+
+
 def render(
     cells: dict[tuple[str, str, str], Cell],
     args: argparse.Namespace,
@@ -278,19 +289,14 @@ def render(
         "|---|---|--:|--:|--:|",
     ]
     saturated = False
-    for stack, stack_name in STACKS.items():
-        for size in SIZES:
-            plain = cells.get((stack, size, "unguarded"))
-            guarded = cells.get((stack, size, "guarded"))
-            if plain is None or guarded is None:
-                continue
-            mark = ""
-            if max(plain.client_share, guarded.client_share) > 0.85:
-                mark, saturated = " *", True
-            lines.append(
-                f"| {stack_name} | {size} | {plain.rps:,.0f}{mark} | {guarded.rps:,.0f}{mark} | "
-                f"{guarded.rps / plain.rps:.2f} |"
-            )
+    for stack_name, size, plain, guarded in _pairs(cells):
+        mark = ""
+        if max(plain.client_share, guarded.client_share) > 0.85:
+            mark, saturated = " *", True
+        lines.append(
+            f"| {stack_name} | {size} | {plain.rps:,.0f}{mark} | {guarded.rps:,.0f}{mark} | "
+            f"{guarded.rps / plain.rps:.2f} |"
+        )
     if saturated:
         lines += [
             "",
@@ -312,20 +318,15 @@ def render(
         "unguarded | guarded | guarded / unguarded |",
         "|---|---|--:|--:|--:|--:|--:|--:|",
     ]
-    for stack, stack_name in STACKS.items():
-        for size in SIZES:
-            plain = cells.get((stack, size, "unguarded"))
-            guarded = cells.get((stack, size, "guarded"))
-            if plain is None or guarded is None:
-                continue
-            cpu_p, cpu_g = plain.cpu_ms, guarded.cpu_ms
-            if cpu_p is None or cpu_g is None:
-                lines.append(f"| {stack_name} | {size} | n/a | n/a | n/a | n/a | n/a | n/a |")
-                continue
-            lines.append(
-                f"| {stack_name} | {size} | {cpu_p:.2f} | {cpu_g:.2f} | {cpu_g - cpu_p:+.2f} | "
-                f"{1000 / cpu_p:,.0f} | {1000 / cpu_g:,.0f} | {cpu_p / cpu_g:.2f} |"
-            )
+    for stack_name, size, plain, guarded in _pairs(cells):
+        cpu_p, cpu_g = plain.cpu_ms, guarded.cpu_ms
+        if cpu_p is None or cpu_g is None:
+            lines.append(f"| {stack_name} | {size} | n/a | n/a | n/a | n/a | n/a | n/a |")
+            continue
+        lines.append(
+            f"| {stack_name} | {size} | {cpu_p:.2f} | {cpu_g:.2f} | {cpu_g - cpu_p:+.2f} | "
+            f"{1000 / cpu_p:,.0f} | {1000 / cpu_g:,.0f} | {cpu_p / cpu_g:.2f} |"
+        )
     lines += [
         "",
         "## Every run",
