@@ -5,8 +5,9 @@
 use ammonia::rcdom::{Handle, NodeData};
 use url::Url;
 
-use crate::parse::parse_fragment;
-use crate::policy::{is_url_attr, CompiledPolicy, EXTRA_URL_ATTRS};
+use crate::engine::parse::parse_fragment;
+use crate::policy::rules::{is_url_attr, EXTRA_URL_ATTRS};
+use crate::policy::CompiledPolicy;
 
 /// Elements the HTML parser inserts by itself inside an allowed `<table>`.
 const IMPLIED_BY_TABLE: &[&str] = &["tbody", "tr", "colgroup"];
@@ -83,7 +84,7 @@ pub fn audit(p: &CompiledPolicy, output: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::audit;
-    use crate::presets::{preset, PRESET_NAMES};
+    use crate::policy::presets::{preset, PRESET_NAMES};
 
     #[test]
     fn audit_catches_what_it_should() {

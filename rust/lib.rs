@@ -1,19 +1,19 @@
 //! htmlguard's core: what is safe HTML, decided in one place.
 //!
+//! - `policy`: what a user wrote, validated and compiled into the decisions (`Rules`).
+//! - `engine`: the pipeline, and the engine behind a seam that applies the rules.
+//! - `html`: HTML as bytes and text (pre-scan lexer, splitting, escaping, serializing).
+//! - `report`: the record of what was removed.
+//!
 //! Everything here except `bindings` is plain Rust and runs under `cargo test`.
 
 pub mod audit;
-pub mod inspect;
+pub mod engine;
+pub mod html;
 mod intern;
-pub mod parse;
 pub mod policy;
 mod pool;
-pub mod presets;
-pub mod registry;
-pub mod sanitize;
-pub mod scan;
-pub mod serialize;
-pub mod split;
+pub mod report;
 pub mod text;
 
 #[cfg(feature = "python")]

@@ -2,7 +2,7 @@
 
 use ammonia::rcdom::NodeData;
 
-use crate::parse::parse;
+use crate::engine::parse::parse;
 
 /// Elements whose content is code or another document, not text a reader sees.
 const HIDDEN: &[&str] = &[

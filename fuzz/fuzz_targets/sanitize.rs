@@ -6,14 +6,16 @@
 //! `String`); sanitizing the output again changes nothing; and `audit` (an independent
 //! re-parse) finds no element, attribute or URL scheme the policy forbids. And the short
 //! cuts are exact: the output equals the parser path on the whole input, without the
-//! plain-text fast path and when cut into pieces at every point `split.rs` finds.
+//! plain-text fast path and when cut into pieces at every point `split.rs` finds. And the
+//! report is the record of the same pass: `inspect` gives the same HTML, and inspecting
+//! the output finds nothing to remove.
 #![no_main]
 
 use std::sync::LazyLock;
 
 use htmlguard::audit::audit;
 use htmlguard::policy::CompiledPolicy;
-use htmlguard::presets::{preset, PRESET_NAMES};
+use htmlguard::policy::presets::{preset, PRESET_NAMES};
 use libfuzzer_sys::fuzz_target;
 
 static POLICIES: LazyLock<Vec<CompiledPolicy>> =
@@ -58,4 +60,8 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(pieces, whole, "pieces differ from the whole\ninput: {input:?}");
     let again = policy.sanitize(&out).unwrap();
     assert_eq!(again, out, "not idempotent\ninput: {input:?}");
+    let (inspected, _) = policy.inspect(&input).unwrap();
+    assert_eq!(inspected, out, "inspect's HTML differs\ninput: {input:?}");
+    let (_, left) = policy.inspect(&out).unwrap();
+    assert!(left.total == 0, "output not clean: {:?}\ninput: {input:?}", left.removed);
 });

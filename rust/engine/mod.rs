@@ -1,27 +1,52 @@
-//! The hot path: size check, a text-only fast path, the depth bound, then ammonia.
+//! The sanitizing pipeline and the seam behind which an engine sits.
+//!
+//! An [`Engine`] turns one document into sanitized HTML under a policy's [`Rules`]: it
+//! parses, walks and serializes, and reports each removal as the rules decide it. It makes
+//! no decision of its own; that is the only thing a second engine must implement. What is
+//! the same for every engine lives here: the size check, the plain-text fast path, cutting
+//! large documents into exact pieces, the attribute bound, and the extra rounds for output
+//! the parser would rebuild differently.
+
+pub mod html5ever;
+pub mod parse;
+pub mod walk;
 
 use std::fmt;
 
 use rayon::prelude::*;
 
-use crate::parse::parse_fragment;
-use crate::policy::CompiledPolicy;
-use crate::scan::{limit_attributes, verdict, Verdict, MAX_ATTRIBUTES, MAX_DEPTH};
-use crate::serialize::{escape_into, serialize, Options, Serialized};
-use crate::split::split_points;
+use crate::html::attrs::{limit_attributes, MAX_ATTRIBUTES};
+use crate::html::escape::{escape_text, is_plain_text};
+use crate::html::split::split_points;
+use crate::policy::{CompiledPolicy, Rules};
+use crate::report::{Findings, Recorder};
+pub use walk::Cleaned;
+
+/// Parses, sanitizes under `rules` and serializes one whole document.
+pub trait Engine: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn clean(&self, html: &str, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned;
+}
+
+/// The engines a policy can be compiled with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EngineKind {
+    /// html5ever's parser and the sanitizing walk.
+    #[default]
+    Html5ever,
+}
+
+impl EngineKind {
+    pub fn build(self) -> Box<dyn Engine> {
+        match self {
+            EngineKind::Html5ever => Box::new(html5ever::Html5ever),
+        }
+    }
+}
 
 /// Documents at least twice this long are sanitized in pieces of about this size where
-/// they can be cut exactly (see `split.rs`): ammonia's tree of a piece stays in cache.
+/// they can be cut exactly (see `html/split.rs`): the tree of a piece stays in cache.
 pub const PIECE_BYTES: usize = 32 * 1024;
-
-/// ammonia's names for SVG animation elements.
-const SVG_ANIMATION: &[&str] = &[
-    "animate",
-    "animateMotion",
-    "animateTransform",
-    "set",
-    "animateColor",
-];
 
 /// Extra sanitizing rounds allowed for output whose tree would not survive a round trip.
 const MAX_ROUNDS: usize = 8;
@@ -45,166 +70,113 @@ impl fmt::Display for InputTooLarge {
 
 impl std::error::Error for InputTooLarge {}
 
-/// Input that cannot contain markup, a character reference, a newline to normalise or a
-/// NUL: the parser would produce one text node, so escaping gives the identical output.
-pub fn is_plain_text(html: &str) -> bool {
-    !html.starts_with('\u{feff}')
-        && !html
-            .bytes()
-            .any(|b| matches!(b, b'<' | b'&' | b'\r' | b'\0'))
+/// Sanitize one fragment (size already checked), recording removals into `findings`.
+pub fn sanitize(p: &CompiledPolicy, html: &str, findings: Option<&mut Findings>) -> String {
+    if is_plain_text(html) {
+        return escape_text(html);
+    }
+    if html.len() >= 2 * PIECE_BYTES {
+        sanitize_in_pieces(p, html, PIECE_BYTES, findings)
+    } else {
+        sanitize_whole(p, &limit_attributes(html, MAX_ATTRIBUTES), &mut Recorder(findings))
+    }
 }
 
-/// Text escaped exactly as the serializer writes a text node.
-pub fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    escape_into(&mut out, text, false);
+/// The parser path on the whole document.
+pub fn sanitize_unsplit(p: &CompiledPolicy, html: &str) -> String {
+    sanitize_whole(p, &limit_attributes(html, MAX_ATTRIBUTES), &mut Recorder::none())
+}
+
+/// The parser path, cut into pieces of at least `every` bytes where that is exact.
+pub fn sanitize_in_pieces(
+    p: &CompiledPolicy,
+    html: &str,
+    every: usize,
+    findings: Option<&mut Findings>,
+) -> String {
+    let mut rec = Recorder(findings);
+    let html = &*limit_attributes(html, MAX_ATTRIBUTES);
+    // An SVG animation element's check looks up ids anywhere in the document.
+    let points = if p.rules.animates {
+        Vec::new()
+    } else {
+        split_points(html, every)
+    };
+    if points.is_empty() {
+        return sanitize_whole(p, html, &mut rec);
+    }
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut from = 0;
+    for &to in points.iter().chain(std::iter::once(&html.len())) {
+        let piece = sanitize_whole(p, &html[from..to], &mut rec);
+        from = to;
+        // The serializer writes a leading U+FEFF as a reference because the parser drops
+        // it at the start of input; inside the output it is plain text.
+        match piece.strip_prefix("&#xFEFF;") {
+            Some(rest) if !out.is_empty() => {
+                out.push('\u{feff}');
+                out.push_str(rest);
+            }
+            _ => out.push_str(&piece),
+        }
+    }
     out
 }
 
-impl CompiledPolicy {
-    pub fn check_size(&self, size: usize) -> Result<(), InputTooLarge> {
-        match self.spec.max_input_bytes {
-            Some(limit) if size > limit => Err(InputTooLarge { size, limit }),
-            _ => Ok(()),
+/// Sanitize as one document (after the attribute bound). Only the first round is
+/// recorded: later rounds only settle the shape of what was already kept.
+fn sanitize_whole(p: &CompiledPolicy, html: &str, rec: &mut Recorder<'_>) -> String {
+    let mut out = p.engine.clean(html, &p.rules, rec);
+    // Removing an element can leave a tree the parser would not build (a <p> inside a
+    // <p>, a <tr> straight in a <table>), so the output would parse differently from
+    // what was checked. Sanitizing the output again settles it, normally in one round.
+    for _ in 0..MAX_ROUNDS {
+        if !out.misnested {
+            break;
         }
-    }
-
-    /// Sanitize one fragment.
-    pub fn sanitize(&self, html: &str) -> Result<String, InputTooLarge> {
-        self.check_size(html.len())?;
-        Ok(self.sanitize_unchecked(html))
-    }
-
-    pub(crate) fn sanitize_unchecked(&self, html: &str) -> String {
-        if is_plain_text(html) {
-            return escape_text(html);
+        let next = p.engine.clean(&out.html, &p.rules, &mut Recorder::none());
+        if next.html == out.html {
+            break;
         }
-        self.sanitize_full_path(html)
+        out = next;
     }
+    out.html
+}
 
-    /// Everything after the fast path.
-    fn sanitize_full_path(&self, html: &str) -> String {
-        if html.len() >= 2 * PIECE_BYTES {
-            self.sanitize_in_pieces(html, PIECE_BYTES)
-        } else {
-            self.sanitize_unsplit(html)
-        }
+/// Sanitize many fragments, on the shared worker pool (`pool.rs`) when `threads` > 1 and
+/// the batch is big enough to pay for it. Results keep the input order. Size limits are
+/// checked for every item before any work starts.
+pub fn sanitize_many<S: AsRef<str> + Sync>(
+    p: &CompiledPolicy,
+    htmls: &[S],
+    threads: usize,
+) -> Result<Vec<String>, (usize, InputTooLarge)> {
+    for (i, h) in htmls.iter().enumerate() {
+        p.check_size(h.as_ref().len()).map_err(|e| (i, e))?;
     }
-
-    /// The parser path on the whole document: what the fast path and the pieces must
-    /// equal. Public so the tests and the benchmark can compare.
-    pub fn sanitize_unsplit(&self, html: &str) -> String {
-        self.sanitize_whole(&limit_attributes(html, MAX_ATTRIBUTES))
-    }
-
-    /// The parser path, cut into pieces of at least `every` bytes where that is exact.
-    pub fn sanitize_in_pieces(&self, html: &str, every: usize) -> String {
-        let html = &*limit_attributes(html, MAX_ATTRIBUTES);
-        let points = if self.can_split() {
-            split_points(html, every)
-        } else {
-            Vec::new()
-        };
-        if points.is_empty() {
-            return self.sanitize_whole(html);
-        }
-        let mut out = String::with_capacity(html.len() + html.len() / 8);
-        let mut from = 0;
-        for &to in points.iter().chain(std::iter::once(&html.len())) {
-            let piece = self.sanitize_whole(&html[from..to]);
-            from = to;
-            // The serializer writes a leading U+FEFF as a reference because the parser
-            // drops it at the start of input; inside the output it is plain text.
-            match piece.strip_prefix("&#xFEFF;") {
-                Some(rest) if !out.is_empty() => {
-                    out.push('\u{feff}');
-                    out.push_str(rest);
-                }
-                _ => out.push_str(&piece),
-            }
-        }
-        out
-    }
-
-    /// Whether cut documents give this policy's output of the whole: not when it allows
-    /// an SVG animation element, whose check looks up ids anywhere in the document.
-    fn can_split(&self) -> bool {
-        !SVG_ANIMATION.iter().any(|t| self.spec.tags.contains(*t))
-    }
-
-    /// Sanitize as one document (after the attribute limit).
-    fn sanitize_whole(&self, html: &str) -> String {
-        let mut out = self.sanitize_once(html);
-        // Removing an element can leave a tree the parser would not build (a <p> inside a
-        // <p>, a <tr> straight in a <table>), so the output would parse differently from
-        // what was checked. Sanitizing the output again settles it, normally in one round.
-        for _ in 0..MAX_ROUNDS {
-            if !out.misnested {
-                break;
-            }
-            let next = self.sanitize_once(&out.html);
-            if next.html == out.html {
-                break;
-            }
-            out = next;
-        }
-        out.html
-    }
-
-    fn sanitize_once(&self, html: &str) -> Serialized {
-        let document = match verdict(html, MAX_DEPTH) {
-            Verdict::Shallow => self.builder.clean(html),
-            Verdict::NeedsParse => {
-                let fragment = parse_fragment(html, MAX_DEPTH);
-                if fragment.dropped.count == 0 {
-                    self.builder.clean(html)
-                } else {
-                    self.builder.clean(&fragment.to_html())
-                }
-            }
-        };
-        let opts = Options {
-            max_depth: MAX_DEPTH,
-            target_blank: self.spec.target_blank,
-            rules: Some(&self.rules),
-        };
-        serialize(&document.to_dom_node(), &opts)
-    }
-
-    /// Sanitize many fragments, on the shared worker pool (`pool.rs`) when `threads` > 1
-    /// and the batch is big enough to pay for it. Results keep the input order. Size limits
-    /// are checked for every item before any work starts.
-    pub fn sanitize_many<S: AsRef<str> + Sync>(
-        &self,
-        htmls: &[S],
-        threads: usize,
-    ) -> Result<Vec<String>, (usize, InputTooLarge)> {
-        for (i, h) in htmls.iter().enumerate() {
-            self.check_size(h.as_ref().len()).map_err(|e| (i, e))?;
-        }
-        let total: usize = htmls.iter().map(|h| h.as_ref().len()).sum();
-        // Below ~32 KiB of work, handing it to other threads costs more than it saves.
-        let parallel = threads > 1 && htmls.len() > 1 && total >= 32 * 1024;
-        match parallel.then(crate::pool::shared).flatten() {
-            // An indexed parallel iterator collects in input order.
-            Some(pool) => Ok(pool.install(|| {
-                htmls
-                    .par_iter()
-                    .map(|h| self.sanitize_unchecked(h.as_ref()))
-                    .collect()
-            })),
-            None => Ok(htmls
-                .iter()
-                .map(|h| self.sanitize_unchecked(h.as_ref()))
-                .collect()),
-        }
+    let total: usize = htmls.iter().map(|h| h.as_ref().len()).sum();
+    // Below ~32 KiB of work, handing it to other threads costs more than it saves.
+    let parallel = threads > 1 && htmls.len() > 1 && total >= 32 * 1024;
+    match parallel.then(crate::pool::shared).flatten() {
+        // An indexed parallel iterator collects in input order.
+        Some(pool) => Ok(pool.install(|| {
+            htmls
+                .par_iter()
+                .map(|h| p.sanitize_unchecked(h.as_ref()))
+                .collect()
+        })),
+        None => Ok(htmls
+            .iter()
+            .map(|h| p.sanitize_unchecked(h.as_ref()))
+            .collect()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets::preset;
+    use crate::html::escape::{escape_text, is_plain_text};
+    use crate::policy::presets::preset;
 
     #[test]
     fn fast_path_matches_full_path() {
@@ -271,7 +243,7 @@ mod tests {
 
     #[test]
     fn pieces_equal_the_whole() {
-        let policies: Vec<_> = crate::presets::PRESET_NAMES
+        let policies: Vec<_> = crate::policy::presets::PRESET_NAMES
             .iter()
             .map(|n| preset(n).unwrap())
             .collect();
@@ -282,7 +254,7 @@ mod tests {
             let doc: String = (0..len)
                 .map(|_| BLOCKS[next(&mut seed) % BLOCKS.len()])
                 .collect();
-            cuts += crate::split::split_points(&doc, 1).len();
+            cuts += crate::html::split::split_points(&doc, 1).len();
             for policy in &policies {
                 let whole = policy.sanitize_unsplit(&doc);
                 assert_eq!(policy.sanitize_in_pieces(&doc, 1), whole, "{doc:?}");
@@ -300,8 +272,8 @@ mod tests {
             doc.push_str(BLOCKS[next(&mut seed) % (BLOCKS.len() - STOPPERS)]);
         }
         doc.push_str(BLOCKS[BLOCKS.len() - 2]); // svg at the end: cut before, not after
-        assert!(crate::split::split_points(&doc, PIECE_BYTES).len() >= 2);
-        for name in crate::presets::PRESET_NAMES {
+        assert!(crate::html::split::split_points(&doc, PIECE_BYTES).len() >= 2);
+        for name in crate::policy::presets::PRESET_NAMES {
             let policy = preset(name).unwrap();
             assert_eq!(
                 policy.sanitize(&doc).unwrap(),
@@ -315,7 +287,7 @@ mod tests {
         spec.tags
             .extend(["p", "b", "svg", "animate"].map(String::from));
         let svg = spec.compile().unwrap();
-        assert!(!svg.can_split());
+        assert!(svg.rules.animates);
         assert_eq!(svg.sanitize(&doc).unwrap(), svg.sanitize_unsplit(&doc));
     }
 
@@ -395,9 +367,19 @@ mod tests {
         let p = preset("ugc").unwrap();
         let attrs: String = (0..1_000_000).map(|i| format!(" a{i}=1")).collect();
         let out = p
-            .sanitize(&format!("<b{attrs} title=\"kept\">x</b>"))
+            .sanitize(&format!("<b title=\"kept\"{attrs} title=\"late\">x</b>"))
             .unwrap();
         assert_eq!(out, "<b title=\"kept\">x</b>");
+    }
+
+    #[test]
+    fn duplicate_attributes_keep_the_first_as_the_browser_does() {
+        let p = preset("ugc").unwrap();
+        let filler: String = (0..300).map(|i| format!(" data-x{i}=1")).collect();
+        let input = format!("<a href=\"javascript:alert(1)\"{filler} href=\"https://x.example/\">l</a>");
+        let out = p.sanitize(&input).unwrap();
+        assert!(!out.contains("x.example"), "{out}");
+        assert!(!out.contains("href"), "{out}");
     }
 
     #[test]
@@ -406,6 +388,6 @@ mod tests {
         let html = "<b>".repeat(200_000) + "x";
         let out = p.sanitize(&html).unwrap();
         assert!(out.contains('x'));
-        assert!(out.matches("<b>").count() <= MAX_DEPTH);
+        assert!(out.matches("<b>").count() <= crate::html::MAX_DEPTH);
     }
 }

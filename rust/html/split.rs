@@ -9,7 +9,7 @@
 //! A cut is exact where the parser, after reading everything before it, is back in the
 //! state it starts a fragment in: the tokenizer in its data state, no element open, no
 //! formatting element waiting to be reopened, no form pointer, the depth filter's model
-//! empty. The scan below proves that with the model stack of `scan.rs` made strict: an
+//! empty. The scan below proves that with the depth filter's model stack (`engine/parse.rs`) made strict: an
 //! end tag must close the element the model has on top, otherwise the scan stops. With
 //! every element closed by its own end tag in order, whatever the tree builder did
 //! in between (closing a `<p>` early, reopening a `<b>`, inserting a `<tbody>`) it has
@@ -22,10 +22,8 @@
 //! The differential tests (`tests/test_properties.py`, the fuzz target) check the claim:
 //! cutting at every point found gives the output of the whole.
 
-use crate::scan::{
-    comment_end, eq_ci, find, name_end, one_of, raw_text_end, tag_end, AMBIGUOUS, MAX_DEPTH, RAW,
-    VOID,
-};
+use crate::html::lexer::{eq_ci, one_of, Token, Tokens, AMBIGUOUS, VOID};
+use crate::html::MAX_DEPTH;
 
 /// Start tags after which the scan gives up: their effect on the parser outlives their
 /// end tag or the model cannot follow it.
@@ -48,86 +46,41 @@ pub fn split_points(html: &str, every: usize) -> Vec<usize> {
     let mut points = Vec::new();
     let mut last = 0;
     let mut stack: Vec<&[u8]> = Vec::with_capacity(64);
-    let mut i = 0;
-    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
-        let j = i + off;
-        let rest = &b[j..];
-        if rest.starts_with(b"<!--") {
-            match comment_end(b, j + 4) {
-                Some(e) => i = e,
-                None => break,
-            }
-        } else if rest.starts_with(b"<!") || rest.starts_with(b"<?") {
-            // A bogus comment up to the next '>' (outside foreign content, which stops the
-            // scan, "<![CDATA[" is one too).
-            match find(b, j + 2, b">") {
-                Some(e) => i = e + 1,
-                None => break,
-            }
-        } else if rest.starts_with(b"</") {
-            match rest.get(2) {
-                Some(c) if c.is_ascii_alphabetic() => {
-                    let ne = name_end(b, j + 2);
-                    let Some(e) = tag_end(b, ne) else {
-                        break;
-                    };
-                    if !stack.last().is_some_and(|top| eq_ci(top, &b[j + 2..ne])) {
-                        break;
-                    }
-                    stack.pop();
-                    i = e;
-                    if stack.is_empty()
-                        && e - last >= every
-                        && e < n
-                        && !b[e..].starts_with("\u{feff}".as_bytes())
-                    {
-                        points.push(e);
-                        last = e;
-                    }
+    for token in Tokens::new(html) {
+        match token {
+            // Outside foreign content (which stops the scan) "<![CDATA[" is a bogus comment.
+            Token::Cdata => {}
+            Token::EscapedScript | Token::Unterminated => break,
+            Token::End { name, end } => {
+                if !stack.last().is_some_and(|top| eq_ci(top, name)) {
+                    break;
                 }
-                Some(b'>') => i = j + 3,
-                Some(_) => match find(b, j + 2, b">") {
-                    Some(e) => i = e + 1,
-                    None => break,
-                },
-                None => break,
-            }
-        } else if rest.len() > 1 && rest[1].is_ascii_alphabetic() {
-            let ne = name_end(b, j + 1);
-            let name = &b[j + 1..ne];
-            let Some(e) = tag_end(b, ne) else {
-                break;
-            };
-            i = e;
-            if one_of(name, VOID) {
-                continue;
-            }
-            if one_of(name, AMBIGUOUS) || one_of(name, STOP) || stack.len() + 1 >= MAX_DEPTH {
-                break;
-            }
-            // As in the depth filter's model: a new <p> or <li> closes an open one on top.
-            if (eq_ci(name, b"p") || eq_ci(name, b"li"))
-                && stack.last().is_some_and(|top| eq_ci(top, name))
-            {
                 stack.pop();
-            }
-            stack.push(name);
-            if eq_ci(name, b"script") {
-                let Some(end) = raw_text_end(b, i, b"script") else {
-                    break;
-                };
-                if find(&b[..end], i, b"<!--").is_some() {
-                    break;
-                }
-                i = end;
-            } else if one_of(name, RAW) {
-                match raw_text_end(b, i, name) {
-                    Some(end) => i = end,
-                    None => break,
+                if stack.is_empty()
+                    && end - last >= every
+                    && end < n
+                    && !b[end..].starts_with("\u{feff}".as_bytes())
+                {
+                    points.push(end);
+                    last = end;
                 }
             }
-        } else {
-            i = j + 1;
+            Token::Start { name, .. } => {
+                if one_of(name, VOID) {
+                    continue;
+                }
+                if one_of(name, AMBIGUOUS) || one_of(name, STOP) || stack.len() + 1 >= MAX_DEPTH
+                {
+                    break;
+                }
+                // As in the depth filter's model: a new <p> or <li> closes an open one on top.
+                if (eq_ci(name, b"p") || eq_ci(name, b"li"))
+                    && stack.last().is_some_and(|top| eq_ci(top, name))
+                {
+                    stack.pop();
+                }
+                stack.push(name);
+            }
         }
     }
     points

@@ -1,11 +1,15 @@
-//! The exact, depth-bounded parse.
+//! The depth-bounded parse of the html5ever engine.
 //!
-//! The input is parsed the way ammonia parses it (an HTML fragment in a `<div>` context),
-//! but with a filter between html5ever's tokenizer and its tree builder. The filter keeps
-//! the same over-counting model stack as `scan.rs`, now over exact tokens, and drops every
-//! start tag that would open an element deeper than the limit: the element's markup goes,
-//! its text stays, as Chromium flattens a too-deep tree. Tokenization stays exact because
-//! the real tree builder still answers the tokenizer's questions (raw text, CDATA).
+//! The input is parsed as an HTML fragment in a `<div>` context (as ammonia parses it),
+//! with a filter between html5ever's tokenizer and its tree builder. html5ever's tree
+//! builder does work proportional to the stack of open elements for many tokens, so its run
+//! time is quadratic in nesting depth. The filter keeps a model stack of open elements that
+//! is never smaller than the parser's (a start tag pushes, void elements excepted; an end
+//! tag pops only when it names the element on top; a `<p>` or `<li>` closes one on top),
+//! and drops every start tag that would open an element deeper than the limit: the
+//! element's markup goes, its text stays, as Chromium flattens a too-deep tree.
+//! Tokenization stays exact because the real tree builder still answers the tokenizer's
+//! questions (raw text, CDATA).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -22,7 +26,8 @@ use html5ever::tree_builder::{create_element, TreeBuilder, TreeBuilderOpts};
 use html5ever::TokenizerResult;
 use html5ever::{LocalName, QualName};
 
-use crate::scan::{limit_attributes, MAX_ATTRIBUTES, MAX_DEPTH};
+use crate::html::attrs::{limit_attributes, MAX_ATTRIBUTES};
+use crate::html::MAX_DEPTH;
 
 fn is_void(name: &LocalName) -> bool {
     matches!(
@@ -128,14 +133,9 @@ impl Fragment {
         self.dom.document.children.borrow()[0].clone()
     }
 
-    /// Serialize the fragment (what ammonia would be given).
+    /// Serialize the fragment as parsed.
     pub fn to_html(&self) -> String {
-        let opts = crate::serialize::Options {
-            max_depth: usize::MAX,
-            target_blank: false,
-            rules: None,
-        };
-        crate::serialize::serialize_children(&self.root(), &opts)
+        crate::html::serialize::serialize_children(&self.root())
     }
 }
 

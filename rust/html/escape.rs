@@ -1,0 +1,85 @@
+//! Escaping text for HTML output, exactly as the serializer writes it.
+
+/// Bytes that may need escaping in text (`[0]`) and in attribute values (`[1]`): a table
+/// lets the loop skip ordinary bytes with one load and test each.
+const SPECIAL: [[bool; 256]; 2] = {
+    let mut t = [[false; 256]; 2];
+    let mut k = 0;
+    while k < 2 {
+        t[k][b'&' as usize] = true;
+        t[k][b'\r' as usize] = true;
+        t[k][0xC2] = true;
+        t[k][b'<' as usize] = true;
+        t[k][b'>' as usize] = true;
+        k += 1;
+    }
+    t[1][b'"' as usize] = true;
+    t
+};
+
+/// Append `text` escaped for a text node (`attr` false) or a double-quoted attribute value.
+/// Linear: html5ever 0.40's escaper rescans the rest of a text node after every `&` or
+/// U+00A0, which is quadratic on ordinary text ("Fish & chips" repeated).
+pub fn escape_into(out: &mut String, text: &str, attr: bool) {
+    let bytes = text.as_bytes();
+    let special = &SPECIAL[attr as usize];
+    let mut last = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !special[bytes[i] as usize] {
+            i += 1;
+            continue;
+        }
+        let rep = match bytes[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if attr => "&quot;",
+            // A raw CR would come back as LF (the parser normalises newlines), so the
+            // output would change on a second pass; html5ever writes it raw.
+            b'\r' => "&#13;",
+            0xC2 if bytes.get(i + 1) == Some(&0xA0) => "&nbsp;",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[last..i]);
+        out.push_str(rep);
+        i += if bytes[i] == 0xC2 { 2 } else { 1 };
+        last = i;
+    }
+    out.push_str(&text[last..]);
+}
+
+/// Input that cannot contain markup, a character reference, a newline to normalise or a
+/// NUL: the parser would produce one text node, so escaping gives the identical output.
+pub fn is_plain_text(html: &str) -> bool {
+    !html.starts_with('\u{feff}')
+        && !html
+            .bytes()
+            .any(|b| matches!(b, b'<' | b'&' | b'\r' | b'\0'))
+}
+
+/// Text escaped exactly as the serializer writes a text node.
+pub fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    escape_into(&mut out, text, false);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_is_linear_and_correct() {
+        let text = "Fish & chips \u{a0} ".repeat(200_000);
+        let mut out = String::new();
+        escape_into(&mut out, &text, false);
+        assert_eq!(out, "Fish &amp; chips &nbsp; ".repeat(200_000));
+        let mut out = String::new();
+        escape_into(&mut out, "a\"b\r<", true);
+        assert_eq!(out, "a&quot;b&#13;&lt;");
+    }
+}

@@ -1,0 +1,322 @@
+//! Policies: what a user wrote ([`PolicySpec`]), checked ([`validate`]) and compiled into
+//! the decisions the sanitizer asks ([`Rules`]), with the engine that applies them.
+//! [`CompiledPolicy`] is what every door (Python class, registry, CLI) holds.
+
+pub mod css;
+pub mod presets;
+pub mod registry;
+pub mod rules;
+pub mod spec;
+pub mod validate;
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use crate::engine::{Engine, EngineKind, InputTooLarge};
+use crate::report::Findings;
+pub use rules::Rules;
+pub use spec::{NameMap, PolicySpec, UrlRelativeSpec};
+pub use validate::PolicyError;
+
+/// A validated policy: its spec, its compiled rules and the engine that applies them,
+/// chosen when it is compiled.
+pub struct CompiledPolicy {
+    pub spec: PolicySpec,
+    pub rules: Rules,
+    pub engine: Box<dyn Engine>,
+    pub hash: u64,
+}
+
+impl fmt::Debug for CompiledPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CompiledPolicy")
+            .field("spec", &self.spec)
+            .field("engine", &self.engine.name())
+            .finish()
+    }
+}
+
+impl PolicySpec {
+    /// Validate, compile the rules, and choose the default engine.
+    pub fn compile(self) -> Result<CompiledPolicy, PolicyError> {
+        self.compile_with(EngineKind::default())
+    }
+
+    pub fn compile_with(self, engine: EngineKind) -> Result<CompiledPolicy, PolicyError> {
+        self.validate()?;
+        let rules = Rules::compile(&self)?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.hash(&mut h);
+        Ok(CompiledPolicy {
+            hash: h.finish(),
+            engine: engine.build(),
+            spec: self,
+            rules,
+        })
+    }
+}
+
+impl CompiledPolicy {
+    pub fn check_size(&self, size: usize) -> Result<(), InputTooLarge> {
+        match self.spec.max_input_bytes {
+            Some(limit) if size > limit => Err(InputTooLarge { size, limit }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Sanitize one fragment.
+    pub fn sanitize(&self, html: &str) -> Result<String, InputTooLarge> {
+        self.check_size(html.len())?;
+        Ok(self.sanitize_unchecked(html))
+    }
+
+    /// Sanitize without the size check (the caller made it).
+    pub fn sanitize_unchecked(&self, html: &str) -> String {
+        crate::engine::sanitize(self, html, None)
+    }
+
+    /// The sanitized HTML and the record of everything removed on the way: one pass.
+    pub fn inspect(&self, html: &str) -> Result<(String, Findings), InputTooLarge> {
+        self.check_size(html.len())?;
+        Ok(self.inspect_unchecked(html))
+    }
+
+    pub fn inspect_unchecked(&self, html: &str) -> (String, Findings) {
+        let mut findings = Findings::default();
+        let out = crate::engine::sanitize(self, html, Some(&mut findings));
+        (out, findings)
+    }
+
+    /// Sanitize many fragments on the shared worker pool (results in input order); sizes
+    /// are checked for every item before any work starts.
+    pub fn sanitize_many<S: AsRef<str> + Sync>(
+        &self,
+        htmls: &[S],
+        threads: usize,
+    ) -> Result<Vec<String>, (usize, InputTooLarge)> {
+        crate::engine::sanitize_many(self, htmls, threads)
+    }
+
+    /// The parser path on the whole document, without the plain-text fast path or cutting:
+    /// what both must equal. Public so the tests and the benchmark can compare.
+    pub fn sanitize_unsplit(&self, html: &str) -> String {
+        crate::engine::sanitize_unsplit(self, html)
+    }
+
+    /// The parser path, cut into pieces of at least `every` bytes where that is exact.
+    pub fn sanitize_in_pieces(&self, html: &str, every: usize) -> String {
+        crate::engine::sanitize_in_pieces(self, html, every, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> PolicySpec {
+        PolicySpec::empty()
+    }
+
+    fn err(s: PolicySpec) -> PolicyError {
+        s.compile().expect_err("policy should be rejected")
+    }
+
+    #[test]
+    fn empty_policy_compiles() {
+        assert!(spec().compile().is_ok());
+    }
+
+    #[test]
+    fn tag_in_both_lists_is_rejected() {
+        let mut s = spec();
+        s.tags.insert("b".into());
+        s.clean_content_tags.insert("b".into());
+        assert_eq!(err(s).option, "tags/clean_content_tags");
+    }
+
+    #[test]
+    fn clean_content_tag_with_attributes_is_rejected() {
+        let mut s = spec();
+        s.clean_content_tags.insert("style".into());
+        s.tag_attributes
+            .insert("style".into(), ["media".to_string()].into());
+        assert_eq!(err(s).option, "tag_attributes/clean_content_tags");
+    }
+
+    #[test]
+    fn link_rel_conflicts() {
+        let mut s = spec();
+        s.link_rel = Some("nofollow".into());
+        s.generic_attributes.insert("rel".into());
+        assert_eq!(err(s).option, "link_rel/generic_attributes");
+        let mut s = spec();
+        s.link_rel = Some("nofollow".into());
+        s.tag_attributes
+            .insert("a".into(), ["rel".to_string()].into());
+        assert_eq!(err(s).option, "link_rel/tag_attributes");
+    }
+
+    #[test]
+    fn class_conflicts() {
+        let mut s = spec();
+        s.allowed_classes
+            .insert("span".into(), ["x".to_string()].into());
+        s.generic_attributes.insert("class".into());
+        assert_eq!(err(s).option, "allowed_classes/generic_attributes");
+        let mut s = spec();
+        s.allowed_classes
+            .insert("span".into(), ["x".to_string()].into());
+        s.tag_attributes
+            .insert("span".into(), ["class".to_string()].into());
+        assert_eq!(err(s).option, "allowed_classes/tag_attributes");
+    }
+
+    #[test]
+    fn style_tag_with_property_filter_is_rejected() {
+        let mut s = spec();
+        s.tags.insert("style".into());
+        s.filter_style_properties = Some(["color".to_string()].into());
+        assert_eq!(err(s).option, "filter_style_properties/tags");
+    }
+
+    #[test]
+    fn script_capable_options_are_rejected() {
+        let mut s = spec();
+        s.tags.insert("script".into());
+        assert_eq!(err(s).option, "tags");
+        let mut s = spec();
+        s.generic_attributes.insert("onclick".into());
+        assert_eq!(err(s).option, "generic_attributes");
+        let mut s = spec();
+        s.generic_attribute_prefixes.insert("o".into());
+        assert_eq!(err(s).option, "generic_attribute_prefixes");
+        let mut s = spec();
+        s.url_schemes.insert("javascript".into());
+        assert_eq!(err(s).option, "url_schemes");
+        let mut s = spec();
+        s.tag_attributes
+            .insert("iframe".into(), ["srcdoc".to_string()].into());
+        assert_eq!(err(s).option, "tag_attributes");
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        let mut s = spec();
+        s.url_schemes.insert("https:".into());
+        assert_eq!(err(s).option, "url_schemes");
+        let mut s = spec();
+        s.url_relative = UrlRelativeSpec::RewriteWithBase("not a url".into());
+        assert_eq!(err(s).option, "url_relative");
+        let mut s = spec();
+        s.tags.insert("b c".into());
+        assert_eq!(err(s).option, "tags");
+        let mut s = spec();
+        s.max_input_bytes = Some(0);
+        assert_eq!(err(s).option, "max_input_bytes");
+    }
+
+    #[test]
+    fn bad_regex_is_rejected_and_good_one_compiles() {
+        let mut s = spec();
+        s.tags.insert("span".into());
+        s.generic_attributes.insert("class".into());
+        s.attribute_patterns.insert(
+            "span".into(),
+            [("class".to_string(), "(".to_string())].into(),
+        );
+        let e = err(s);
+        assert_eq!(e.option, "attribute_patterns");
+        assert!(e.message.contains("regular expression"));
+
+        let mut s = spec();
+        s.attribute_patterns.insert(
+            "*".into(),
+            [("title".to_string(), "^[a-z]+$".to_string())].into(),
+        );
+        s.tags.insert("b".into());
+        s.generic_attributes.extend(["title".to_string(), "lang".to_string()]);
+        let p = s.compile().unwrap();
+        assert_eq!(p.sanitize("<b title=abc>x</b>").unwrap(), "<b title=\"abc\">x</b>");
+        assert_eq!(p.sanitize("<b title=ABC lang=ABC>x</b>").unwrap(), "<b lang=\"ABC\">x</b>");
+    }
+
+    #[test]
+    fn extra_url_attributes_follow_the_url_rules() {
+        let mut s = spec();
+        s.tags.extend(["q".to_string(), "a".to_string()]);
+        s.generic_attributes.extend(["cite".to_string(), "href".to_string()]);
+        s.url_schemes.insert("https".into());
+        let r = s.clone().compile().unwrap();
+        let q = |p: &CompiledPolicy, v: &str| p.sanitize(&format!("<q cite=\"{v}\">x</q>")).unwrap();
+        assert_eq!(q(&r, "https://x.org"), "<q cite=\"https://x.org\">x</q>");
+        assert_eq!(q(&r, "javascript:alert(1)"), "<q>x</q>");
+        assert_eq!(q(&r, "/relative"), "<q>x</q>");
+        s.url_relative = UrlRelativeSpec::PassThrough;
+        let r = s.compile().unwrap();
+        assert_eq!(q(&r, "/relative"), "<q cite=\"/relative\">x</q>");
+        for disguised in [
+            "\u{2028}javascript:alert(1)",
+            "\u{a0}javascript:x",
+            "\x01java\x03script:x",
+            "java\u{200b}script:x",
+        ] {
+            assert!(!r.rules.squeezed_url_allowed(disguised), "{disguised:?}");
+        }
+        assert!(r.rules.squeezed_url_allowed("my file.html"));
+        assert!(r.rules.squeezed_url_allowed("https://x.org/a b"));
+    }
+
+    #[test]
+    fn options_that_can_never_apply_are_refused() {
+        let mut s = spec();
+        s.tags.insert("a".into());
+        s.tag_attributes.insert("a".into(), ["href".to_string()].into());
+        let e = err(s.clone());
+        assert_eq!(e.option, "url_schemes/url_relative");
+        assert!(e.message.contains("\"href\""), "{e}");
+        s.url_schemes.insert("https".into());
+        assert!(s.clone().compile().is_ok());
+        s.attribute_patterns.insert("a".into(), [("title".to_string(), "^x$".to_string())].into());
+        let e = err(s.clone());
+        assert_eq!(e.option, "attribute_patterns");
+        assert!(e.message.contains("never apply"), "{e}");
+        s.attribute_patterns = [("a".to_string(), [("href".to_string(), "^https:".to_string())].into())].into();
+        assert!(s.compile().is_ok());
+    }
+
+    #[test]
+    fn plain_styles() {
+        for ok in [
+            "color:red",
+            "margin:0 auto;width:50%",
+            "color:rgb(1, 2, 3)",
+            "font-family:'Open Sans', serif",
+            "",
+        ] {
+            assert!(rules::plain_style(ok), "{ok}");
+        }
+        for bad in [
+            "color:c<d",
+            "x:(",
+            "x:)(",
+            "x:'a",
+            "x:\\66",
+            "x:{}",
+            "x:\u{3}",
+            "x:é",
+        ] {
+            assert!(!rules::plain_style(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn equal_specs_hash_equal() {
+        let mut a = spec();
+        a.tags.insert("b".into());
+        a.tags.insert("i".into());
+        let mut b = spec();
+        b.tags.insert("i".into());
+        b.tags.insert("b".into());
+        assert_eq!(a.clone().compile().unwrap().hash, b.compile().unwrap().hash);
+    }
+}

@@ -1,0 +1,616 @@
+//! Every decision about what stays: compiled from a [`PolicySpec`] once, asked by the
+//! sanitizing walk for each element, attribute and comment. An engine parses and walks;
+//! it decides nothing itself. What is removed is reported to a [`Recorder`] at the moment
+//! it is decided, which is what `inspect` returns.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use html5ever::{local_name, ns, Attribute, LocalName, QualName};
+use regex::Regex;
+use url::Url;
+
+use crate::html::names::{is_html, is_mathml, is_svg, is_svg_animation};
+use crate::policy::css::filter_style;
+use crate::policy::spec::{PolicySpec, UrlRelativeSpec};
+use crate::policy::validate::PolicyError;
+use crate::report::{Kind, Recorder};
+
+/// Attributes whose values are URLs (checked against the schemes, and resolved when the
+/// policy rewrites relative URLs).
+pub fn is_url_attr(tag: &str, attr: &str) -> bool {
+    (!is_svg_animation(tag) && (attr == "href" || attr == "xlink:href"))
+        || attr == "src"
+        || (tag == "form" && attr == "action")
+        || (tag == "object" && attr == "data")
+        || ((tag == "button" || tag == "input") && attr == "formaction")
+        || (tag == "a" && attr == "ping")
+        || (tag == "video" && attr == "poster")
+}
+
+/// Other URL-valued attributes, checked against the schemes but never rewritten. Browsers
+/// do not run `cite`, but a page script may follow it, and bluemonday's UGC policy checks
+/// it; the others are legacy URL attributes.
+pub const EXTRA_URL_ATTRS: &[&str] = &[
+    "cite",
+    "longdesc",
+    "background",
+    "codebase",
+    "manifest",
+    "action",
+    "formaction",
+    "poster",
+    "ping",
+    "lowsrc",
+    "dynsrc",
+];
+
+/// Whether a (filtered) `style` value is made only of simple CSS: names, numbers, units,
+/// colours, commas, balanced parentheses and quotes. Values with stray `<`, `(`, `\`,
+/// braces or control characters can be written back in a form that filters differently
+/// the next time (found by the fuzzer), so the output would not be stable.
+pub fn plain_style(value: &str) -> bool {
+    let mut depth = 0i32;
+    let (mut single, mut double) = (0, 0);
+    for c in value.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            '\'' => single += 1,
+            '"' => double += 1,
+            'a'..='z'
+            | 'A'..='Z'
+            | '0'..='9'
+            | ' '
+            | '#'
+            | '%'
+            | '.'
+            | ','
+            | ':'
+            | ';'
+            | '_'
+            | '!'
+            | '/'
+            | '+'
+            | '-' => {}
+            _ => return false,
+        }
+    }
+    depth == 0 && single % 2 == 0 && double % 2 == 0
+}
+
+/// What happens to an element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Kept, with the attributes [`Rules::attributes`] gives.
+    Keep,
+    /// Its tags go; its content takes its place.
+    Unwrap,
+    /// Removed with everything inside it.
+    Drop,
+}
+
+/// What the namespace check needs to know of the element a node ends up inside (its
+/// nearest kept ancestor, or the fragment's root).
+#[derive(Clone, Debug)]
+pub struct Parent {
+    pub name: QualName,
+    /// `<annotation-xml>`: how many `encoding` attributes it kept, and whether all of them
+    /// say HTML.
+    pub encodings: (usize, bool),
+}
+
+impl Parent {
+    /// The fragment's root: an HTML element (the `<div>` context).
+    pub fn root() -> Parent {
+        Parent {
+            name: QualName::new(None, ns!(html), local_name!("html")),
+            encodings: (0, true),
+        }
+    }
+
+    pub fn new(name: &QualName, attrs: &[Attr<'_>]) -> Parent {
+        let mut encodings = (0, true);
+        if name.local == local_name!("annotation-xml") {
+            for a in attrs.iter().filter(|a| a.name.local == local_name!("encoding")) {
+                encodings.0 += 1;
+                encodings.1 &= matches!(&*a.value, "text/html" | "application/xhtml+xml");
+            }
+        }
+        Parent {
+            name: name.clone(),
+            encodings,
+        }
+    }
+}
+
+/// An attribute as it will be written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attr<'a> {
+    pub name: QualName,
+    pub value: Cow<'a, str>,
+    /// Its position in the input tag, or None for an attribute the policy added.
+    pub from: Option<usize>,
+}
+
+/// Element ids of a whole document → the one element carrying each (None when several
+/// do): what SVG animation elements target.
+pub type IdMap = HashMap<String, Option<LocalName>>;
+
+/// How relative URLs are treated, with the base URLs parsed.
+#[derive(Debug)]
+enum Relative {
+    Deny,
+    Pass,
+    Base(Url),
+    Root { root: Url, path: String },
+}
+
+/// The compiled decisions of one policy.
+#[derive(Debug)]
+pub struct Rules {
+    tags: HashSet<String>,
+    clean_content: HashSet<String>,
+    tag_attributes: HashMap<String, HashSet<String>>,
+    generic: HashSet<String>,
+    prefixes: Vec<String>,
+    /// tag → attribute → allowed values, lowercased.
+    values: HashMap<String, HashMap<String, Vec<String>>>,
+    /// tag → (attribute, value) forced on every such element, in name order.
+    set_values: HashMap<String, Vec<(String, String)>>,
+    schemes: HashSet<String>,
+    relative: Relative,
+    link_rel: Option<String>,
+    classes: HashMap<String, HashSet<String>>,
+    styles: Option<HashSet<String>>,
+    strip_comments: bool,
+    id_prefix: Option<String>,
+    patterns: HashMap<String, HashMap<String, Regex>>,
+    global_patterns: HashMap<String, Regex>,
+    target_blank: bool,
+    /// The policy keeps an SVG animation element (whose check needs the document's ids).
+    pub animates: bool,
+}
+
+fn set(items: &std::collections::BTreeSet<String>) -> HashSet<String> {
+    items.iter().cloned().collect()
+}
+
+impl Rules {
+    /// Compile a validated spec (regular expressions are compiled, and checked, here).
+    pub fn compile(spec: &PolicySpec) -> Result<Rules, PolicyError> {
+        let mut patterns: HashMap<String, HashMap<String, Regex>> = HashMap::new();
+        let mut global_patterns = HashMap::new();
+        for (tag, attrs) in &spec.attribute_patterns {
+            for (attr, pattern) in attrs {
+                let re = regex::RegexBuilder::new(pattern)
+                    .size_limit(1 << 20)
+                    .build()
+                    .map_err(|e| {
+                        PolicyError::new(
+                            "attribute_patterns",
+                            format!("[{tag:?}][{attr:?}]: invalid regular expression: {e}"),
+                        )
+                    })?;
+                if tag == "*" {
+                    global_patterns.insert(attr.clone(), re);
+                } else {
+                    patterns.entry(tag.clone()).or_default().insert(attr.clone(), re);
+                }
+            }
+        }
+        // validate() has already proved these URLs parse.
+        let parse = |u: &str| Url::parse(u).map_err(|e| PolicyError::new("url_relative", e.to_string()));
+        let relative = match &spec.url_relative {
+            UrlRelativeSpec::Deny => Relative::Deny,
+            UrlRelativeSpec::PassThrough => Relative::Pass,
+            UrlRelativeSpec::RewriteWithBase(base) => Relative::Base(parse(base)?),
+            UrlRelativeSpec::RewriteWithRoot { root, path } => Relative::Root {
+                root: parse(root)?,
+                path: path.clone(),
+            },
+        };
+        let nested = |m: &BTreeMap<String, std::collections::BTreeSet<String>>| {
+            m.iter().map(|(k, v)| (k.clone(), set(v))).collect()
+        };
+        Ok(Rules {
+            tags: set(&spec.tags),
+            clean_content: set(&spec.clean_content_tags),
+            tag_attributes: nested(&spec.tag_attributes),
+            generic: set(&spec.generic_attributes),
+            prefixes: spec.generic_attribute_prefixes.iter().cloned().collect(),
+            values: spec
+                .tag_attribute_values
+                .iter()
+                .map(|(t, m)| {
+                    let m = m
+                        .iter()
+                        .map(|(a, vs)| (a.clone(), vs.iter().map(|v| v.to_lowercase()).collect()))
+                        .collect();
+                    (t.clone(), m)
+                })
+                .collect(),
+            set_values: spec
+                .set_tag_attribute_values
+                .iter()
+                .map(|(t, m)| (t.clone(), m.iter().map(|(a, v)| (a.clone(), v.clone())).collect()))
+                .collect(),
+            schemes: set(&spec.url_schemes),
+            relative,
+            link_rel: spec.link_rel.clone(),
+            classes: nested(&spec.allowed_classes),
+            styles: spec.filter_style_properties.as_ref().map(set),
+            strip_comments: spec.strip_comments,
+            id_prefix: spec.id_prefix.clone(),
+            patterns,
+            global_patterns,
+            target_blank: spec.target_blank,
+            animates: spec.tags.iter().any(|t| is_svg_animation(t)),
+        })
+    }
+
+    pub fn keeps_comments(&self) -> bool {
+        !self.strip_comments
+    }
+
+    /// What happens to element `name` inside `parent`.
+    pub fn element(&self, parent: &Parent, name: &QualName) -> Verdict {
+        if self.clean_content.contains(&*name.local) || !namespace_allowed(parent, name) {
+            Verdict::Drop
+        } else if self.tags.contains(&*name.local) {
+            Verdict::Keep
+        } else {
+            Verdict::Unwrap
+        }
+    }
+
+    fn whitelisted(&self, tag: &str, attr: &str, value: &str) -> bool {
+        self.generic.contains(attr)
+            || self.prefixes.iter().any(|p| attr.starts_with(p.as_str()))
+            || self.tag_attributes.get(tag).is_some_and(|a| a.contains(attr))
+            || self
+                .values
+                .get(tag)
+                .and_then(|m| m.get(attr))
+                .is_some_and(|vs| {
+                    let v = value.to_lowercase();
+                    vs.iter().any(|x| *x == v)
+                })
+    }
+
+    /// The scheme rule for URL attributes: an allowed scheme, or a relative URL when they
+    /// are not denied.
+    pub fn url_allowed(&self, value: &str) -> bool {
+        match Url::parse(value) {
+            Ok(u) => self.schemes.contains(u.scheme()),
+            Err(url::ParseError::RelativeUrlWithoutBase) => !matches!(self.relative, Relative::Deny),
+            Err(_) => false,
+        }
+    }
+
+    /// Browsers strip only leading C0 controls and spaces and inner tabs and newlines from
+    /// a URL, so `"\u{2028}javascript:x"` or `"\x01java\x03script:x"` are harmless relative
+    /// URLs to them. Other URL consumers (mail clients, Markdown tools, old browsers) have
+    /// been more lenient, so a value that only *looks* relative because of invisible
+    /// characters is refused when, without them, its scheme would be refused.
+    pub fn squeezed_url_allowed(&self, value: &str) -> bool {
+        let invisible = |c: char| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+        };
+        if !value.contains(invisible) {
+            return true;
+        }
+        let squeezed: String = value.chars().filter(|&c| !invisible(c)).collect();
+        self.url_allowed(&squeezed)
+    }
+
+    /// The first check of an attribute of a kept element: allowed by name (or value), and
+    /// for URL attributes, by scheme. `class` passes when the tag's classes are filtered.
+    fn admitted(&self, tag: &str, attr: &str, value: &str) -> Result<(), Kind> {
+        if !self.whitelisted(tag, attr, value) {
+            if attr == "class" && self.classes.contains_key(tag) {
+                return Ok(());
+            }
+            return Err(Kind::Attribute);
+        }
+        if is_url_attr(tag, attr) && !self.url_allowed(value) {
+            return Err(Kind::Url);
+        }
+        Ok(())
+    }
+
+    fn resolve(&self, url: &str) -> Option<String> {
+        let joined = match &self.relative {
+            Relative::Deny => return None,
+            Relative::Pass => return Some(url.to_string()),
+            Relative::Base(base) => base.join(url),
+            Relative::Root { root, path } => match url.as_bytes() {
+                [b'/', b'/', ..] => root.join(url),
+                b"/" => root.join("."),
+                [b'/', ..] => root.join(&url[1..]),
+                _ => root.join(path).and_then(|r| r.join(url)),
+            },
+        };
+        joined.ok().map(|u| u.to_string())
+    }
+
+    /// The attributes element `name` (kept, inside `parent`) is written with, or None when
+    /// an SVG animation element must be unwrapped. Every attribute removed is reported,
+    /// in the order of the input; a rewrite that yields the value already there is not a
+    /// removal.
+    pub fn attributes<'a>(
+        &self,
+        name: &QualName,
+        input: &'a [Attribute],
+        parent: &Parent,
+        ids: Option<&IdMap>,
+        rec: &mut Recorder<'_>,
+    ) -> Option<Vec<Attr<'a>>> {
+        let tag: &str = &name.local;
+        let mut out: Vec<Attr<'a>> = Vec::with_capacity(input.len() + 1);
+        // (input position, kind): reported at the end, once the written values are known.
+        let mut removed: Vec<(usize, Kind)> = Vec::new();
+        for (i, a) in input.iter().enumerate() {
+            match self.admitted(tag, &a.name.local, &a.value) {
+                Ok(()) => out.push(Attr {
+                    name: a.name.clone(),
+                    value: Cow::Borrowed(&a.value),
+                    from: Some(i),
+                }),
+                Err(kind) => removed.push((i, kind)),
+            }
+        }
+        if name.ns == ns!(svg) && is_svg_animation(tag) && !self.animation_allowed(&out, parent, ids)
+        {
+            return None;
+        }
+        if let Some(sets) = self.set_values.get(tag) {
+            for (attr, value) in sets {
+                match out.iter_mut().find(|a| &*a.name.local == attr) {
+                    Some(a) => {
+                        if a.value != *value {
+                            if let Some(i) = a.from {
+                                removed.push((i, Kind::Attribute));
+                            }
+                            a.value = Cow::Owned(value.clone());
+                            a.from = None;
+                        }
+                    }
+                    None => out.push(Attr {
+                        name: QualName::new(None, ns!(), LocalName::from(attr.as_str())),
+                        value: Cow::Owned(value.clone()),
+                        from: None,
+                    }),
+                }
+            }
+        }
+        if let (Some(rel), "a") = (&self.link_rel, tag) {
+            out.push(Attr {
+                name: QualName::new(None, ns!(), local_name!("rel")),
+                value: Cow::Owned(rel.clone()),
+                from: None,
+            });
+        }
+        if let Some(prefix) = &self.id_prefix {
+            for a in out.iter_mut().filter(|a| a.name.local == local_name!("id")) {
+                if !a.value.starts_with(prefix.as_str()) {
+                    a.value = Cow::Owned(format!("{prefix}{}", a.value));
+                }
+            }
+        }
+        let mut kept = Vec::with_capacity(out.len());
+        for mut a in out {
+            match self.finish_value(tag, &mut a, rec) {
+                Ok(()) => kept.push(a),
+                Err(kind) => match a.from {
+                    Some(i) => removed.push((i, kind)),
+                    None => {}
+                },
+            }
+        }
+        if self.target_blank && name.ns == ns!(html) && tag == "a" {
+            open_in_new_tab(&mut kept, rec.active());
+        }
+        if rec.active() && !removed.is_empty() {
+            removed.sort_by_key(|&(i, _)| i);
+            removed.dedup_by_key(|&mut (i, _)| i);
+            for (i, kind) in removed {
+                let a = &input[i];
+                // A removed attribute the policy writes back with the same value (a `rel`
+                // it sets, a `target` it forces) is not a change.
+                let same = kept
+                    .iter()
+                    .any(|k| k.from.is_none() && k.name.local == a.name.local && *k.value == *a.value);
+                if !same {
+                    rec.add(kind, tag, &a.name.local, &a.value);
+                }
+            }
+        }
+        Some(kept)
+    }
+
+    /// The value checks after the allowlists: URLs (resolved when the policy rewrites
+    /// them), styles, classes and patterns (which see the value that will be written).
+    fn finish_value(&self, tag: &str, a: &mut Attr<'_>, rec: &mut Recorder<'_>) -> Result<(), Kind> {
+        let attr: &str = &a.name.local;
+        let rewritten = is_url_attr(tag, attr);
+        let extra = !rewritten && EXTRA_URL_ATTRS.contains(&attr);
+        if rewritten || extra {
+            // Before resolving: a relative-looking value may hide a scheme.
+            if !self.squeezed_url_allowed(&a.value) || (extra && !self.url_allowed(&a.value)) {
+                return Err(Kind::Url);
+            }
+            if rewritten && matches!(self.relative, Relative::Base(_) | Relative::Root { .. }) {
+                if let Err(url::ParseError::RelativeUrlWithoutBase) = Url::parse(&a.value) {
+                    a.value = Cow::Owned(self.resolve(&a.value).ok_or(Kind::Url)?);
+                }
+            }
+        }
+        if attr == "style" {
+            if let Some(allowed) = &self.styles {
+                let mut report = |prop: &str, value: &str| rec.add(Kind::Style, tag, prop, value);
+                let filtered = filter_style(&a.value, allowed, &mut report);
+                if filtered != *a.value {
+                    a.value = Cow::Owned(filtered);
+                }
+                if !plain_style(&a.value) {
+                    return Err(Kind::Attribute);
+                }
+            }
+        }
+        if attr == "class" {
+            if let Some(allowed) = self.classes.get(tag) {
+                let mut kept: Vec<&str> = Vec::new();
+                for class in a.value.split_ascii_whitespace() {
+                    if allowed.contains(class) {
+                        kept.push(class);
+                    } else {
+                        rec.add(Kind::Class, tag, class, class);
+                    }
+                }
+                let joined = kept.join(" ");
+                if joined != *a.value {
+                    a.value = Cow::Owned(joined);
+                }
+            }
+        }
+        let pattern = self.patterns.get(tag).and_then(|m| m.get(attr));
+        for re in pattern.into_iter().chain(self.global_patterns.get(attr)) {
+            if !re.is_match(&a.value) {
+                return Err(Kind::Attribute);
+            }
+        }
+        Ok(())
+    }
+
+    /// An SVG animation element (`<animate attributeName=… values=…>`) sets an attribute
+    /// of its target: kept only when every value it would set passes the check that
+    /// attribute would get on the target, and never for an attribute the policy forces.
+    fn animation_allowed(&self, attrs: &[Attr<'_>], parent: &Parent, ids: Option<&IdMap>) -> bool {
+        let find = |n: &str| attrs.iter().find(|a| &*a.name.local == n).map(|a| &*a.value);
+        let Some(attribute) = find("attributeName") else {
+            return false;
+        };
+        let target: Option<&str> = match find("href") {
+            Some(href) => href
+                .strip_prefix('#')
+                .and_then(|id| ids?.get(id)?.as_deref()),
+            None => Some(&parent.name.local),
+        };
+        let Some(target) = target else {
+            return false;
+        };
+        if self
+            .set_values
+            .get(target)
+            .is_some_and(|s| s.iter().any(|(a, _)| a == attribute))
+        {
+            return false;
+        }
+        let ok = |v: &str| self.admitted(target, attribute, v).is_ok();
+        match (find("values"), find("from"), find("to")) {
+            (Some(values), None, None) => values.split(';').all(ok),
+            (None, Some(from), Some(to)) => ok(from) && ok(to),
+            (None, Some(v), None) | (None, None, Some(v)) => ok(v),
+            _ => false,
+        }
+    }
+}
+
+/// `target_blank`: a link to an absolute URL opens in a new tab, without access to the
+/// page that opened it (`rel` gains `noopener`).
+fn open_in_new_tab(attrs: &mut Vec<Attr<'_>>, _recording: bool) {
+    let absolute = attrs
+        .iter()
+        .any(|a| a.name.local == local_name!("href") && a.name.ns == ns!() && is_absolute(&a.value));
+    if !absolute {
+        return;
+    }
+    attrs.retain(|a| !(a.name.local == local_name!("target") && a.name.ns == ns!()));
+    match attrs
+        .iter_mut()
+        .find(|a| a.name.local == local_name!("rel") && a.name.ns == ns!())
+    {
+        Some(rel) => {
+            if !rel
+                .value
+                .split_ascii_whitespace()
+                .any(|t| t.eq_ignore_ascii_case("noopener"))
+            {
+                rel.value = Cow::Owned(format!("{} noopener", rel.value.trim_end()));
+                rel.from = None;
+            }
+            attrs.push(new_attr("target", "_blank"));
+        }
+        None => {
+            attrs.push(new_attr("target", "_blank"));
+            attrs.push(new_attr("rel", "noopener"));
+        }
+    }
+}
+
+fn new_attr(name: &str, value: &'static str) -> Attr<'static> {
+    Attr {
+        name: QualName::new(None, ns!(), LocalName::from(name)),
+        value: Cow::Borrowed(value),
+        from: None,
+    }
+}
+
+fn is_absolute(href: &str) -> bool {
+    let href = href.trim_matches(|c: char| c <= ' ');
+    href.starts_with("//") || Url::parse(href).is_ok()
+}
+
+/// Elements change namespace only where the parser itself would switch: HTML → SVG at
+/// `<svg>`, HTML → MathML at `<math>`, back to HTML (or across) only at the integration
+/// points; and an element's name must belong to its namespace. Removing an element can
+/// otherwise leave, say, an HTML-namespace `<iframe>` whose raw-text content the browser
+/// re-reads as markup (mutation XSS).
+pub fn namespace_allowed(parent: &Parent, child: &QualName) -> bool {
+    let p = &parent.name;
+    let local: &str = &child.local;
+    if p.ns == ns!(html) && child.ns == ns!(svg) {
+        return local == "svg";
+    }
+    if p.ns == ns!(html) && child.ns == ns!(mathml) {
+        return local == "math";
+    }
+    if p.ns == ns!(mathml) && child.ns != ns!(mathml) {
+        if &*p.local == "annotation-xml" {
+            let (count, all_html) = parent.encodings;
+            return if child.ns == ns!(html) && all_html {
+                is_html(local) && count == 1
+            } else {
+                child.ns == ns!(svg) && local == "svg"
+            };
+        }
+        return matches!(&*p.local, "mi" | "mo" | "mn" | "ms" | "mtext")
+            && match child.ns {
+                ns!(html) => is_html(local),
+                ns!(svg) => local == "svg",
+                _ => false,
+            };
+    }
+    if p.ns == ns!(svg) && child.ns != ns!(svg) {
+        return &*p.local == "foreignObject"
+            && match child.ns {
+                ns!(html) => is_html(local),
+                ns!(mathml) => local == "math",
+                _ => false,
+            };
+    }
+    match child.ns {
+        ns!(svg) => is_svg(local),
+        ns!(mathml) => is_mathml(local),
+        ns!(html) => is_html(local),
+        _ => p.ns == child.ns,
+    }
+}

@@ -1,0 +1,55 @@
+//! What a policy says, as owned, ordered data (what a user wrote).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Tag name → set of names (attributes or classes).
+pub type NameMap = BTreeMap<String, BTreeSet<String>>;
+
+/// How relative URLs are treated.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub enum UrlRelativeSpec {
+    /// Relative URLs are removed.
+    #[default]
+    Deny,
+    /// Relative URLs pass unchanged.
+    PassThrough,
+    /// Relative URLs are resolved against this absolute base URL.
+    RewriteWithBase(String),
+    /// Absolute paths go under `root`, relative paths under `root` + `path`.
+    RewriteWithRoot { root: String, path: String },
+}
+
+/// Everything a policy says, as owned, ordered data (ordered so equality, hashing and
+/// serialisation are deterministic).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct PolicySpec {
+    pub tags: BTreeSet<String>,
+    pub clean_content_tags: BTreeSet<String>,
+    pub tag_attributes: NameMap,
+    pub generic_attributes: BTreeSet<String>,
+    pub generic_attribute_prefixes: BTreeSet<String>,
+    pub tag_attribute_values: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
+    pub set_tag_attribute_values: BTreeMap<String, BTreeMap<String, String>>,
+    pub url_schemes: BTreeSet<String>,
+    pub url_relative: UrlRelativeSpec,
+    pub link_rel: Option<String>,
+    pub allowed_classes: NameMap,
+    pub filter_style_properties: Option<BTreeSet<String>>,
+    pub strip_comments: bool,
+    pub id_prefix: Option<String>,
+    /// tag (or "*" for every tag) → attribute → regular expression the value must match.
+    pub attribute_patterns: BTreeMap<String, BTreeMap<String, String>>,
+    pub target_blank: bool,
+    pub max_input_bytes: Option<usize>,
+}
+
+impl PolicySpec {
+    /// The empty policy: nothing allowed, comments stripped.
+    pub fn empty() -> Self {
+        PolicySpec {
+            strip_comments: true,
+            ..Default::default()
+        }
+    }
+}
+

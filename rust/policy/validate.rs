@@ -1,0 +1,342 @@
+//! Validation: every option and every combination of options is checked when a policy is
+//! built, so a bad policy fails then, naming the option, never in the middle of a request.
+
+use std::fmt;
+
+use url::Url;
+
+use crate::policy::rules::{is_url_attr, EXTRA_URL_ATTRS};
+use crate::policy::spec::{PolicySpec, UrlRelativeSpec};
+
+/// A policy that cannot be built. `option` names the offending option (or both, for a
+/// conflict), so the message can point at what to change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyError {
+    pub option: String,
+    pub message: String,
+}
+
+impl PolicyError {
+    pub fn new(option: impl Into<String>, message: impl Into<String>) -> Self {
+        PolicyError {
+            option: option.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.option, self.message)
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+fn check_name(option: &str, name: &str) -> Result<(), PolicyError> {
+    if name.is_empty() {
+        return Err(PolicyError::new(option, "names must not be empty"));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '=' | '/' | '\0'))
+    {
+        return Err(PolicyError::new(
+            option,
+            format!("{name:?} is not a valid HTML name (contains {c:?})"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_attr(option: &str, name: &str) -> Result<(), PolicyError> {
+    check_name(option, name)?;
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("on") {
+        return Err(PolicyError::new(
+            option,
+            format!("{name:?} is an event-handler attribute: it runs script and is never allowed"),
+        ));
+    }
+    if lower == "srcdoc" {
+        return Err(PolicyError::new(
+            option,
+            "\"srcdoc\" holds a whole HTML document (script included) and is never allowed",
+        ));
+    }
+    Ok(())
+}
+
+fn check_tag(option: &str, name: &str) -> Result<(), PolicyError> {
+    check_name(option, name)?;
+    if option == "tags" && name.eq_ignore_ascii_case("script") {
+        return Err(PolicyError::new(
+            "tags",
+            "\"script\" can never be allowed (use clean_content_tags to drop scripts with their content)",
+        ));
+    }
+    Ok(())
+}
+
+fn check_absolute_url(option: &str, value: &str) -> Result<Url, PolicyError> {
+    let url = Url::parse(value)
+        .map_err(|e| PolicyError::new(option, format!("{value:?} is not an absolute URL ({e})")))?;
+    if url.cannot_be_a_base() {
+        return Err(PolicyError::new(
+            option,
+            format!("{value:?} cannot be used as a base URL"),
+        ));
+    }
+    Ok(url)
+}
+
+impl PolicySpec {
+    /// Check every option and every combination of options (regular expressions are
+    /// compiled, and checked, with the rules).
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        for t in &self.tags {
+            check_tag("tags", t)?;
+        }
+        for t in &self.clean_content_tags {
+            check_tag("clean_content_tags", t)?;
+            if self.tags.contains(t) {
+                return Err(PolicyError::new(
+                    "tags/clean_content_tags",
+                    format!("{t:?} is in both tags and clean_content_tags (keep it or drop it, not both)"),
+                ));
+            }
+            if self.tag_attributes.contains_key(t) {
+                return Err(PolicyError::new(
+                    "tag_attributes/clean_content_tags",
+                    format!("{t:?} is in clean_content_tags, so it cannot have tag_attributes"),
+                ));
+            }
+        }
+        for (tag, attrs) in &self.tag_attributes {
+            check_name("tag_attributes", tag)?;
+            for a in attrs {
+                check_attr("tag_attributes", a)?;
+            }
+        }
+        for a in &self.generic_attributes {
+            check_attr("generic_attributes", a)?;
+        }
+        for p in &self.generic_attribute_prefixes {
+            check_name("generic_attribute_prefixes", p)?;
+            let lower = p.to_ascii_lowercase();
+            if "on".starts_with(&lower) || lower.starts_with("on") || "srcdoc".starts_with(&lower) {
+                return Err(PolicyError::new(
+                    "generic_attribute_prefixes",
+                    format!("prefix {p:?} would admit event-handler or srcdoc attributes"),
+                ));
+            }
+        }
+        for (tag, attrs) in &self.tag_attribute_values {
+            check_name("tag_attribute_values", tag)?;
+            for a in attrs.keys() {
+                check_attr("tag_attribute_values", a)?;
+            }
+        }
+        for (tag, attrs) in &self.set_tag_attribute_values {
+            check_name("set_tag_attribute_values", tag)?;
+            for a in attrs.keys() {
+                check_attr("set_tag_attribute_values", a)?;
+            }
+        }
+        for s in &self.url_schemes {
+            if s.is_empty()
+                || !s.starts_with(|c: char| c.is_ascii_alphabetic())
+                || !s
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            {
+                return Err(PolicyError::new(
+                    "url_schemes",
+                    format!("{s:?} is not a URL scheme (write \"https\", not \"https:\" or \"https://\")"),
+                ));
+            }
+            if s.chars().any(|c| c.is_ascii_uppercase()) {
+                return Err(PolicyError::new(
+                    "url_schemes",
+                    format!(
+                        "{s:?}: schemes are compared in lowercase; write {:?}",
+                        s.to_ascii_lowercase()
+                    ),
+                ));
+            }
+            if matches!(s.as_str(), "javascript" | "vbscript") {
+                return Err(PolicyError::new(
+                    "url_schemes",
+                    format!("{s:?} URLs run script and are never allowed"),
+                ));
+            }
+        }
+        match &self.url_relative {
+            UrlRelativeSpec::RewriteWithBase(base) => {
+                check_absolute_url("url_relative", base)?;
+            }
+            UrlRelativeSpec::RewriteWithRoot { root, .. } => {
+                check_absolute_url("url_relative", root)?;
+            }
+            _ => {}
+        }
+        if let Some(rel) = &self.link_rel {
+            if rel.trim().is_empty() {
+                return Err(PolicyError::new(
+                    "link_rel",
+                    "must be None or a non-empty string",
+                ));
+            }
+            if self.generic_attributes.contains("rel") {
+                return Err(PolicyError::new(
+                    "link_rel/generic_attributes",
+                    "link_rel sets rel on every link, so \"rel\" cannot also be in generic_attributes",
+                ));
+            }
+            if self
+                .tag_attributes
+                .get("a")
+                .is_some_and(|a| a.contains("rel"))
+            {
+                return Err(PolicyError::new(
+                    "link_rel/tag_attributes",
+                    "link_rel sets rel on every link, so tag_attributes[\"a\"] cannot also allow \"rel\"",
+                ));
+            }
+        }
+        for (tag, classes) in &self.allowed_classes {
+            check_name("allowed_classes", tag)?;
+            for c in classes {
+                if c.is_empty() || c.chars().any(|ch| ch.is_ascii_whitespace()) {
+                    return Err(PolicyError::new(
+                        "allowed_classes",
+                        format!("{c:?} is not a single class name"),
+                    ));
+                }
+            }
+            if self.generic_attributes.contains("class") {
+                return Err(PolicyError::new(
+                    "allowed_classes/generic_attributes",
+                    "allowed_classes filters the class attribute, so \"class\" cannot also be in generic_attributes",
+                ));
+            }
+            if self
+                .tag_attributes
+                .get(tag)
+                .is_some_and(|a| a.contains("class"))
+            {
+                return Err(PolicyError::new(
+                    "allowed_classes/tag_attributes",
+                    format!("allowed_classes[{tag:?}] filters class, so tag_attributes[{tag:?}] cannot also allow \"class\""),
+                ));
+            }
+        }
+        if let Some(props) = &self.filter_style_properties {
+            if self.tags.contains("style") {
+                return Err(PolicyError::new(
+                    "filter_style_properties/tags",
+                    "filter_style_properties filters style attributes only; it cannot be combined with allowing <style> elements",
+                ));
+            }
+            for p in props {
+                check_name("filter_style_properties", p)?;
+            }
+        }
+        if let Some(prefix) = &self.id_prefix {
+            check_name("id_prefix", prefix)?;
+        }
+        if self.max_input_bytes == Some(0) {
+            return Err(PolicyError::new(
+                "max_input_bytes",
+                "must be None or a positive number of bytes",
+            ));
+        }
+        for (tag, attrs) in &self.attribute_patterns {
+            if tag != "*" {
+                check_name("attribute_patterns", tag)?;
+            }
+            for attr in attrs.keys() {
+                check_name("attribute_patterns", attr)?;
+                self.check_pattern_applies(tag, attr)?;
+            }
+        }
+        self.check_urls_can_pass()?;
+        Ok(())
+    }
+
+    /// Whether some option lets attribute `attr` onto element `tag` (before value checks).
+    pub fn may_keep(&self, tag: &str, attr: &str) -> bool {
+        self.tags.contains(tag)
+            && (self.generic_attributes.contains(attr)
+                || self
+                    .generic_attribute_prefixes
+                    .iter()
+                    .any(|p| attr.starts_with(p.as_str()))
+                || self.tag_attributes.get(tag).is_some_and(|a| a.contains(attr))
+                || self
+                    .tag_attribute_values
+                    .get(tag)
+                    .is_some_and(|m| m.contains_key(attr))
+                || self
+                    .set_tag_attribute_values
+                    .get(tag)
+                    .is_some_and(|m| m.contains_key(attr))
+                || (attr == "class" && self.allowed_classes.contains_key(tag))
+                || (tag == "a" && attr == "rel" && (self.link_rel.is_some() || self.target_blank))
+                || (tag == "a" && attr == "target" && self.target_blank))
+    }
+
+    /// A pattern for an attribute that can never be kept would silently check nothing.
+    fn check_pattern_applies(&self, tag: &str, attr: &str) -> Result<(), PolicyError> {
+        let live = if tag == "*" {
+            self.tags.iter().any(|t| self.may_keep(t, attr))
+        } else {
+            self.may_keep(tag, attr)
+        };
+        if live {
+            return Ok(());
+        }
+        let place = if tag == "*" {
+            "any allowed element".to_string()
+        } else {
+            format!("<{tag}>")
+        };
+        Err(PolicyError::new(
+            "attribute_patterns",
+            format!(
+                "[{tag:?}][{attr:?}]: no option allows {attr:?} on {place}, so this pattern would never apply"
+            ),
+        ))
+    }
+
+    /// A URL attribute that is allowed while no URL can pass would silently disappear from
+    /// every element.
+    fn check_urls_can_pass(&self) -> Result<(), PolicyError> {
+        if !self.url_schemes.is_empty() || self.url_relative != UrlRelativeSpec::Deny {
+            return Ok(());
+        }
+        let url_attr = |tag: &str, attr: &str| is_url_attr(tag, attr) || EXTRA_URL_ATTRS.contains(&attr);
+        let generic = self
+            .generic_attributes
+            .iter()
+            .find(|a| self.tags.iter().any(|t| url_attr(t, a)));
+        let on_tag = self.tag_attributes.iter().find_map(|(t, attrs)| {
+            attrs
+                .iter()
+                .find(|a| url_attr(t, a))
+                .map(|a| format!("tag_attributes[{t:?}] allows {a:?}"))
+        });
+        let found = generic
+            .map(|a| format!("generic_attributes allows {a:?}"))
+            .or(on_tag);
+        match found {
+            Some(what) => Err(PolicyError::new(
+                "url_schemes/url_relative",
+                format!(
+                    "{what}, a URL attribute, but no URL scheme is allowed and relative URLs are denied, so it would be removed from every element (allow a scheme, url_relative=\"pass\", or drop the attribute)"
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+}
