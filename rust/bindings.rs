@@ -13,11 +13,12 @@ use pyo3::types::{
     PyBool, PyDict, PyFrozenSet, PyInt, PyList, PyMapping, PyString, PyTuple, PyType,
 };
 
-use crate::inspect::{inspect, Findings, Removal as RemovalData};
+use crate::engine::InputTooLarge;
+use crate::html::escape::escape_text;
+use crate::policy::presets::{preset_spec, PRESET_NAMES};
+use crate::policy::registry::{Registry, RegistryError};
 use crate::policy::{CompiledPolicy, PolicyError as SpecError, PolicySpec, UrlRelativeSpec};
-use crate::presets::{preset_spec, PRESET_NAMES};
-use crate::registry::{Registry, RegistryError};
-use crate::sanitize::{escape_text, InputTooLarge};
+use crate::report::{Findings, Removal as RemovalData};
 
 pyo3::import_exception!(htmlguard.errors, HTMLGuardError);
 pyo3::import_exception!(htmlguard.errors, PolicyError);
@@ -481,7 +482,7 @@ fn inspect_with(
     p.check_size(text.len()).map_err(too_large)?;
     let p = p.clone();
     let t: &str = &text;
-    let (out, findings) = py.detach(|| guarded(|| (p.sanitize_unchecked(t), inspect(&p, t))))?;
+    let (out, findings) = py.detach(|| guarded(|| p.inspect_unchecked(t)))?;
     Report::new(py, out, findings, &text)
 }
 
@@ -494,7 +495,7 @@ fn is_clean_with(
     p.check_size(text.len()).map_err(too_large)?;
     let p = p.clone();
     let t: &str = &text;
-    py.detach(|| guarded(|| inspect(&p, t).total == 0))
+    py.detach(|| guarded(|| p.inspect_unchecked(t).1.total == 0))
 }
 
 impl Policy {
@@ -769,9 +770,9 @@ fn summarize(f: &Findings) -> String {
         let mut names: Vec<String> = Vec::new();
         for r in f.removed.iter().filter(|r| r.kind.as_str() == *kind) {
             let label = match r.kind {
-                crate::inspect::Kind::Tag => format!("<{}>", r.name),
-                crate::inspect::Kind::Comment => "comment".to_string(),
-                crate::inspect::Kind::Class => format!("{}.{}", r.tag, r.name),
+                crate::report::Kind::Tag => format!("<{}>", r.name),
+                crate::report::Kind::Comment => "comment".to_string(),
+                crate::report::Kind::Class => format!("{}.{}", r.tag, r.name),
                 _ => format!("{}[{}]", r.tag, r.name),
             };
             if !names.contains(&label) {
@@ -1118,7 +1119,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("policies", PolicyRegistry)?;
     m.add("PRESET_NAMES", PyTuple::new(m.py(), PRESET_NAMES)?)?;
     m.add("OPTIONS", PyTuple::new(m.py(), OPTIONS)?)?;
-    m.add("MAX_DEPTH", crate::scan::MAX_DEPTH)?;
+    m.add("MAX_DEPTH", crate::html::MAX_DEPTH)?;
     m.add_function(wrap_pyfunction!(sanitize, m)?)?;
     m.add_function(wrap_pyfunction!(sanitize_many, m)?)?;
     m.add_function(wrap_pyfunction!(inspect_py, m)?)?;

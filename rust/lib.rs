@@ -10,7 +10,6 @@
 pub mod audit;
 pub mod engine;
 pub mod html;
-mod intern;
 pub mod policy;
 mod pool;
 pub mod report;

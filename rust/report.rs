@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Tag,
@@ -130,4 +129,3 @@ impl Recorder<'_> {
         }
     }
 }
-

@@ -19,6 +19,9 @@ Properties, for each policy:
 - ``sanitize_many(xs) == [sanitize(x) for x in xs]`` (also over the threaded size);
 - ``await sanitize_async(x) == sanitize(x)`` (also over the worker-thread size);
 - ``inspect(x).html == sanitize(x)`` and ``is_clean(x) == (inspect(x).total == 0)``;
+- what the policy produced is clean under it: ``is_clean(sanitize(x))`` and
+  ``inspect(sanitize(x)).removed == []`` (a rewrite that yields the value already there,
+  such as the ``rel`` a policy sets, is not a removal);
 - the plain-text fast path (no ``<``, ``&``, ``\\r``, NUL, no leading U+FEFF) gives what
   the full parser path gives (forced by a leading ``<!---->``, stripped as a comment):
   ``&``, ``<``, ``>`` and U+00A0 escaped, lone surrogates as U+FFFD.
@@ -123,6 +126,18 @@ def test_is_clean_iff_nothing_removed(name: str, x: str) -> None:
     report = p.inspect(x)
     assert p.is_clean(x) == (report.total == 0)
     assert len(report.removed) <= report.total
+
+
+@pytest.mark.parametrize("name", NAMES)
+@examples(300)
+@given(x=inputs)
+def test_sanitized_output_is_clean(name: str, x: str) -> None:
+    p = POLICIES[name]
+    out = p.sanitize(x)
+    report = p.inspect(out)
+    assert report.removed == [], (out, str(report))
+    assert report.total == 0
+    assert p.is_clean(out)
 
 
 # ---------------------------------------------------------------- the plain-text fast path

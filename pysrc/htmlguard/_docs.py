@@ -7,7 +7,8 @@ rewrite it with::
     python -c "from htmlguard import _docs; _docs.write_presets_document('docs/presets.md')"
 
 >>> import htmlguard as hg
->>> print(policy_markdown(hg.Policy(tags={"b", "a"}, tag_attributes={"a": {"href"}}), "tiny"))
+>>> tiny = hg.Policy(tags={"b", "a"}, tag_attributes={"a": {"href"}}, url_schemes={"https"})
+>>> print(policy_markdown(tiny, "tiny"))
 ## tiny
 <BLANKLINE>
 | Element | Attributes |
@@ -16,7 +17,7 @@ rewrite it with::
 | `b` | — |
 <BLANKLINE>
 - Global attributes: none.
-- URL schemes: none (absolute URLs are removed).
+- URL schemes: `https`.
 - Relative URLs: removed.
 - Link rel: none added.
 - Removed with their content: none (other disallowed elements are removed, their text kept).

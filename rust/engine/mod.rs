@@ -78,13 +78,21 @@ pub fn sanitize(p: &CompiledPolicy, html: &str, findings: Option<&mut Findings>)
     if html.len() >= 2 * PIECE_BYTES {
         sanitize_in_pieces(p, html, PIECE_BYTES, findings)
     } else {
-        sanitize_whole(p, &limit_attributes(html, MAX_ATTRIBUTES), &mut Recorder(findings))
+        sanitize_whole(
+            p,
+            &limit_attributes(html, MAX_ATTRIBUTES),
+            &mut Recorder(findings),
+        )
     }
 }
 
 /// The parser path on the whole document.
 pub fn sanitize_unsplit(p: &CompiledPolicy, html: &str) -> String {
-    sanitize_whole(p, &limit_attributes(html, MAX_ATTRIBUTES), &mut Recorder::none())
+    sanitize_whole(
+        p,
+        &limit_attributes(html, MAX_ATTRIBUTES),
+        &mut Recorder::none(),
+    )
 }
 
 /// The parser path, cut into pieces of at least `every` bytes where that is exact.
@@ -376,7 +384,8 @@ mod tests {
     fn duplicate_attributes_keep_the_first_as_the_browser_does() {
         let p = preset("ugc").unwrap();
         let filler: String = (0..300).map(|i| format!(" data-x{i}=1")).collect();
-        let input = format!("<a href=\"javascript:alert(1)\"{filler} href=\"https://x.example/\">l</a>");
+        let input =
+            format!("<a href=\"javascript:alert(1)\"{filler} href=\"https://x.example/\">l</a>");
         let out = p.sanitize(&input).unwrap();
         assert!(!out.contains("x.example"), "{out}");
         assert!(!out.contains("href"), "{out}");

@@ -161,7 +161,9 @@ pub fn parse_fragment(html: &str, limit: usize) -> Fragment {
     let tokenizer = Tokenizer::new(filter, opts);
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
-    while let TokenizerResult::Script(_) = tokenizer.feed(&input) {}
+    // The input is already text: a <meta charset> (an encoding indicator) or a script
+    // pause changes nothing, and the rest of the input must still be read.
+    while !matches!(tokenizer.feed(&input), TokenizerResult::Done) {}
     tokenizer.end();
     let filter = tokenizer.sink;
     Fragment {
@@ -201,6 +203,12 @@ mod tests {
         let html = "<div>".repeat(1_000_000);
         let f = parse(&html);
         assert_eq!(f.dropped.count, 1_000_000 - MAX_DEPTH);
+    }
+
+    #[test]
+    fn a_meta_charset_does_not_end_the_input() {
+        let f = parse("<meta charset=x-mac-farsi>after<b>x</b>");
+        assert_eq!(f.to_html(), "<meta charset=\"x-mac-farsi\">after<b>x</b>");
     }
 
     #[test]

@@ -12,7 +12,9 @@ use html5ever::{local_name, ns, QualName};
 
 use crate::engine::parse::Fragment;
 use crate::html::serialize;
-use crate::html::shape::{is_raw_text, is_void, misnested, moves_text, self_nested, text_misplaced};
+use crate::html::shape::{
+    is_raw_text, is_void, misnested, moves_text, self_nested, text_misplaced,
+};
 use crate::html::MAX_DEPTH;
 use crate::policy::rules::{IdMap, Parent, Rules, Verdict};
 use crate::report::{Kind, Recorder};
@@ -41,6 +43,10 @@ pub fn walk(fragment: &Fragment, rules: &Rules, rec: &mut Recorder<'_>) -> Clean
     let mut parents: Vec<Parent> = Vec::new();
     let mut open: Vec<QualName> = Vec::new();
     let top = Parent::root();
+    // Where the content of the last <pre>, <textarea> or <listing> opened begins: a text
+    // written right there that starts with a newline needs another in front of it, as the
+    // parser drops one newline after those start tags.
+    let mut newline_eaten_at = None;
     // Explicit stack: trees can be deep, and the caller's stack is not ours to spend.
     let mut ops: Vec<Op> = children_rev(&root);
     while let Some(op) = ops.pop() {
@@ -88,10 +94,8 @@ pub fn walk(fragment: &Fragment, rules: &Rules, rec: &mut Recorder<'_>) -> Clean
                     continue;
                 }
                 let children = node.children.borrow();
-                if serialize::eats_leading_newline(name)
-                    && matches!(children.first().map(|c| &c.data), Some(NodeData::Text { contents }) if contents.borrow().starts_with('\n'))
-                {
-                    out.push('\n');
+                if serialize::eats_leading_newline(name) {
+                    newline_eaten_at = Some(out.len());
                 }
                 parents.push(Parent::new(name, &kept));
                 open.push(name.clone());
@@ -100,7 +104,9 @@ pub fn walk(fragment: &Fragment, rules: &Rules, rec: &mut Recorder<'_>) -> Clean
                 // selected option: what the input put there is never shown.
                 let replaced = name.ns == ns!(html)
                     && name.local == local_name!("selectedcontent")
-                    && open.iter().any(|e| e.ns == ns!(html) && e.local == local_name!("select"));
+                    && open
+                        .iter()
+                        .any(|e| e.ns == ns!(html) && e.local == local_name!("select"));
                 if !replaced {
                     ops.extend(children.iter().rev().map(|c| Op::Node(c.clone())));
                 }
@@ -115,6 +121,9 @@ pub fn walk(fragment: &Fragment, rules: &Rules, rec: &mut Recorder<'_>) -> Clean
                 let text = contents.borrow();
                 let enclosing = open.last();
                 misplaced = misplaced || text_misplaced(enclosing, &text);
+                if newline_eaten_at == Some(out.len()) && text.starts_with('\n') {
+                    out.push('\n');
+                }
                 serialize::text(&mut out, &text, enclosing.is_some_and(is_raw_text));
             }
             NodeData::Comment { contents } => {
@@ -125,7 +134,9 @@ pub fn walk(fragment: &Fragment, rules: &Rules, rec: &mut Recorder<'_>) -> Clean
                     rec.add(Kind::Comment, tag, "#comment", contents);
                 }
             }
-            NodeData::Doctype { .. } | NodeData::ProcessingInstruction { .. } | NodeData::Document => {}
+            NodeData::Doctype { .. }
+            | NodeData::ProcessingInstruction { .. }
+            | NodeData::Document => {}
         }
     }
     serialize::protect_leading_bom(&mut out);
@@ -150,7 +161,11 @@ fn element_ids(root: &Handle) -> IdMap {
     let mut stack = vec![root.clone()];
     while let Some(node) = stack.pop() {
         if let NodeData::Element { name, attrs, .. } = &node.data {
-            for a in attrs.borrow().iter().filter(|a| a.name.local == local_name!("id")) {
+            for a in attrs
+                .borrow()
+                .iter()
+                .filter(|a| a.name.local == local_name!("id"))
+            {
                 ids.entry(a.value.to_string())
                     .and_modify(|e| *e = None)
                     .or_insert_with(|| Some(name.local.clone()));

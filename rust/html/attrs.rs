@@ -182,7 +182,11 @@ mod tests {
         let input = tag(1000);
         let out = limit_attributes(&input, 256);
         assert!(out.starts_with("<b a0=\"0\" a1=\"1\" "), "{}", &out[..40]);
-        assert!(out.ends_with("a255=\"255\" >x</b>"), "{}", &out[out.len() - 40..]);
+        assert!(
+            out.ends_with("a255=\"255\" >x</b>"),
+            "{}",
+            &out[out.len() - 40..]
+        );
         assert_eq!(out.matches('=').count(), 256);
     }
 

@@ -392,4 +392,3 @@ pub fn text_misplaced(parent: Option<&QualName>, text: &str) -> bool {
         _ => false,
     }
 }
-

@@ -69,8 +69,7 @@ pub fn split_points(html: &str, every: usize) -> Vec<usize> {
                 if one_of(name, VOID) {
                     continue;
                 }
-                if one_of(name, AMBIGUOUS) || one_of(name, STOP) || stack.len() + 1 >= MAX_DEPTH
-                {
+                if one_of(name, AMBIGUOUS) || one_of(name, STOP) || stack.len() + 1 >= MAX_DEPTH {
                     break;
                 }
                 // As in the depth filter's model: a new <p> or <li> closes an open one on top.

@@ -107,9 +107,7 @@ fn read_value(p: &mut Parser<'_>, out: &mut String, depth: usize) -> bool {
             | Token::CloseParenthesis
             | Token::CloseSquareBracket
             | Token::CloseCurlyBracket => return false,
-            Token::Function(name)
-                if LOADING.iter().any(|f| name.eq_ignore_ascii_case(f)) =>
-            {
+            Token::Function(name) if LOADING.iter().any(|f| name.eq_ignore_ascii_case(f)) => {
                 return false
             }
             _ => {}
@@ -182,7 +180,10 @@ mod tests {
             "color: red)",
         ] {
             let (out, removed) = filter(style, &["color"]);
-            assert!(!out.contains("url") && !out.contains("expression"), "{style}: {out}");
+            assert!(
+                !out.contains("url") && !out.contains("expression"),
+                "{style}: {out}"
+            );
             if out.is_empty() {
                 assert_eq!(removed.len(), 1, "{style}");
             }

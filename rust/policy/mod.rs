@@ -234,20 +234,29 @@ mod tests {
             [("title".to_string(), "^[a-z]+$".to_string())].into(),
         );
         s.tags.insert("b".into());
-        s.generic_attributes.extend(["title".to_string(), "lang".to_string()]);
+        s.generic_attributes
+            .extend(["title".to_string(), "lang".to_string()]);
         let p = s.compile().unwrap();
-        assert_eq!(p.sanitize("<b title=abc>x</b>").unwrap(), "<b title=\"abc\">x</b>");
-        assert_eq!(p.sanitize("<b title=ABC lang=ABC>x</b>").unwrap(), "<b lang=\"ABC\">x</b>");
+        assert_eq!(
+            p.sanitize("<b title=abc>x</b>").unwrap(),
+            "<b title=\"abc\">x</b>"
+        );
+        assert_eq!(
+            p.sanitize("<b title=ABC lang=ABC>x</b>").unwrap(),
+            "<b lang=\"ABC\">x</b>"
+        );
     }
 
     #[test]
     fn extra_url_attributes_follow_the_url_rules() {
         let mut s = spec();
         s.tags.extend(["q".to_string(), "a".to_string()]);
-        s.generic_attributes.extend(["cite".to_string(), "href".to_string()]);
+        s.generic_attributes
+            .extend(["cite".to_string(), "href".to_string()]);
         s.url_schemes.insert("https".into());
         let r = s.clone().compile().unwrap();
-        let q = |p: &CompiledPolicy, v: &str| p.sanitize(&format!("<q cite=\"{v}\">x</q>")).unwrap();
+        let q =
+            |p: &CompiledPolicy, v: &str| p.sanitize(&format!("<q cite=\"{v}\">x</q>")).unwrap();
         assert_eq!(q(&r, "https://x.org"), "<q cite=\"https://x.org\">x</q>");
         assert_eq!(q(&r, "javascript:alert(1)"), "<q>x</q>");
         assert_eq!(q(&r, "/relative"), "<q>x</q>");
@@ -270,17 +279,25 @@ mod tests {
     fn options_that_can_never_apply_are_refused() {
         let mut s = spec();
         s.tags.insert("a".into());
-        s.tag_attributes.insert("a".into(), ["href".to_string()].into());
+        s.tag_attributes
+            .insert("a".into(), ["href".to_string()].into());
         let e = err(s.clone());
         assert_eq!(e.option, "url_schemes/url_relative");
         assert!(e.message.contains("\"href\""), "{e}");
         s.url_schemes.insert("https".into());
         assert!(s.clone().compile().is_ok());
-        s.attribute_patterns.insert("a".into(), [("title".to_string(), "^x$".to_string())].into());
+        s.attribute_patterns.insert(
+            "a".into(),
+            [("title".to_string(), "^x$".to_string())].into(),
+        );
         let e = err(s.clone());
         assert_eq!(e.option, "attribute_patterns");
         assert!(e.message.contains("never apply"), "{e}");
-        s.attribute_patterns = [("a".to_string(), [("href".to_string(), "^https:".to_string())].into())].into();
+        s.attribute_patterns = [(
+            "a".to_string(),
+            [("href".to_string(), "^https:".to_string())].into(),
+        )]
+        .into();
         assert!(s.compile().is_ok());
     }
 

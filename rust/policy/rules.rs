@@ -117,7 +117,10 @@ impl Parent {
     pub fn new(name: &QualName, attrs: &[Attr<'_>]) -> Parent {
         let mut encodings = (0, true);
         if name.local == local_name!("annotation-xml") {
-            for a in attrs.iter().filter(|a| a.name.local == local_name!("encoding")) {
+            for a in attrs
+                .iter()
+                .filter(|a| a.name.local == local_name!("encoding"))
+            {
                 encodings.0 += 1;
                 encodings.1 &= matches!(&*a.value, "text/html" | "application/xhtml+xml");
             }
@@ -200,12 +203,16 @@ impl Rules {
                 if tag == "*" {
                     global_patterns.insert(attr.clone(), re);
                 } else {
-                    patterns.entry(tag.clone()).or_default().insert(attr.clone(), re);
+                    patterns
+                        .entry(tag.clone())
+                        .or_default()
+                        .insert(attr.clone(), re);
                 }
             }
         }
         // validate() has already proved these URLs parse.
-        let parse = |u: &str| Url::parse(u).map_err(|e| PolicyError::new("url_relative", e.to_string()));
+        let parse =
+            |u: &str| Url::parse(u).map_err(|e| PolicyError::new("url_relative", e.to_string()));
         let relative = match &spec.url_relative {
             UrlRelativeSpec::Deny => Relative::Deny,
             UrlRelativeSpec::PassThrough => Relative::Pass,
@@ -238,7 +245,12 @@ impl Rules {
             set_values: spec
                 .set_tag_attribute_values
                 .iter()
-                .map(|(t, m)| (t.clone(), m.iter().map(|(a, v)| (a.clone(), v.clone())).collect()))
+                .map(|(t, m)| {
+                    (
+                        t.clone(),
+                        m.iter().map(|(a, v)| (a.clone(), v.clone())).collect(),
+                    )
+                })
                 .collect(),
             schemes: set(&spec.url_schemes),
             relative,
@@ -272,14 +284,17 @@ impl Rules {
     fn whitelisted(&self, tag: &str, attr: &str, value: &str) -> bool {
         self.generic.contains(attr)
             || self.prefixes.iter().any(|p| attr.starts_with(p.as_str()))
-            || self.tag_attributes.get(tag).is_some_and(|a| a.contains(attr))
+            || self
+                .tag_attributes
+                .get(tag)
+                .is_some_and(|a| a.contains(attr))
             || self
                 .values
                 .get(tag)
                 .and_then(|m| m.get(attr))
                 .is_some_and(|vs| {
                     let v = value.to_lowercase();
-                    vs.iter().any(|x| *x == v)
+                    vs.contains(&v)
                 })
     }
 
@@ -288,7 +303,9 @@ impl Rules {
     pub fn url_allowed(&self, value: &str) -> bool {
         match Url::parse(value) {
             Ok(u) => self.schemes.contains(u.scheme()),
-            Err(url::ParseError::RelativeUrlWithoutBase) => !matches!(self.relative, Relative::Deny),
+            Err(url::ParseError::RelativeUrlWithoutBase) => {
+                !matches!(self.relative, Relative::Deny)
+            }
             Err(_) => false,
         }
     }
@@ -367,7 +384,9 @@ impl Rules {
                 Err(kind) => removed.push((i, kind)),
             }
         }
-        if name.ns == ns!(svg) && is_svg_animation(tag) && !self.animation_allowed(&out, parent, ids)
+        if name.ns == ns!(svg)
+            && is_svg_animation(tag)
+            && !self.animation_allowed(&out, parent, ids)
         {
             return None;
         }
@@ -409,14 +428,15 @@ impl Rules {
         for mut a in out {
             match self.finish_value(tag, &mut a, rec) {
                 Ok(()) => kept.push(a),
-                Err(kind) => match a.from {
-                    Some(i) => removed.push((i, kind)),
-                    None => {}
-                },
+                Err(kind) => {
+                    if let Some(i) = a.from {
+                        removed.push((i, kind));
+                    }
+                }
             }
         }
         if self.target_blank && name.ns == ns!(html) && tag == "a" {
-            open_in_new_tab(&mut kept, rec.active());
+            open_in_new_tab(&mut kept);
         }
         if rec.active() && !removed.is_empty() {
             removed.sort_by_key(|&(i, _)| i);
@@ -425,9 +445,9 @@ impl Rules {
                 let a = &input[i];
                 // A removed attribute the policy writes back with the same value (a `rel`
                 // it sets, a `target` it forces) is not a change.
-                let same = kept
-                    .iter()
-                    .any(|k| k.from.is_none() && k.name.local == a.name.local && *k.value == *a.value);
+                let same = kept.iter().any(|k| {
+                    k.from.is_none() && k.name.local == a.name.local && *k.value == *a.value
+                });
                 if !same {
                     rec.add(kind, tag, &a.name.local, &a.value);
                 }
@@ -438,7 +458,12 @@ impl Rules {
 
     /// The value checks after the allowlists: URLs (resolved when the policy rewrites
     /// them), styles, classes and patterns (which see the value that will be written).
-    fn finish_value(&self, tag: &str, a: &mut Attr<'_>, rec: &mut Recorder<'_>) -> Result<(), Kind> {
+    fn finish_value(
+        &self,
+        tag: &str,
+        a: &mut Attr<'_>,
+        rec: &mut Recorder<'_>,
+    ) -> Result<(), Kind> {
         let attr: &str = &a.name.local;
         let rewritten = is_url_attr(tag, attr);
         let extra = !rewritten && EXTRA_URL_ATTRS.contains(&attr);
@@ -494,7 +519,12 @@ impl Rules {
     /// of its target: kept only when every value it would set passes the check that
     /// attribute would get on the target, and never for an attribute the policy forces.
     fn animation_allowed(&self, attrs: &[Attr<'_>], parent: &Parent, ids: Option<&IdMap>) -> bool {
-        let find = |n: &str| attrs.iter().find(|a| &*a.name.local == n).map(|a| &*a.value);
+        let find = |n: &str| {
+            attrs
+                .iter()
+                .find(|a| &*a.name.local == n)
+                .map(|a| &*a.value)
+        };
         let Some(attribute) = find("attributeName") else {
             return false;
         };
@@ -526,10 +556,10 @@ impl Rules {
 
 /// `target_blank`: a link to an absolute URL opens in a new tab, without access to the
 /// page that opened it (`rel` gains `noopener`).
-fn open_in_new_tab(attrs: &mut Vec<Attr<'_>>, _recording: bool) {
-    let absolute = attrs
-        .iter()
-        .any(|a| a.name.local == local_name!("href") && a.name.ns == ns!() && is_absolute(&a.value));
+fn open_in_new_tab(attrs: &mut Vec<Attr<'_>>) {
+    let absolute = attrs.iter().any(|a| {
+        a.name.local == local_name!("href") && a.name.ns == ns!() && is_absolute(&a.value)
+    });
     if !absolute {
         return;
     }

@@ -272,7 +272,10 @@ impl PolicySpec {
                     .generic_attribute_prefixes
                     .iter()
                     .any(|p| attr.starts_with(p.as_str()))
-                || self.tag_attributes.get(tag).is_some_and(|a| a.contains(attr))
+                || self
+                    .tag_attributes
+                    .get(tag)
+                    .is_some_and(|a| a.contains(attr))
                 || self
                     .tag_attribute_values
                     .get(tag)
@@ -315,7 +318,8 @@ impl PolicySpec {
         if !self.url_schemes.is_empty() || self.url_relative != UrlRelativeSpec::Deny {
             return Ok(());
         }
-        let url_attr = |tag: &str, attr: &str| is_url_attr(tag, attr) || EXTRA_URL_ATTRS.contains(&attr);
+        let url_attr =
+            |tag: &str, attr: &str| is_url_attr(tag, attr) || EXTRA_URL_ATTRS.contains(&attr);
         let generic = self
             .generic_attributes
             .iter()
