@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod inspect;
 mod intern;
+pub mod options;
 pub mod parse;
 pub mod policy;
 mod pool;
