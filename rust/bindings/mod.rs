@@ -1,0 +1,44 @@
+//! Python bindings, one module per class or concern: `convert` (Python values ↔ options,
+//! text arguments), `policy` (the `Policy` class), `report` (`Report`, `Removal`),
+//! `registry` (named policies), `verbs` (module functions) and `errors`. No decision about
+//! what HTML is safe is made here.
+
+mod convert;
+mod errors;
+mod policy;
+mod registry;
+mod report;
+mod verbs;
+
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::presets::PRESET_NAMES;
+
+#[pymodule(gil_used = false)]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<policy::Policy>()?;
+    m.add_class::<report::Report>()?;
+    m.add_class::<report::Removal>()?;
+    m.add_class::<registry::PolicyRegistry>()?;
+    m.add("policies", registry::PolicyRegistry)?;
+    m.add("PRESET_NAMES", PyTuple::new(m.py(), PRESET_NAMES)?)?;
+    m.add("OPTIONS", PyTuple::new(m.py(), convert::OPTIONS)?)?;
+    m.add("MAX_DEPTH", crate::scan::MAX_DEPTH)?;
+    m.add_function(wrap_pyfunction!(verbs::sanitize, m)?)?;
+    m.add_function(wrap_pyfunction!(verbs::sanitize_many, m)?)?;
+    m.add_function(wrap_pyfunction!(verbs::inspect_py, m)?)?;
+    m.add_function(wrap_pyfunction!(verbs::is_clean, m)?)?;
+    m.add_function(wrap_pyfunction!(registry::resolve_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(verbs::escape, m)?)?;
+    m.add_function(wrap_pyfunction!(verbs::strip_tags, m)?)?;
+    m.add_function(wrap_pyfunction!(verbs::_sanitize_unsplit, m)?)?;
+    m.add_function(wrap_pyfunction!(verbs::_sanitize_in_pieces, m)?)?;
+    Ok(())
+}
+
+// The tree ammonia builds is many small, short-lived allocations; mimalloc serves them
+// faster than glibc's malloc. Only Rust's own allocations use it: strings handed to Python
+// are copied into Python objects, so nothing crosses allocators.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
