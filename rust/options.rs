@@ -39,6 +39,9 @@ macro_rules! for_each_option {
         }
     };
 }
+// The bindings generate the `Policy` getters from the same list.
+#[cfg(feature = "python")]
+pub(crate) use for_each_option;
 
 /// The accepted forms of `url_relative`, as the docs and its error message write them.
 const URL_RELATIVE_FORMS: &str = r#""deny", "pass", {"base": URL}, {"root": URL, "path": PATH}"#;

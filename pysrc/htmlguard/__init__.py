@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from htmlguard import _core
 from htmlguard._core import (
+    Policy,
     PolicyRegistry,
     Removal,
     Report,
@@ -27,7 +28,7 @@ from htmlguard._core import (
     sanitize_many,
     strip_tags,
 )
-from htmlguard._policy import Policy, sanitize_async
+from htmlguard._policy import sanitize_async
 from htmlguard.errors import (
     HTMLGuardError,
     InputTooLargeError,

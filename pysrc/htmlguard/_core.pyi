@@ -2,11 +2,12 @@
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeAlias, final
 
-from typing_extensions import Self, disjoint_base
+from typing_extensions import Self
 
 __all__ = [
     "MAX_DEPTH",
     "OPTIONS",
+    "OPTION_TABLE",
     "PRESET_NAMES",
     "Policy",
     "PolicyRegistry",
@@ -26,11 +27,13 @@ __all__ = [
 
 PRESET_NAMES: tuple[str, ...]
 OPTIONS: tuple[str, ...]
+#: (name, type, default, doc) per option, in OPTIONS' order.
+OPTION_TABLE: tuple[tuple[str, str, Any, str], ...]
 MAX_DEPTH: int
 
 _UrlRelative: TypeAlias = str | Mapping[str, str]
 
-@disjoint_base
+@final
 class Policy:
     def __new__(
         cls,
@@ -61,6 +64,7 @@ class Policy:
     def derive(self, **changes: Any) -> Self: ...
     def sanitize(self, html: str) -> str: ...
     def sanitize_many(self, htmls: Iterable[str]) -> list[str]: ...
+    async def sanitize_async(self, html: str) -> str: ...
     def inspect(self, html: str) -> Report: ...
     def is_clean(self, html: str) -> bool: ...
     def __eq__(self, value: object, /) -> bool: ...

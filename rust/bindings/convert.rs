@@ -1,43 +1,35 @@
-//! Python values ↔ policy options, and text arguments.
+//! Python values ↔ option values, and text arguments. Which options exist and what shape
+//! each takes is the option table's (`crate::options`); this module knows how each shape
+//! looks in Python.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFrozenSet, PyInt, PyList, PyMapping, PyString};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{
+    PyBool, PyBytes, PyDict, PyFrozenSet, PyInt, PyList, PyMapping, PyString, PyTuple,
+};
 
-use super::errors::PolicyError;
-use crate::policy::{PolicySpec, UrlRelativeSpec};
+use super::errors::{policy_err, PolicyError};
+use crate::options::{self, Kind, UrlForm, Value, TABLE};
+use crate::policy::{NameMap, PolicySpec};
 
-pub(super) const OPTIONS: &[&str] = &[
-    "tags",
-    "clean_content_tags",
-    "tag_attributes",
-    "generic_attributes",
-    "generic_attribute_prefixes",
-    "tag_attribute_values",
-    "set_tag_attribute_values",
-    "url_schemes",
-    "url_relative",
-    "link_rel",
-    "allowed_classes",
-    "filter_style_properties",
-    "strip_comments",
-    "id_prefix",
-    "attribute_patterns",
-    "target_blank",
-    "max_input_bytes",
-];
-
-// ---------------------------------------------------------------- Python → spec
-
-fn bad(option: &str, expected: &str, got: &Bound<'_, PyAny>) -> PyErr {
-    let ty = got
-        .get_type()
+fn type_name(v: &Bound<'_, PyAny>) -> String {
+    v.get_type()
         .name()
         .map(|n| n.to_string())
-        .unwrap_or_else(|_| "?".into());
-    PolicyError::new_err(format!("{option}: expected {expected}, got {ty}"))
+        .unwrap_or_else(|_| "?".into())
+}
+
+// ---------------------------------------------------------------- Python → options
+
+fn bad(option: &str, expected: &str, got: &Bound<'_, PyAny>) -> PyErr {
+    PolicyError::new_err(format!(
+        "{option}: expected {expected}, got {}",
+        type_name(got)
+    ))
 }
 
 pub(super) fn get_str(option: &str, v: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -47,18 +39,19 @@ pub(super) fn get_str(option: &str, v: &Bound<'_, PyAny>) -> PyResult<String> {
     }
 }
 
-fn get_opt_str(option: &str, v: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
-    if v.is_none() {
-        Ok(None)
-    } else {
-        get_str(option, v).map(Some)
-    }
-}
-
 fn get_bool(option: &str, v: &Bound<'_, PyAny>) -> PyResult<bool> {
     match v.cast::<PyBool>() {
         Ok(b) => Ok(b.is_true()),
         Err(_) => Err(bad(option, "True or False", v)),
+    }
+}
+
+fn get_int(option: &str, v: &Bound<'_, PyAny>) -> PyResult<i128> {
+    // bool is an int subclass, and never meant as a number here.
+    if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() {
+        v.extract()
+    } else {
+        Err(bad(option, "an int or None", v))
     }
 }
 
@@ -77,6 +70,7 @@ fn get_str_set(option: &str, v: &Bound<'_, PyAny>) -> PyResult<BTreeSet<String>>
     Ok(out)
 }
 
+/// A mapping's items with string keys, in its order.
 pub(super) fn get_mapping<'py>(
     option: &str,
     v: &Bound<'py, PyAny>,
@@ -92,131 +86,66 @@ pub(super) fn get_mapping<'py>(
     Ok(out)
 }
 
-fn get_name_map(
+/// A mapping with each value read by `value`.
+fn get_map<'py, T, C: FromIterator<(String, T)>>(
     option: &str,
-    v: &Bound<'_, PyAny>,
-) -> PyResult<BTreeMap<String, BTreeSet<String>>> {
+    v: &Bound<'py, PyAny>,
+    value: impl Fn(&Bound<'py, PyAny>) -> PyResult<T>,
+) -> PyResult<C> {
     get_mapping(option, v)?
         .into_iter()
-        .map(|(k, val)| Ok((k, get_str_set(option, &val)?)))
+        .map(|(k, val)| Ok((k, value(&val)?)))
         .collect()
 }
 
-fn get_str_map2(
-    option: &str,
-    v: &Bound<'_, PyAny>,
-) -> PyResult<BTreeMap<String, BTreeMap<String, String>>> {
-    get_mapping(option, v)?
-        .into_iter()
-        .map(|(k, val)| {
-            let inner = get_mapping(option, &val)?
-                .into_iter()
-                .map(|(a, s)| Ok((a, get_str(option, &s)?)))
-                .collect::<PyResult<_>>()?;
-            Ok((k, inner))
-        })
-        .collect()
+fn get_set_map(option: &str, v: &Bound<'_, PyAny>) -> PyResult<NameMap> {
+    get_map(option, v, |s| get_str_set(option, s))
 }
 
-fn get_url_relative(v: &Bound<'_, PyAny>) -> PyResult<UrlRelativeSpec> {
-    const OPT: &str = "url_relative";
-    if let Ok(s) = v.cast::<PyString>() {
-        return match &*s.to_cow()? {
-            "deny" => Ok(UrlRelativeSpec::Deny),
-            "pass" | "pass_through" => Ok(UrlRelativeSpec::PassThrough),
-            other => Err(PolicyError::new_err(format!(
-                "{OPT}: {other:?} is not one of \"deny\", \"pass\", {{\"base\": URL}}, {{\"root\": URL, \"path\": PATH}}"
-            ))),
-        };
+fn get_optional<'py, T>(
+    v: &Bound<'py, PyAny>,
+    read: impl FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
+) -> PyResult<Option<T>> {
+    if v.is_none() {
+        Ok(None)
+    } else {
+        read(v).map(Some)
     }
-    let entries: BTreeMap<String, String> = get_mapping(OPT, v)?
-        .into_iter()
-        .map(|(k, val)| Ok((k, get_str(OPT, &val)?)))
-        .collect::<PyResult<_>>()?;
-    let keys: Vec<&str> = entries.keys().map(String::as_str).collect();
-    match keys.as_slice() {
-        ["base"] => Ok(UrlRelativeSpec::RewriteWithBase(entries["base"].clone())),
-        ["path", "root"] => Ok(UrlRelativeSpec::RewriteWithRoot {
-            root: entries["root"].clone(),
-            path: entries["path"].clone(),
+}
+
+/// A Python value read in the shape of `kind`. Type errors name the option; whether the
+/// value itself is acceptable is the table's and the policy's to say.
+fn value_from_py(option: &str, kind: Kind, v: &Bound<'_, PyAny>) -> PyResult<Value> {
+    let string = |s: &Bound<'_, PyAny>| get_str(option, s);
+    Ok(match kind {
+        Kind::Bool => Value::Bool(get_bool(option, v)?),
+        Kind::OptInt => Value::OptInt(get_optional(v, |v| get_int(option, v))?),
+        Kind::OptStr => Value::OptStr(get_optional(v, string)?),
+        Kind::StrSet => Value::StrSet(get_str_set(option, v)?),
+        Kind::OptStrSet => Value::OptStrSet(get_optional(v, |v| get_str_set(option, v))?),
+        Kind::SetMap => Value::SetMap(get_set_map(option, v)?),
+        Kind::SetMap2 => Value::SetMap2(get_map(option, v, |m| get_set_map(option, m))?),
+        Kind::StrMap2 => Value::StrMap2(get_map(option, v, |m| get_map(option, m, string))?),
+        Kind::UrlRelative => Value::UrlRelative(match v.cast::<PyString>() {
+            Ok(word) => UrlForm::Word(word.to_cow()?.into_owned()),
+            Err(_) => UrlForm::Parts(get_map(option, v, string)?),
         }),
-        _ => Err(PolicyError::new_err(format!(
-            "{OPT}: a dict must be {{\"base\": URL}} or {{\"root\": URL, \"path\": PATH}}, got keys {keys:?}"
-        ))),
-    }
+    })
 }
 
-pub(super) fn spec_from_options(options: Option<&Bound<'_, PyDict>>) -> PyResult<PolicySpec> {
-    let mut s = PolicySpec::empty();
-    let Some(options) = options else {
-        return Ok(s);
-    };
-    for (key, v) in options.iter() {
-        let key: String = get_str("option name", &key)?;
-        let k = key.as_str();
-        let v = &v;
-        match k {
-            "tags" => s.tags = get_str_set(k, v)?,
-            "clean_content_tags" => s.clean_content_tags = get_str_set(k, v)?,
-            "tag_attributes" => s.tag_attributes = get_name_map(k, v)?,
-            "generic_attributes" => s.generic_attributes = get_str_set(k, v)?,
-            "generic_attribute_prefixes" => s.generic_attribute_prefixes = get_str_set(k, v)?,
-            "tag_attribute_values" => {
-                s.tag_attribute_values = get_mapping(k, v)?
-                    .into_iter()
-                    .map(|(t, m)| Ok((t, get_name_map(k, &m)?)))
-                    .collect::<PyResult<_>>()?
-            }
-            "set_tag_attribute_values" => s.set_tag_attribute_values = get_str_map2(k, v)?,
-            "url_schemes" => s.url_schemes = get_str_set(k, v)?,
-            "url_relative" => s.url_relative = get_url_relative(v)?,
-            "link_rel" => s.link_rel = get_opt_str(k, v)?,
-            "allowed_classes" => s.allowed_classes = get_name_map(k, v)?,
-            "filter_style_properties" => {
-                s.filter_style_properties = if v.is_none() {
-                    None
-                } else {
-                    Some(get_str_set(k, v)?)
-                }
-            }
-            "strip_comments" => s.strip_comments = get_bool(k, v)?,
-            "id_prefix" => s.id_prefix = get_opt_str(k, v)?,
-            "attribute_patterns" => s.attribute_patterns = get_str_map2(k, v)?,
-            "target_blank" => s.target_blank = get_bool(k, v)?,
-            "max_input_bytes" => {
-                s.max_input_bytes = if v.is_none() {
-                    None
-                } else if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() {
-                    let n: i128 = v.extract()?;
-                    if n <= 0 {
-                        return Err(PolicyError::new_err(
-                            "max_input_bytes: must be None or a positive number of bytes",
-                        ));
-                    }
-                    Some(usize::try_from(n).unwrap_or(usize::MAX))
-                } else {
-                    return Err(bad(k, "an int or None", v));
-                }
-            }
-            _ => {
-                return Err(PolicyError::new_err(format!(
-                    "unknown option {k:?}; options are: {}",
-                    OPTIONS.join(", ")
-                )))
-            }
-        }
-    }
-    Ok(s)
+/// Set the option `name` from a Python value (a keyword argument, a `from_dict` entry, a
+/// `derive` change).
+pub(super) fn set_option(spec: &mut PolicySpec, name: &str, v: &Bound<'_, PyAny>) -> PyResult<()> {
+    let option = options::find(name).ok_or_else(|| PolicyError::new_err(options::unknown(name)))?;
+    let value = value_from_py(option.name, option.kind, v)?;
+    option.set(spec, value).map_err(policy_err)
 }
 
-// ---------------------------------------------------------------- spec → Python
+// ---------------------------------------------------------------- options → Python
 
-fn frozen<'py>(py: Python<'py>, items: &BTreeSet<String>) -> PyResult<Bound<'py, PyFrozenSet>> {
-    PyFrozenSet::new(py, items.iter().map(String::as_str))
-}
-
+/// `types.MappingProxyType(d)`: a read-only view.
 pub(super) fn proxy<'py>(py: Python<'py>, d: Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
-    static PROXY: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+    static PROXY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let ty = PROXY.get_or_try_init(py, || -> PyResult<_> {
         Ok(py.import("types")?.getattr("MappingProxyType")?.unbind())
     })?;
@@ -231,127 +160,97 @@ pub(super) enum Shape {
     Frozen,
 }
 
-fn set_value<'py>(
+fn set_to_py<'py>(
     py: Python<'py>,
     s: &BTreeSet<String>,
     shape: Shape,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let items = s.iter().map(String::as_str);
     Ok(match shape {
-        Shape::Plain => PyList::new(py, s.iter().map(String::as_str))?.into_any(),
-        Shape::Frozen => frozen(py, s)?.into_any(),
+        Shape::Plain => PyList::new(py, items)?.into_any(),
+        Shape::Frozen => PyFrozenSet::new(py, items)?.into_any(),
     })
 }
 
-fn dict_value<'py>(
+fn map_to_py<'py, 'a, V: 'a>(
     py: Python<'py>,
-    d: Bound<'py, PyDict>,
+    items: impl IntoIterator<Item = (&'a String, V)>,
     shape: Shape,
+    value: impl Fn(V) -> PyResult<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let d = PyDict::new(py);
+    for (k, v) in items {
+        d.set_item(k, value(v)?)?;
+    }
     match shape {
         Shape::Plain => Ok(d.into_any()),
         Shape::Frozen => proxy(py, d),
     }
 }
 
-fn name_map_value<'py>(
-    py: Python<'py>,
-    m: &BTreeMap<String, BTreeSet<String>>,
-    shape: Shape,
-) -> PyResult<Bound<'py, PyAny>> {
-    let d = PyDict::new(py);
-    for (k, v) in m {
-        d.set_item(k, set_value(py, v, shape)?)?;
-    }
-    dict_value(py, d, shape)
+fn set_map_to_py<'py>(py: Python<'py>, m: &NameMap, shape: Shape) -> PyResult<Bound<'py, PyAny>> {
+    map_to_py(py, m, shape, |s| set_to_py(py, s, shape))
 }
 
-fn str_map2_value<'py>(
+/// An option's value in Python; an unset optional option is None.
+pub(super) fn value_to_py<'py>(
     py: Python<'py>,
-    m: &BTreeMap<String, BTreeMap<String, String>>,
+    value: &Value,
     shape: Shape,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let d = PyDict::new(py);
-    for (k, inner) in m {
-        let i = PyDict::new(py);
-        for (a, v) in inner {
-            i.set_item(a, v)?;
+    let string = |s: &String| Ok(PyString::new(py, s).into_any());
+    Ok(match value {
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::OptInt(n) => n.into_pyobject(py)?,
+        Value::OptStr(s) => s.into_pyobject(py)?,
+        Value::StrSet(s) => set_to_py(py, s, shape)?,
+        Value::OptStrSet(None) => py.None().into_bound(py),
+        Value::OptStrSet(Some(s)) => set_to_py(py, s, shape)?,
+        Value::SetMap(m) => set_map_to_py(py, m, shape)?,
+        Value::SetMap2(m) => map_to_py(py, m, shape, |m| set_map_to_py(py, m, shape))?,
+        Value::StrMap2(m) => map_to_py(py, m, shape, |m| map_to_py(py, m, shape, string))?,
+        Value::UrlRelative(UrlForm::Word(w)) => PyString::new(py, w).into_any(),
+        Value::UrlRelative(UrlForm::Parts(parts)) => {
+            map_to_py(py, parts.iter().map(|(k, v)| (k, v)), shape, string)?
         }
-        d.set_item(k, dict_value(py, i, shape)?)?;
-    }
-    dict_value(py, d, shape)
+    })
 }
 
-/// One option's value, or None when it is unset (so `to_dict()` can leave it out: TOML has
+/// Every option as plain data, in the table's order; unset options are left out (TOML has
 /// no null).
-pub(super) fn option_value<'py>(
+pub(super) fn spec_to_dict<'py>(
     py: Python<'py>,
-    s: &PolicySpec,
-    name: &str,
-    shape: Shape,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let v = match name {
-        "tags" => set_value(py, &s.tags, shape)?,
-        "clean_content_tags" => set_value(py, &s.clean_content_tags, shape)?,
-        "tag_attributes" => name_map_value(py, &s.tag_attributes, shape)?,
-        "generic_attributes" => set_value(py, &s.generic_attributes, shape)?,
-        "generic_attribute_prefixes" => set_value(py, &s.generic_attribute_prefixes, shape)?,
-        "tag_attribute_values" => {
-            let d = PyDict::new(py);
-            for (t, m) in &s.tag_attribute_values {
-                d.set_item(t, name_map_value(py, m, shape)?)?;
-            }
-            dict_value(py, d, shape)?
-        }
-        "set_tag_attribute_values" => str_map2_value(py, &s.set_tag_attribute_values, shape)?,
-        "url_schemes" => set_value(py, &s.url_schemes, shape)?,
-        "url_relative" => match &s.url_relative {
-            UrlRelativeSpec::Deny => PyString::new(py, "deny").into_any(),
-            UrlRelativeSpec::PassThrough => PyString::new(py, "pass").into_any(),
-            UrlRelativeSpec::RewriteWithBase(base) => {
-                let d = PyDict::new(py);
-                d.set_item("base", base)?;
-                dict_value(py, d, shape)?
-            }
-            UrlRelativeSpec::RewriteWithRoot { root, path } => {
-                let d = PyDict::new(py);
-                d.set_item("root", root)?;
-                d.set_item("path", path)?;
-                dict_value(py, d, shape)?
-            }
-        },
-        "link_rel" => match &s.link_rel {
-            Some(v) => PyString::new(py, v).into_any(),
-            None => return Ok(None),
-        },
-        "allowed_classes" => name_map_value(py, &s.allowed_classes, shape)?,
-        "filter_style_properties" => match &s.filter_style_properties {
-            Some(v) => set_value(py, v, shape)?,
-            None => return Ok(None),
-        },
-        "strip_comments" => PyBool::new(py, s.strip_comments).to_owned().into_any(),
-        "id_prefix" => match &s.id_prefix {
-            Some(v) => PyString::new(py, v).into_any(),
-            None => return Ok(None),
-        },
-        "attribute_patterns" => str_map2_value(py, &s.attribute_patterns, shape)?,
-        "target_blank" => PyBool::new(py, s.target_blank).to_owned().into_any(),
-        "max_input_bytes" => match s.max_input_bytes {
-            Some(n) => n.into_pyobject(py)?.into_any(),
-            None => return Ok(None),
-        },
-        _ => return Ok(None),
-    };
-    Ok(Some(v))
-}
-
-pub(super) fn spec_to_dict<'py>(py: Python<'py>, s: &PolicySpec) -> PyResult<Bound<'py, PyDict>> {
+    spec: &PolicySpec,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
-    for name in OPTIONS {
-        if let Some(v) = option_value(py, s, name, Shape::Plain)? {
-            d.set_item(*name, v)?;
+    for option in TABLE {
+        let value = option.get(spec);
+        if !value.is_unset() {
+            d.set_item(option.name, value_to_py(py, &value, Shape::Plain)?)?;
         }
     }
     Ok(d)
+}
+
+/// The table for Python: `(name, type, default, doc)` per option, the default as the
+/// getters return it.
+pub(super) fn option_table(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
+    let rows = TABLE
+        .iter()
+        .map(|o| {
+            let default = value_to_py(py, &o.default(), Shape::Frozen)?;
+            PyTuple::new(
+                py,
+                [
+                    PyString::new(py, o.name).into_any(),
+                    PyString::new(py, o.kind.name()).into_any(),
+                    default,
+                    PyString::new(py, o.doc).into_any(),
+                ],
+            )
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    PyTuple::new(py, rows)
 }
 
 // ---------------------------------------------------------------- input strings
@@ -361,18 +260,13 @@ pub(super) fn spec_to_dict<'py>(py: Python<'py>, s: &PolicySpec) -> PyResult<Bou
 pub(super) fn text_arg<'a>(
     what: impl std::fmt::Display,
     v: &'a Bound<'_, PyAny>,
-) -> PyResult<std::borrow::Cow<'a, str>> {
-    let s = v.cast::<PyString>().map_err(|_| {
-        let ty = v
-            .get_type()
-            .name()
-            .map(|n| n.to_string())
-            .unwrap_or_else(|_| "?".into());
-        PyTypeError::new_err(format!("{what} expects str, got {ty}"))
-    })?;
+) -> PyResult<Cow<'a, str>> {
+    let s = v
+        .cast::<PyString>()
+        .map_err(|_| PyTypeError::new_err(format!("{what} expects str, got {}", type_name(v))))?;
     match s.to_cow() {
         Ok(c) => Ok(c),
-        Err(_) => replace_surrogates(s).map(std::borrow::Cow::Owned),
+        Err(_) => replace_surrogates(s).map(Cow::Owned),
     }
 }
 
@@ -380,7 +274,7 @@ pub(super) fn text_arg<'a>(
 /// one U+FFFD (a high/low pair becomes the character it encodes, as in UTF-16).
 fn replace_surrogates(s: &Bound<'_, PyString>) -> PyResult<String> {
     let raw = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
-    let bytes: &[u8] = raw.cast::<pyo3::types::PyBytes>()?.as_bytes();
+    let bytes: &[u8] = raw.cast::<PyBytes>()?.as_bytes();
     let units = bytes
         .chunks_exact(2)
         .map(|c| u16::from_le_bytes([c[0], c[1]]));

@@ -23,7 +23,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<registry::PolicyRegistry>()?;
     m.add("policies", registry::PolicyRegistry)?;
     m.add("PRESET_NAMES", PyTuple::new(m.py(), PRESET_NAMES)?)?;
-    m.add("OPTIONS", PyTuple::new(m.py(), convert::OPTIONS)?)?;
+    let names = crate::options::TABLE.iter().map(|o| o.name);
+    m.add("OPTIONS", PyTuple::new(m.py(), names)?)?;
+    m.add("OPTION_TABLE", convert::option_table(m.py())?)?;
     m.add("MAX_DEPTH", crate::scan::MAX_DEPTH)?;
     m.add_function(wrap_pyfunction!(verbs::sanitize, m)?)?;
     m.add_function(wrap_pyfunction!(verbs::sanitize_many, m)?)?;

@@ -1,51 +1,105 @@
-//! The `Policy` class.
+//! The `Policy` class. Every way to build one (keyword arguments, a preset, a dict,
+//! `derive`) makes a `PolicySpec` through the option table and compiles it; the option
+//! getters are generated from the table's list.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use pyo3::basic::CompareOp;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyTuple, PyType};
 
-use super::convert::{get_mapping, get_str, option_value, spec_from_options, spec_to_dict, Shape};
+use super::convert::{get_mapping, get_str, set_option, spec_to_dict, value_to_py, Shape};
 use super::errors::{policy_err, PolicyError};
 use super::report::Report;
 use super::verbs::{inspect_with, is_clean_with, sanitize_many_with, sanitize_with};
+use crate::options::{for_each_option, Field};
 use crate::policy::{CompiledPolicy, PolicySpec};
 use crate::presets::{preset_spec, PRESET_NAMES};
 
-/// A compiled, immutable sanitizing policy.
-#[pyclass(frozen, subclass, module = "htmlguard._core", name = "Policy")]
-pub struct Policy {
-    pub(super) inner: Arc<CompiledPolicy>,
+/// The class, with one read-only attribute per option. PyO3 allows a single `#[pymethods]`
+/// block per class, so the option getters are generated as fields (`#[pyo3(get)]`), their
+/// values converted once when the policy is built.
+macro_rules! policy_class {
+    ($($name:ident = $doc:literal;)*) => {
+        /// An immutable, compiled sanitizing policy.
+        ///
+        /// ``Policy(**options)`` starts from nothing allowed: what is written is exactly what
+        /// passes. Start from a preset with :meth:`Policy.preset` and :meth:`derive`. Every
+        /// option is readable as an attribute: sets as frozensets, mappings read-only.
+        ///
+        /// >>> p = Policy(tags={"b", "a"}, tag_attributes={"a": {"href"}}, url_schemes={"https"})
+        /// >>> p.sanitize('<b onclick="x()">hi</b> <a href="javascript:alert(1)">x</a>')
+        /// '<b>hi</b> <a>x</a>'
+        /// >>> ugc = Policy.preset("ugc")
+        /// >>> "u" in ugc.tags, "kbd" in ugc.tags
+        /// (True, False)
+        /// >>> mine = ugc.derive(tags=ugc.tags | {"kbd"})
+        /// >>> mine.sanitize("<kbd>Ctrl</kbd>")
+        /// '<kbd>Ctrl</kbd>'
+        /// >>> Policy.from_dict(mine.to_dict()) == mine
+        /// True
+        #[pyclass(frozen, module = "htmlguard", name = "Policy")]
+        pub struct Policy {
+            pub(super) inner: Arc<CompiledPolicy>,
+            $(
+                #[doc = $doc]
+                #[pyo3(get)]
+                $name: Py<PyAny>,
+            )*
+        }
+
+        impl Policy {
+            /// Check and compile `spec`, and convert each option for its getter.
+            fn build(py: Python<'_>, spec: PolicySpec) -> PyResult<Self> {
+                let compiled = spec.compile().map_err(policy_err)?;
+                let spec = &compiled.spec;
+                Ok(Policy {
+                    $($name: value_to_py(py, &spec.$name.to_value(), Shape::Frozen)?.unbind(),)*
+                    inner: Arc::new(compiled),
+                })
+            }
+        }
+    };
+}
+for_each_option!(policy_class);
+
+/// Set each `(name, value)` option on `spec`.
+fn apply<'py>(
+    spec: &mut PolicySpec,
+    options: impl IntoIterator<Item = (String, Bound<'py, PyAny>)>,
+) -> PyResult<()> {
+    for (name, value) in options {
+        set_option(spec, &name, &value)?;
+    }
+    Ok(())
 }
 
-impl Policy {
-    fn new_instance<'py>(
-        cls: &Bound<'py, PyType>,
-        spec: &PolicySpec,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        cls.call((), Some(&spec_to_dict(cls.py(), spec)?))
-    }
+/// Keyword arguments as `(name, value)` pairs.
+fn keywords<'py>(
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Vec<(String, Bound<'py, PyAny>)>> {
+    kwargs
+        .into_iter()
+        .flat_map(|d| d.iter())
+        .map(|(k, v)| Ok((get_str("option name", &k)?, v)))
+        .collect()
 }
 
 #[pymethods]
 impl Policy {
     #[new]
     #[pyo3(signature = (**options))]
-    fn new(options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let spec = spec_from_options(options)?;
-        Ok(Policy {
-            inner: Arc::new(spec.compile().map_err(policy_err)?),
-        })
+    fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let mut spec = PolicySpec::empty();
+        apply(&mut spec, keywords(options)?)?;
+        Policy::build(py, spec)
     }
 
     /// A built-in policy: "strict", "basic", "ugc" or "relaxed".
     #[classmethod]
-    fn preset<'py>(
-        cls: &Bound<'py, PyType>,
-        name: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn preset(cls: &Bound<'_, PyType>, name: &Bound<'_, PyAny>) -> PyResult<Self> {
         let name = get_str("preset", name)?;
         let spec = preset_spec(&name).ok_or_else(|| {
             PolicyError::new_err(format!(
@@ -53,21 +107,15 @@ impl Policy {
                 PRESET_NAMES.join(", ")
             ))
         })?;
-        Policy::new_instance(cls, &spec)
+        Policy::build(cls.py(), spec)
     }
 
     /// Build a policy from the dict `to_dict()` returns (or one read from JSON/TOML).
     #[classmethod]
-    fn from_dict<'py>(
-        cls: &Bound<'py, PyType>,
-        data: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let py = cls.py();
-        let kwargs = PyDict::new(py);
-        for (k, v) in get_mapping("from_dict", data)? {
-            kwargs.set_item(k, v)?;
-        }
-        cls.call((), Some(&kwargs))
+    fn from_dict(cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut spec = PolicySpec::empty();
+        apply(&mut spec, get_mapping("from_dict", data)?)?;
+        Policy::build(cls.py(), spec)
     }
 
     /// Every option as plain lists, dicts, strings, bools and ints (unset options left out).
@@ -77,16 +125,10 @@ impl Policy {
 
     /// A copy of this policy with the given options replaced.
     #[pyo3(signature = (**changes))]
-    fn derive<'py>(
-        slf: &Bound<'py, Self>,
-        changes: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let d = spec_to_dict(py, &slf.get().inner.spec)?;
-        if let Some(changes) = changes {
-            d.update(changes.as_mapping())?;
-        }
-        slf.get_type().call((), Some(&d))
+    fn derive(&self, py: Python<'_>, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let mut spec = self.inner.spec.clone();
+        apply(&mut spec, keywords(changes)?)?;
+        Policy::build(py, spec)
     }
 
     fn sanitize(&self, py: Python<'_>, html: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -95,6 +137,29 @@ impl Policy {
 
     fn sanitize_many(&self, py: Python<'_>, htmls: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         sanitize_many_with(py, &self.inner, htmls)
+    }
+
+    /// :meth:`sanitize` for async code: inputs longer than
+    /// ``htmlguard._policy.ASYNC_INLINE_BYTES`` run in the event loop's default executor,
+    /// with the GIL released, so the loop keeps running.
+    ///
+    /// >>> import asyncio
+    /// >>> asyncio.run(Policy.preset("basic").sanitize_async("<b>x</b><script>y</script>"))
+    /// '<b>x</b>'
+    fn sanitize_async<'py>(
+        slf: &Bound<'py, Self>,
+        html: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        // The coroutine is Python's: an event loop and its executor are asyncio's.
+        static COROUTINE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        let py = slf.py();
+        let coroutine = COROUTINE.get_or_try_init(py, || -> PyResult<_> {
+            Ok(py
+                .import("htmlguard._policy")?
+                .getattr("sanitize_coroutine")?
+                .unbind())
+        })?;
+        coroutine.bind(py).call1((slf, html))
     }
 
     fn inspect(&self, py: Python<'_>, html: &Bound<'_, PyAny>) -> PyResult<Report> {
@@ -128,98 +193,20 @@ impl Policy {
         PyTuple::new(py, [ctor, PyTuple::new(py, [d])?.into_any()])
     }
 
-    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let s = &slf.get().inner.spec;
+    fn __repr__(&self) -> String {
+        let s = &self.inner.spec;
         for name in PRESET_NAMES {
             if preset_spec(name).as_ref() == Some(s) {
-                return Ok(format!("Policy.preset({name:?})"));
+                return format!("Policy.preset({name:?})");
             }
         }
         let attrs: usize = s.tag_attributes.values().map(BTreeSet::len).sum::<usize>()
             + s.generic_attributes.len();
-        Ok(format!(
+        format!(
             "Policy(<{} tags, {} attributes, schemes {:?}>)",
             s.tags.len(),
             attrs,
             s.url_schemes.iter().collect::<Vec<_>>()
-        ))
-    }
-
-    // Every option, readable. Sets are frozensets and mappings are read-only, so
-    // `p.derive(tags=p.tags | {"u"})` works and a policy cannot be changed in place.
-    #[getter]
-    fn tags<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "tags")
-    }
-    #[getter]
-    fn clean_content_tags<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "clean_content_tags")
-    }
-    #[getter]
-    fn tag_attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "tag_attributes")
-    }
-    #[getter]
-    fn generic_attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "generic_attributes")
-    }
-    #[getter]
-    fn generic_attribute_prefixes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "generic_attribute_prefixes")
-    }
-    #[getter]
-    fn tag_attribute_values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "tag_attribute_values")
-    }
-    #[getter]
-    fn set_tag_attribute_values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "set_tag_attribute_values")
-    }
-    #[getter]
-    fn url_schemes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "url_schemes")
-    }
-    #[getter]
-    fn url_relative<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "url_relative")
-    }
-    #[getter]
-    fn link_rel<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "link_rel")
-    }
-    #[getter]
-    fn allowed_classes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "allowed_classes")
-    }
-    #[getter]
-    fn filter_style_properties<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "filter_style_properties")
-    }
-    #[getter]
-    fn strip_comments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "strip_comments")
-    }
-    #[getter]
-    fn id_prefix<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "id_prefix")
-    }
-    #[getter]
-    fn attribute_patterns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "attribute_patterns")
-    }
-    #[getter]
-    fn target_blank<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "target_blank")
-    }
-    #[getter]
-    fn max_input_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get(py, "max_input_bytes")
-    }
-}
-
-impl Policy {
-    fn get<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-        Ok(option_value(py, &self.inner.spec, name, Shape::Frozen)?
-            .unwrap_or_else(|| py.None().into_bound(py)))
+        )
     }
 }

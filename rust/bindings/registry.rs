@@ -69,7 +69,7 @@ pub(super) fn resolve(policy: &Bound<'_, PyAny>) -> PyResult<Arc<CompiledPolicy>
 
 /// Named policies (`htmlguard.policies`). The presets are registered at import and are
 /// reserved.
-#[pyclass(frozen, module = "htmlguard._core", name = "PolicyRegistry")]
+#[pyclass(frozen, module = "htmlguard", name = "PolicyRegistry")]
 pub struct PolicyRegistry;
 
 #[pymethods]

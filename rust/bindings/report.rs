@@ -7,7 +7,7 @@ use super::convert::proxy;
 use crate::inspect::{Findings, Kind, Removal as RemovalData};
 
 /// One thing a policy removed.
-#[pyclass(frozen, eq, hash, module = "htmlguard._core", name = "Removal")]
+#[pyclass(frozen, eq, hash, module = "htmlguard", name = "Removal")]
 #[derive(PartialEq, Eq, Hash)]
 pub struct Removal {
     #[pyo3(get)]
@@ -48,7 +48,7 @@ impl From<&RemovalData> for Removal {
 }
 
 /// What `inspect()` found: the sanitized HTML and everything the policy removed.
-#[pyclass(frozen, module = "htmlguard._core", name = "Report")]
+#[pyclass(frozen, module = "htmlguard", name = "Report")]
 pub struct Report {
     #[pyo3(get)]
     html: String,
