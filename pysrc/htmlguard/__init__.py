@@ -55,7 +55,10 @@ __all__ = [
     "strip_tags",
 ]
 
-__version__ = "0.1.0"
+__version__: str = _core.__version__
+
+#: The policy the module-level verbs use when none is given.
+DEFAULT_POLICY: str = _core.DEFAULT_POLICY
 
 #: The built-in presets, from strictest to most permissive.
 PRESETS: tuple[str, ...] = tuple(_core.PRESET_NAMES)

@@ -25,6 +25,6 @@ async def sanitize_coroutine(policy: Policy, html: str) -> str:
     return await loop.run_in_executor(None, policy.sanitize, html)
 
 
-async def sanitize_async(html: str, policy: str | Policy = "ugc") -> str:
+async def sanitize_async(html: str, policy: str | Policy = _core.DEFAULT_POLICY) -> str:
     """Module-level :meth:`Policy.sanitize_async` with a registered name or a Policy."""
     return await sanitize_coroutine(_core.resolve_policy(policy), html)

@@ -22,6 +22,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<report::Removal>()?;
     m.add_class::<registry::PolicyRegistry>()?;
     m.add("policies", registry::PolicyRegistry)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("DEFAULT_POLICY", registry::DEFAULT_POLICY)?;
     m.add("PRESET_NAMES", PyTuple::new(m.py(), PRESET_NAMES)?)?;
     let names = crate::options::TABLE.iter().map(|o| o.name);
     m.add("OPTIONS", PyTuple::new(m.py(), names)?)?;

@@ -28,6 +28,9 @@ impl Clone for Entry {
     }
 }
 
+/// The policy the module-level verbs use when none is given: a preset, so always registered.
+pub(super) const DEFAULT_POLICY: &str = "ugc";
+
 static REGISTRY: LazyLock<Registry<Entry>> = LazyLock::new(|| Registry::new(&PRESET_NAMES));
 
 fn unknown(name: &str) -> PyErr {
@@ -147,13 +150,16 @@ impl PolicyRegistry {
     }
 }
 
-pub(super) fn resolve_default(
-    py: Python<'_>,
+/// Resolve an optional `policy` argument; None means [`DEFAULT_POLICY`].
+pub(super) fn resolve_or_default(
     policy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Arc<CompiledPolicy>> {
     match policy {
         Some(p) => resolve(p),
-        None => resolve(PyString::new(py, "ugc").as_any()),
+        None => REGISTRY
+            .get(DEFAULT_POLICY)
+            .map(|e| e.compiled)
+            .ok_or_else(|| unknown(DEFAULT_POLICY)),
     }
 }
 

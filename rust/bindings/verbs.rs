@@ -9,7 +9,7 @@ use pyo3::types::PyString;
 
 use super::convert::text_arg;
 use super::errors::{guarded, too_large, InputTooLargeError};
-use super::registry::resolve_default;
+use super::registry::{resolve, resolve_or_default};
 use super::report::Report;
 use crate::inspect::inspect;
 use crate::policy::CompiledPolicy;
@@ -81,25 +81,27 @@ pub(super) fn is_clean_with(
 
 // ---------------------------------------------------------------- module verbs
 
+// `inspect.signature` evaluates a default written as a name in the function's module, so
+// the signatures show `_core.DEFAULT_POLICY`'s value without repeating it.
 #[pyfunction]
-#[pyo3(signature = (html, policy = None), text_signature = "(html, policy='ugc')")]
+#[pyo3(signature = (html, policy = None), text_signature = "(html, policy=DEFAULT_POLICY)")]
 pub(super) fn sanitize(
     py: Python<'_>,
     html: &Bound<'_, PyAny>,
     policy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    let p = resolve_default(py, policy)?;
+    let p = resolve_or_default(policy)?;
     sanitize_with(py, &p, html, "sanitize()")
 }
 
 #[pyfunction]
-#[pyo3(signature = (htmls, policy = None), text_signature = "(htmls, policy='ugc')")]
+#[pyo3(signature = (htmls, policy = None), text_signature = "(htmls, policy=DEFAULT_POLICY)")]
 pub(super) fn sanitize_many(
     py: Python<'_>,
     htmls: &Bound<'_, PyAny>,
     policy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<String>> {
-    let p = resolve_default(py, policy)?;
+    let p = resolve_or_default(policy)?;
     sanitize_many_with(py, &p, htmls)
 }
 
@@ -111,7 +113,7 @@ pub(super) fn _sanitize_unsplit(
     policy: &Bound<'_, PyAny>,
     html: &str,
 ) -> PyResult<String> {
-    let p = resolve_default(py, Some(policy))?;
+    let p = resolve(policy)?;
     py.detach(|| guarded(|| p.sanitize_unsplit(html)))
 }
 
@@ -123,29 +125,29 @@ pub(super) fn _sanitize_in_pieces(
     html: &str,
     every: usize,
 ) -> PyResult<String> {
-    let p = resolve_default(py, Some(policy))?;
+    let p = resolve(policy)?;
     py.detach(|| guarded(|| p.sanitize_in_pieces(html, every.max(1))))
 }
 
 #[pyfunction(name = "inspect")]
-#[pyo3(signature = (html, policy = None), text_signature = "(html, policy='ugc')")]
+#[pyo3(signature = (html, policy = None), text_signature = "(html, policy=DEFAULT_POLICY)")]
 pub(super) fn inspect_py(
     py: Python<'_>,
     html: &Bound<'_, PyAny>,
     policy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Report> {
-    let p = resolve_default(py, policy)?;
+    let p = resolve_or_default(policy)?;
     inspect_with(py, &p, html)
 }
 
 #[pyfunction]
-#[pyo3(signature = (html, policy = None), text_signature = "(html, policy='ugc')")]
+#[pyo3(signature = (html, policy = None), text_signature = "(html, policy=DEFAULT_POLICY)")]
 pub(super) fn is_clean(
     py: Python<'_>,
     html: &Bound<'_, PyAny>,
     policy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<bool> {
-    let p = resolve_default(py, policy)?;
+    let p = resolve_or_default(policy)?;
     is_clean_with(py, &p, html)
 }
 
