@@ -27,13 +27,13 @@ macro_rules! for_each_option {
             tag_attribute_values = "attribute kept only with one of these values (case-insensitive)";
             set_tag_attribute_values = "attribute forced to this value on every such element";
             url_schemes = "schemes allowed in URL attributes (`href`, `src`, `action`, …)";
-            url_relative = "what happens to relative URLs: removed, kept, or resolved against a base URL (or a root URL and a path)";
+            url_relative = "what happens to relative URLs: removed, kept, resolved against `base`, or put under `root` (those not starting with `/` under `root` + `path`)";
             link_rel = "`rel` value put on every `<a>`";
             allowed_classes = "classes kept in `class` (the attribute is then filtered, not allowlisted)";
             filter_style_properties = "CSS properties kept in `style` attributes; a style value that is not plain CSS after filtering (ASCII names, numbers, units, colours, commas, balanced parentheses and quotes) is dropped whole";
             strip_comments = "remove comments";
             id_prefix = "prefix added to every `id` (stops user content from clobbering page ids)";
-            attribute_patterns = "regular expression the value must match, per tag (or `\"*\"` for every tag) and attribute (Rust `regex` syntax, searched, so anchor with `^…$`); checked after `id_prefix` and `set_tag_attribute_values`";
+            attribute_patterns = "regular expression the value must match, per tag (`\"*\"`: every tag) and attribute (Rust `regex` syntax, searched, so anchor with `^…$`); checked after `id_prefix` and `set_tag_attribute_values`";
             target_blank = "absolute links get `target=\"_blank\"` and `noopener` in `rel`";
             max_input_bytes = "larger input (in UTF-8 bytes) raises `InputTooLargeError`";
         }
