@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import doctest
+import inspect
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +12,9 @@ from pathlib import Path
 import pytest
 
 import htmlguard
+from htmlguard import _core, cli
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_stub_matches_the_compiled_module() -> None:
@@ -53,6 +58,36 @@ def test_public_names() -> None:
     assert issubclass(htmlguard.InputTooLargeError, ValueError)
     for err in (htmlguard.PolicyError, htmlguard.UnknownPolicyError, htmlguard.InputTooLargeError):
         assert issubclass(err, htmlguard.HTMLGuardError)
+
+
+def test_version_is_cargos() -> None:
+    cargo = (ROOT / "Cargo.toml").read_text(encoding="utf-8")
+    package = cargo.split("[package]", 1)[1].split("\n[", 1)[0]
+    version = re.search(r'^version = "([^"]+)"$', package, re.MULTILINE)
+    assert version is not None
+    assert htmlguard.__version__ == _core.__version__ == version.group(1)
+    # pyproject.toml leaves the version to maturin, which reads Cargo.toml's.
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^dynamic = \[.*"version".*\]$', pyproject, re.MULTILINE)
+    assert not re.search(r"^version\s*=", pyproject, re.MULTILINE)
+
+
+def test_default_policy_is_the_cores() -> None:
+    default = htmlguard.DEFAULT_POLICY
+    assert default == _core.DEFAULT_POLICY and default in htmlguard.PRESETS
+    html = "<h1>t</h1><script>x</script>"
+    assert htmlguard.sanitize(html) == htmlguard.policies[default].sanitize(html)
+    assert htmlguard.sanitize(html) != htmlguard.sanitize(html, "strict")
+    verbs = [
+        htmlguard.sanitize,
+        htmlguard.sanitize_many,
+        htmlguard.sanitize_async,
+        htmlguard.inspect,
+        htmlguard.is_clean,
+    ]
+    for verb in verbs:
+        assert inspect.signature(verb).parameters["policy"].default == default, verb
+    assert cli._parser().parse_args(["sanitize"]).policy == default
 
 
 def test_import_pulls_in_no_framework() -> None:

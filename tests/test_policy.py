@@ -227,8 +227,11 @@ def test_equality_hashing_pickling_copying() -> None:
     assert pickle.loads(pickle.dumps(hg.Policy.preset("ugc"))) == hg.Policy.preset("ugc")
 
 
-def test_policy_is_public_subclass() -> None:
-    assert issubclass(hg.Policy, _core.Policy)
-    assert hg.Policy.__module__ == "htmlguard"
+def test_classes_carry_their_public_module() -> None:
+    assert hg.Policy is _core.Policy
+    for cls in (hg.Policy, hg.Report, hg.Removal, hg.PolicyRegistry):
+        assert cls.__module__ == "htmlguard", cls
+    with pytest.raises(TypeError):
+        type("Sub", (hg.Policy,), {})
     with pytest.raises(AttributeError):
         hg.Policy().extra = 1  # type: ignore[attr-defined]

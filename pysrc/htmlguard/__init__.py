@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from htmlguard import _core
 from htmlguard._core import (
+    Policy,
     PolicyRegistry,
     Removal,
     Report,
@@ -27,7 +28,7 @@ from htmlguard._core import (
     sanitize_many,
     strip_tags,
 )
-from htmlguard._policy import Policy, sanitize_async
+from htmlguard._policy import sanitize_async
 from htmlguard.errors import (
     HTMLGuardError,
     InputTooLargeError,
@@ -54,7 +55,10 @@ __all__ = [
     "strip_tags",
 ]
 
-__version__ = "0.1.0"
+__version__: str = _core.__version__
+
+#: The policy the module-level verbs use when none is given.
+DEFAULT_POLICY: str = _core.DEFAULT_POLICY
 
 #: The built-in presets, from strictest to most permissive.
 PRESETS: tuple[str, ...] = tuple(_core.PRESET_NAMES)

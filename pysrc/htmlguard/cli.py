@@ -200,7 +200,7 @@ def _parser() -> argparse.ArgumentParser:
         "--policy",
         "-p",
         metavar="NAME",
-        default="ugc",
+        default=_core.DEFAULT_POLICY,
         help="name of a registered policy (default: %(default)s; presets: "
         + ", ".join(hg.PRESETS)
         + ")",

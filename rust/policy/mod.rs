@@ -3,6 +3,7 @@
 //! [`CompiledPolicy`] is what every door (Python class, registry, CLI) holds.
 
 pub mod css;
+pub mod options;
 pub mod presets;
 pub mod registry;
 pub mod rules;

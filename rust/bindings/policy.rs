@@ -1,0 +1,212 @@
+//! The `Policy` class. Every way to build one (keyword arguments, a preset, a dict,
+//! `derive`) makes a `PolicySpec` through the option table and compiles it; the option
+//! getters are generated from the table's list.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use pyo3::basic::CompareOp;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyTuple, PyType};
+
+use super::convert::{get_mapping, get_str, set_option, spec_to_dict, value_to_py, Shape};
+use super::errors::{policy_err, PolicyError};
+use super::report::Report;
+use super::verbs::{inspect_with, is_clean_with, sanitize_many_with, sanitize_with};
+use crate::policy::options::{for_each_option, Field};
+use crate::policy::presets::{preset_spec, PRESET_NAMES};
+use crate::policy::{CompiledPolicy, PolicySpec};
+
+/// The class, with one read-only attribute per option. PyO3 allows a single `#[pymethods]`
+/// block per class, so the option getters are generated as fields (`#[pyo3(get)]`), their
+/// values converted once when the policy is built.
+macro_rules! policy_class {
+    ($($name:ident = $doc:literal;)*) => {
+        /// An immutable, compiled sanitizing policy.
+        ///
+        /// ``Policy(**options)`` starts from nothing allowed: what is written is exactly what
+        /// passes. Start from a preset with :meth:`Policy.preset` and :meth:`derive`. Every
+        /// option is readable as an attribute: sets as frozensets, mappings read-only.
+        ///
+        /// >>> p = Policy(tags={"b", "a"}, tag_attributes={"a": {"href"}}, url_schemes={"https"})
+        /// >>> p.sanitize('<b onclick="x()">hi</b> <a href="javascript:alert(1)">x</a>')
+        /// '<b>hi</b> <a>x</a>'
+        /// >>> ugc = Policy.preset("ugc")
+        /// >>> "u" in ugc.tags, "kbd" in ugc.tags
+        /// (True, False)
+        /// >>> mine = ugc.derive(tags=ugc.tags | {"kbd"})
+        /// >>> mine.sanitize("<kbd>Ctrl</kbd>")
+        /// '<kbd>Ctrl</kbd>'
+        /// >>> Policy.from_dict(mine.to_dict()) == mine
+        /// True
+        #[pyclass(frozen, module = "htmlguard", name = "Policy")]
+        pub struct Policy {
+            pub(super) inner: Arc<CompiledPolicy>,
+            $(
+                #[doc = $doc]
+                #[pyo3(get)]
+                $name: Py<PyAny>,
+            )*
+        }
+
+        impl Policy {
+            /// Check and compile `spec`, and convert each option for its getter.
+            fn build(py: Python<'_>, spec: PolicySpec) -> PyResult<Self> {
+                let compiled = spec.compile().map_err(policy_err)?;
+                let spec = &compiled.spec;
+                Ok(Policy {
+                    $($name: value_to_py(py, &spec.$name.to_value(), Shape::Frozen)?.unbind(),)*
+                    inner: Arc::new(compiled),
+                })
+            }
+        }
+    };
+}
+for_each_option!(policy_class);
+
+/// Set each `(name, value)` option on `spec`.
+fn apply<'py>(
+    spec: &mut PolicySpec,
+    options: impl IntoIterator<Item = (String, Bound<'py, PyAny>)>,
+) -> PyResult<()> {
+    for (name, value) in options {
+        set_option(spec, &name, &value)?;
+    }
+    Ok(())
+}
+
+/// Keyword arguments as `(name, value)` pairs.
+fn keywords<'py>(
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Vec<(String, Bound<'py, PyAny>)>> {
+    kwargs
+        .into_iter()
+        .flat_map(|d| d.iter())
+        .map(|(k, v)| Ok((get_str("option name", &k)?, v)))
+        .collect()
+}
+
+#[pymethods]
+impl Policy {
+    #[new]
+    #[pyo3(signature = (**options))]
+    fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let mut spec = PolicySpec::empty();
+        apply(&mut spec, keywords(options)?)?;
+        Policy::build(py, spec)
+    }
+
+    /// A built-in policy: "strict", "basic", "ugc" or "relaxed".
+    #[classmethod]
+    fn preset(cls: &Bound<'_, PyType>, name: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let name = get_str("preset", name)?;
+        let spec = preset_spec(&name).ok_or_else(|| {
+            PolicyError::new_err(format!(
+                "preset: unknown preset {name:?}; presets are {}",
+                PRESET_NAMES.join(", ")
+            ))
+        })?;
+        Policy::build(cls.py(), spec)
+    }
+
+    /// Build a policy from the dict `to_dict()` returns (or one read from JSON/TOML).
+    #[classmethod]
+    fn from_dict(cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut spec = PolicySpec::empty();
+        apply(&mut spec, get_mapping("from_dict", data)?)?;
+        Policy::build(cls.py(), spec)
+    }
+
+    /// Every option as plain lists, dicts, strings, bools and ints (unset options left out).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        spec_to_dict(py, &self.inner.spec)
+    }
+
+    /// A copy of this policy with the given options replaced.
+    #[pyo3(signature = (**changes))]
+    fn derive(&self, py: Python<'_>, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let mut spec = self.inner.spec.clone();
+        apply(&mut spec, keywords(changes)?)?;
+        Policy::build(py, spec)
+    }
+
+    fn sanitize(&self, py: Python<'_>, html: &Bound<'_, PyAny>) -> PyResult<String> {
+        sanitize_with(py, &self.inner, html, "sanitize()")
+    }
+
+    fn sanitize_many(&self, py: Python<'_>, htmls: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+        sanitize_many_with(py, &self.inner, htmls)
+    }
+
+    /// :meth:`sanitize` for async code: inputs longer than
+    /// ``htmlguard._policy.ASYNC_INLINE_BYTES`` run in the event loop's default executor,
+    /// with the GIL released, so the loop keeps running.
+    ///
+    /// >>> import asyncio
+    /// >>> asyncio.run(Policy.preset("basic").sanitize_async("<b>x</b><script>y</script>"))
+    /// '<b>x</b>'
+    fn sanitize_async<'py>(
+        slf: &Bound<'py, Self>,
+        html: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        // The coroutine is Python's: an event loop and its executor are asyncio's.
+        static COROUTINE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        let py = slf.py();
+        let coroutine = COROUTINE.get_or_try_init(py, || -> PyResult<_> {
+            Ok(py
+                .import("htmlguard._policy")?
+                .getattr("sanitize_coroutine")?
+                .unbind())
+        })?;
+        coroutine.bind(py).call1((slf, html))
+    }
+
+    fn inspect(&self, py: Python<'_>, html: &Bound<'_, PyAny>) -> PyResult<Report> {
+        inspect_with(py, &self.inner, html)
+    }
+
+    fn is_clean(&self, py: Python<'_>, html: &Bound<'_, PyAny>) -> PyResult<bool> {
+        is_clean_with(py, &self.inner, html)
+    }
+
+    fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp, py: Python<'_>) -> Py<PyAny> {
+        let Ok(other) = other.cast::<Policy>() else {
+            return py.NotImplemented();
+        };
+        let same = self.inner.spec == other.get().inner.spec;
+        match op {
+            CompareOp::Eq => PyBool::new(py, same).to_owned().into_any().unbind(),
+            CompareOp::Ne => PyBool::new(py, !same).to_owned().into_any().unbind(),
+            _ => py.NotImplemented(),
+        }
+    }
+
+    fn __hash__(&self) -> u64 {
+        self.inner.hash
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let ctor = slf.get_type().getattr("from_dict")?;
+        let d = spec_to_dict(py, &slf.get().inner.spec)?;
+        PyTuple::new(py, [ctor, PyTuple::new(py, [d])?.into_any()])
+    }
+
+    fn __repr__(&self) -> String {
+        let s = &self.inner.spec;
+        for name in PRESET_NAMES {
+            if preset_spec(name).as_ref() == Some(s) {
+                return format!("Policy.preset({name:?})");
+            }
+        }
+        let attrs: usize = s.tag_attributes.values().map(BTreeSet::len).sum::<usize>()
+            + s.generic_attributes.len();
+        format!(
+            "Policy(<{} tags, {} attributes, schemes {:?}>)",
+            s.tags.len(),
+            attrs,
+            s.url_schemes.iter().collect::<Vec<_>>()
+        )
+    }
+}

@@ -1,0 +1,172 @@
+//! The module-level functions, and the verbs over a compiled policy that they share with
+//! `Policy`'s methods. Each verb releases the GIL while it works.
+
+use std::sync::Arc;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use super::convert::text_arg;
+use super::errors::{guarded, too_large, InputTooLargeError};
+use super::registry::{resolve, resolve_or_default};
+use super::report::Report;
+use crate::html::escape::escape_text;
+use crate::policy::CompiledPolicy;
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+pub(super) fn sanitize_with(
+    py: Python<'_>,
+    p: &Arc<CompiledPolicy>,
+    html: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<String> {
+    let text = text_arg(what, html)?;
+    p.check_size(text.len()).map_err(too_large)?;
+    let p = p.clone();
+    let text: &str = &text;
+    py.detach(|| guarded(|| p.sanitize_unchecked(text)))
+}
+
+pub(super) fn sanitize_many_with(
+    py: Python<'_>,
+    p: &Arc<CompiledPolicy>,
+    htmls: &Bound<'_, PyAny>,
+) -> PyResult<Vec<String>> {
+    if htmls.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(
+            "sanitize_many() expects an iterable of str, got a single str",
+        ));
+    }
+    let mut items: Vec<std::borrow::Cow<'_, str>> = Vec::new();
+    let owned: Vec<Bound<'_, PyAny>> = htmls.try_iter()?.collect::<PyResult<_>>()?;
+    for (i, h) in owned.iter().enumerate() {
+        // The label is formatted only if the item is rejected.
+        items.push(text_arg(format_args!("sanitize_many() item {i}"), h)?);
+    }
+    let p = p.clone();
+    let n = threads();
+    py.detach(|| guarded(|| p.sanitize_many(&items, n)))?
+        .map_err(|(i, e)| InputTooLargeError::new_err(format!("item {i}: {e}")))
+}
+
+pub(super) fn inspect_with(
+    py: Python<'_>,
+    p: &Arc<CompiledPolicy>,
+    html: &Bound<'_, PyAny>,
+) -> PyResult<Report> {
+    let text = text_arg("inspect()", html)?;
+    p.check_size(text.len()).map_err(too_large)?;
+    let p = p.clone();
+    let t: &str = &text;
+    let (out, findings) = py.detach(|| guarded(|| p.inspect_unchecked(t)))?;
+    Report::new(py, out, findings, &text)
+}
+
+pub(super) fn is_clean_with(
+    py: Python<'_>,
+    p: &Arc<CompiledPolicy>,
+    html: &Bound<'_, PyAny>,
+) -> PyResult<bool> {
+    let text = text_arg("is_clean()", html)?;
+    p.check_size(text.len()).map_err(too_large)?;
+    let p = p.clone();
+    let t: &str = &text;
+    py.detach(|| guarded(|| p.inspect_unchecked(t).1.total == 0))
+}
+
+// ---------------------------------------------------------------- module verbs
+
+// `inspect.signature` evaluates a default written as a name in the function's module, so
+// the signatures show `_core.DEFAULT_POLICY`'s value without repeating it.
+#[pyfunction]
+#[pyo3(signature = (html, policy = None), text_signature = "(html, policy=DEFAULT_POLICY)")]
+pub(super) fn sanitize(
+    py: Python<'_>,
+    html: &Bound<'_, PyAny>,
+    policy: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    let p = resolve_or_default(policy)?;
+    sanitize_with(py, &p, html, "sanitize()")
+}
+
+#[pyfunction]
+#[pyo3(signature = (htmls, policy = None), text_signature = "(htmls, policy=DEFAULT_POLICY)")]
+pub(super) fn sanitize_many(
+    py: Python<'_>,
+    htmls: &Bound<'_, PyAny>,
+    policy: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<String>> {
+    let p = resolve_or_default(policy)?;
+    sanitize_many_with(py, &p, htmls)
+}
+
+/// `sanitize` without the plain-text fast path or the cutting of large documents: the
+/// reference both must equal. Private: for the property tests and the benchmark.
+#[pyfunction]
+pub(super) fn _sanitize_unsplit(
+    py: Python<'_>,
+    policy: &Bound<'_, PyAny>,
+    html: &str,
+) -> PyResult<String> {
+    let p = resolve(policy)?;
+    py.detach(|| guarded(|| p.sanitize_unsplit(html)))
+}
+
+/// The parser path cut into pieces of at least `every` bytes. Private, as above.
+#[pyfunction]
+pub(super) fn _sanitize_in_pieces(
+    py: Python<'_>,
+    policy: &Bound<'_, PyAny>,
+    html: &str,
+    every: usize,
+) -> PyResult<String> {
+    let p = resolve(policy)?;
+    py.detach(|| guarded(|| p.sanitize_in_pieces(html, every.max(1))))
+}
+
+#[pyfunction(name = "inspect")]
+#[pyo3(signature = (html, policy = None), text_signature = "(html, policy=DEFAULT_POLICY)")]
+pub(super) fn inspect_py(
+    py: Python<'_>,
+    html: &Bound<'_, PyAny>,
+    policy: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Report> {
+    let p = resolve_or_default(policy)?;
+    inspect_with(py, &p, html)
+}
+
+#[pyfunction]
+#[pyo3(signature = (html, policy = None), text_signature = "(html, policy=DEFAULT_POLICY)")]
+pub(super) fn is_clean(
+    py: Python<'_>,
+    html: &Bound<'_, PyAny>,
+    policy: Option<&Bound<'_, PyAny>>,
+) -> PyResult<bool> {
+    let p = resolve_or_default(policy)?;
+    is_clean_with(py, &p, html)
+}
+
+/// Text made safe to place in HTML: `& < > " '` become character references.
+#[pyfunction]
+pub(super) fn escape(text: &Bound<'_, PyAny>) -> PyResult<String> {
+    let t = text_arg("escape()", text)?;
+    let mut out = escape_text(&t);
+    if out.contains(['"', '\'']) {
+        out = out.replace('"', "&quot;").replace('\'', "&#x27;");
+    }
+    // escape_text writes U+00A0 as &nbsp;, which is fine in any context.
+    Ok(out)
+}
+
+/// The text content of an HTML fragment, as plain text (not HTML: escape it before
+/// putting it back into a page).
+#[pyfunction]
+pub(super) fn strip_tags(py: Python<'_>, html: &Bound<'_, PyAny>) -> PyResult<String> {
+    let t = text_arg("strip_tags()", html)?;
+    let t: &str = &t;
+    py.detach(|| guarded(|| crate::text::strip_tags(t)))
+}

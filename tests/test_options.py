@@ -1,0 +1,118 @@
+"""The option table (``rust/options.rs``, exposed as ``_core.OPTION_TABLE``) against what
+else lists the options: the policy's attributes and ``to_dict()``, the type stub and the
+README's table."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import htmlguard as hg
+from htmlguard import _core
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMES = [name for name, _, _, _ in _core.OPTION_TABLE]
+TYPES = {name: type_ for name, type_, _, _ in _core.OPTION_TABLE}
+
+#: How the stub writes each type of the table: (keyword argument, attribute).
+STUB_TYPES = {
+    "bool": ("bool", "bool"),
+    "int or None": ("int | None", "int | None"),
+    "str or None": ("str | None", "str | None"),
+    "set of str": ("Iterable[str]", "frozenset[str]"),
+    "set of str or None": ("Iterable[str] | None", "frozenset[str] | None"),
+    "{tag: set of str}": ("Mapping[str, Iterable[str]]", "Mapping[str, frozenset[str]]"),
+    "{tag: {attr: set of str}}": (
+        "Mapping[str, Mapping[str, Iterable[str]]]",
+        "Mapping[str, Mapping[str, frozenset[str]]]",
+    ),
+    "{tag: {attr: str}}": ("Mapping[str, Mapping[str, str]]", "Mapping[str, Mapping[str, str]]"),
+    '"deny", "pass", {"base": URL}, {"root": URL, "path": PATH}': ("_UrlRelative", "_UrlRelative"),
+}
+
+
+def test_table_rows() -> None:
+    assert tuple(NAMES) == _core.OPTIONS
+    assert len(set(NAMES)) == len(NAMES)
+    for name, type_, _, doc in _core.OPTION_TABLE:
+        assert type_ in STUB_TYPES, (name, type_)
+        assert doc and "\n" not in doc, name
+
+
+def test_defaults_are_the_empty_policys() -> None:
+    empty = hg.Policy()
+    for name, _, default, _ in _core.OPTION_TABLE:
+        value = getattr(empty, name)
+        assert value == default and type(value) is type(default), name
+    unset = {name for name, _, default, _ in _core.OPTION_TABLE if default is None}
+    assert list(empty.to_dict()) == [name for name in NAMES if name not in unset]
+
+
+def test_attributes_carry_the_docs() -> None:
+    for name, _, _, doc in _core.OPTION_TABLE:
+        assert getattr(hg.Policy, name).__doc__ == doc, name
+
+
+def test_unknown_option_lists_the_table() -> None:
+    with pytest.raises(hg.PolicyError) as info:
+        hg.Policy(colour="red")  # type: ignore[call-arg]
+    assert str(info.value) == f'unknown option "colour"; options are: {", ".join(NAMES)}'
+
+
+def stub_policy() -> ast.ClassDef:
+    tree = ast.parse((ROOT / "pysrc" / "htmlguard" / "_core.pyi").read_text(encoding="utf-8"))
+    return next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Policy")
+
+
+def test_stub_keyword_arguments_follow_the_table() -> None:
+    new = next(
+        n for n in stub_policy().body if isinstance(n, ast.FunctionDef) and n.name == "__new__"
+    )
+    assert [a.arg for a in new.args.kwonlyargs] == NAMES
+    assert new.args.args[1:] == [] and new.args.kwarg is None
+    for arg in new.args.kwonlyargs:
+        assert arg.annotation is not None
+        assert ast.unparse(arg.annotation) == STUB_TYPES[TYPES[arg.arg]][0], arg.arg
+
+
+def test_stub_attributes_follow_the_table() -> None:
+    properties = {
+        n.name: n.returns
+        for n in stub_policy().body
+        if isinstance(n, ast.FunctionDef)
+        and any(isinstance(d, ast.Name) and d.id == "property" for d in n.decorator_list)
+    }
+    assert list(properties) == NAMES
+    for name, returns in properties.items():
+        assert returns is not None
+        assert ast.unparse(returns) == STUB_TYPES[TYPES[name]][1], name
+
+
+def readme_rows() -> list[list[str]]:
+    """The cells of each row of the README's ``### Options`` table."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n### Options\n", 1)[1].split("\n#", 1)[0]
+    return [line[2:-2].split(" | ") for line in section.splitlines() if line.startswith("| `")]
+
+
+def readme_default(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        return f'"{value}"'
+    assert len(value) == 0, value
+    return "empty"
+
+
+def test_readme_table_follows_the_table() -> None:
+    rows = readme_rows()
+    assert [row[0] for row in rows] == [f"`{name}`" for name in NAMES]
+    for row, (name, type_, default, doc) in zip(rows, _core.OPTION_TABLE, strict=True):
+        assert len(row) == 4, row
+        _, cell_type, cell_default, meaning = row
+        assert cell_type.replace("`", "") == type_, name
+        assert cell_default.replace("`", "") == readme_default(default), name
+        assert meaning == doc, name
