@@ -8,9 +8,11 @@ from collections.abc import Iterable, Mapping
 from fnmatch import fnmatchcase
 from typing import Generic, TypeVar
 
-from ._bodies import Outcome, content_kind, process
 from ._core import Policy
-from ._selectors import FieldRules
+from ._request.bodies import process
+from ._request.headers import content_kind
+from ._request.outcome import Outcome
+from ._request.selectors import FieldRules
 
 logger = logging.getLogger("htmlguard.middleware")
 

@@ -17,8 +17,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from ._bodies import Outcome
 from ._guard import GuardedApp, content_length
+from ._request.outcome import Outcome
 
 __all__ = ["HTMLGuardMiddleware"]
 

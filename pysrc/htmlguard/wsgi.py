@@ -14,8 +14,8 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ._bodies import Outcome
 from ._guard import GuardedApp, content_length
+from ._request.outcome import Outcome
 
 __all__ = ["HTMLGuardMiddleware"]
 
