@@ -591,18 +591,18 @@ async def test_large_bodies_are_processed_in_a_worker_thread(
     app = App(receive)
     mw = guarded(app, fields={"description": "strict"})
     threads: list[threading.Thread] = []
-    process = mw.guard.process
+    decide = mw.core.decide
 
-    def recording_process(*args: Any) -> Any:
+    def recording_decide(*args: Any) -> Any:
         threads.append(threading.current_thread())
-        return process(*args)
+        return decide(*args)
 
-    monkeypatch.setattr(mw.guard, "process", recording_process)
+    monkeypatch.setattr(mw.core, "decide", recording_decide)
     await run(mw, scope, receive)
     assert app.body == b"description=" + b"x" * (size // 18)
     assert len(threads) == 1
     assert (threads[0] is not threading.current_thread()) is offloaded
-    assert (recording_process in executor_calls) is offloaded
+    assert (recording_decide in executor_calls) is offloaded
 
 
 # ---------------------------------------------------------------- options

@@ -562,16 +562,3 @@ def test_policy_objects_are_accepted() -> None:
     body = b"description=%3Cb%3E%3Ci%3Ex%3C%2Fi%3E%3C%2Fb%3E"
     call(HTMLGuardMiddleware(app, fields={"description": policy}), environ(body))
     assert app.body == b"description=%3Ci%3Ex%3C%2Fi%3E"
-
-
-@pytest.mark.parametrize(
-    ("raw", "want"),
-    [("12", 12), (b"12", 12), ("0", 0), (None, None), ("", None), (b"", None),
-     ("-1", None), (b"-1", None), ("12x", None), (b"\xff", None)],
-)
-def test_declared_content_length_from_either_server_kind(raw: str | bytes | None,
-                                                         want: int | None) -> None:
-    # WSGI hands over a str (or an empty one), ASGI the header's bytes: one parser for both.
-    from htmlguard._guard import content_length
-
-    assert content_length(raw) == want
