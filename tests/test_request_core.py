@@ -234,6 +234,19 @@ def test_decide_logs_a_fault_passed_through(caplog: pytest.LogCaptureFixture) ->
     assert record.getMessage().startswith("PUT /p: body passed through unchanged: malformed")
 
 
+@pytest.mark.parametrize("mode", ["reject", "report"])
+def test_logged_reports_say_what_would_be_removed(
+    mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Neither mode changes the value: "removed" would be false.
+    with caplog.at_level(logging.WARNING, logger="htmlguard.middleware"):
+        decide(make(mode=mode), b"description=%3Cb+onclick%3Dx()%3Ehi%3C%2Fb%3E")
+    [record] = caplog.records
+    message = record.getMessage()
+    assert message == "POST /submit: field 'description': would remove 1 attribute (b[onclick])"
+    assert "removed" not in message
+
+
 # ---------------------------------------------------------------- responses and headers
 
 
