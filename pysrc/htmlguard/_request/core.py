@@ -8,7 +8,7 @@ An adapter (WSGI, ASGI, a Django middleware...) drives it in two calls::
     decision = core.decide(plan, body)
     # Forward: call the app with decision.body; Respond: answer it.
 
-``decide`` reads the body, computes the answer once and logs with it.
+``decide`` runs the body's reader, computes the answer once and logs from that answer.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class RequestCore:
         none). `stream_ends` says the server ends the body stream itself (ASGI, or WSGI with
         ``wsgi.input_terminated``): only then can a body without a length be read at all.
         """
-        kind = self.kind(method, path, content_type)
+        kind = self._kind(method, path, content_type)
         if kind is None or content_type is None:
             return None
         length = declared_length(content_length)
@@ -113,7 +113,7 @@ class RequestCore:
             return None
         return ReadBody(method, path, kind, content_type, length, self.max_body_bytes)
 
-    def kind(self, method: str, path: str, content_type: str | None) -> str | None:
+    def _kind(self, method: str, path: str, content_type: str | None) -> str | None:
         """The body kind to read for this request, or None to pass it through unread."""
         if not self.active or method.upper() not in self.methods:
             return None
