@@ -36,11 +36,19 @@ MODES = ("clean", "reject")
 
 
 def disallowed_message(report: Report) -> str:
-    """The validation message for a report that removed something.
+    """The validation message for a report that would remove something.
 
-    ``'Disallowed HTML: removed 1 attribute (a[onclick])'``
+    >>> from htmlguard import inspect
+    >>> disallowed_message(inspect('<a href="/x" onclick="go()">x</a>'))
+    'Disallowed HTML: would remove 1 attribute (a[onclick])'
     """
-    return f"Disallowed HTML: {report}"
+    return f"Disallowed HTML: {_would_remove(str(report))}"
+
+
+def _would_remove(summary: str) -> str:
+    """``str(report)`` ("removed ...") reworded for input that is refused, not changed."""
+    done = "removed "
+    return "would remove " + summary[len(done) :] if summary.startswith(done) else summary
 
 
 def _check_policy(policy: object) -> None:
@@ -65,7 +73,7 @@ class SanitizedHTMLField(TextAreaField):
     :attr:`data` empty and fails validation.
 
     ``mode="reject"``: :attr:`data` is what was sent, and validation fails with a message
-    naming what the policy would remove (``Disallowed HTML: removed 1 attribute
+    naming what the policy would remove (``Disallowed HTML: would remove 1 attribute
     (a[onclick])``).
 
     Only submitted form data is sanitized; ``data=``/``obj=`` values come from the app.
@@ -109,8 +117,8 @@ class SanitizedHTMLField(TextAreaField):
 class NoDisallowedHTML:
     """A validator for any string field: fails if `policy` would remove anything.
 
-    The message is `message` if given, else ``Disallowed HTML: removed ...`` naming what
-    would be removed. Empty and non-string data pass (combine with ``DataRequired`` to
+    The message is `message` if given, else ``Disallowed HTML: would remove ...`` naming
+    what would be removed. Empty and non-string data pass (combine with ``DataRequired`` to
     require a value).
     """
 
