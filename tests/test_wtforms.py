@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -199,3 +202,24 @@ def test_docstring_examples() -> None:
     result = doctest.testmod(htmlguard.wtforms)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_usable_without_flask() -> None:
+    # Run apart: this test process has Flask imported by other test modules.
+    code = (
+        "import sys\n"
+        "from wtforms import Form\n"
+        "from htmlguard.wtforms import SanitizedHTMLField\n"
+        "class F(Form):\n"
+        "    body = SanitizedHTMLField(policy='strict', mode='reject')\n"
+        "class Data(dict):\n"
+        "    getlist = dict.__getitem__\n"
+        "f = F(Data(body=['<b>x</b>']))\n"
+        "assert not f.validate() and 'flask' not in sys.modules, (f.errors, 'flask')\n"
+        "print(f.errors['body'][0])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert out == "Disallowed HTML: would remove 1 tag (<b>)\n"
