@@ -1,4 +1,5 @@
-"""Request bodies per content type (htmlguard._bodies): what is cleaned, what is kept."""
+"""Request bodies per content type (htmlguard._request readers): what is cleaned, what is
+kept."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from urllib.parse import quote_plus, unquote_to_bytes
 import pytest
 
 import htmlguard as hg
-from htmlguard._bodies import FORM, JSON, MULTIPART, Outcome, content_kind, process
-from htmlguard._selectors import FieldRules
+from htmlguard._request.bodies import process
+from htmlguard._request.headers import FORM, JSON, MULTIPART, content_kind
+from htmlguard._request.outcome import Outcome
+from htmlguard._request.selectors import FieldRules
 
 FORM_CT = "application/x-www-form-urlencoded"
 JSON_CT = "application/json"
@@ -584,8 +587,7 @@ def test_charsets_that_keep_ascii_are_read(charset: str) -> None:
 
 
 def test_a_multipart_part_or_charset_field_naming_a_moving_charset_is_refused() -> None:
-    part = [(disposition(b"description") + b"\r\nContent-Type: text/plain; charset=utf-16",
-             SCRIPT)]
+    part = [(disposition(b"description") + b"\r\nContent-Type: text/plain; charset=utf-16", SCRIPT)]
     assert run(MULTIPART, MULTIPART_CT, multipart(part), {"description": "ugc"}).ambiguous
     parts = [(disposition(b"_charset_"), b"utf-16"), (disposition(b"description"), SCRIPT)]
     assert run(MULTIPART, MULTIPART_CT, multipart(parts), {"description": "ugc"}).ambiguous
@@ -594,8 +596,10 @@ def test_a_multipart_part_or_charset_field_naming_a_moving_charset_is_refused() 
 def test_a_delimiter_after_a_bare_line_feed_is_refused() -> None:
     # Werkzeug ends the file at "\n--boundary" and finds a text field after it;
     # python-multipart sees one file.
-    hidden = (b"x\n--" + BOUNDARY + b'\nContent-Disposition: form-data; name="description"'
-              b"\n\n" + SCRIPT + b"\n--" + BOUNDARY + b"--\n")
+    hidden = (
+        b"x\n--" + BOUNDARY + b'\nContent-Disposition: form-data; name="description"'
+        b"\n\n" + SCRIPT + b"\n--" + BOUNDARY + b"--\n"
+    )
     body = multipart([(disposition(b"f", b'; filename="a.txt"'), hidden)])
     out = run(MULTIPART, MULTIPART_CT, body, {"description": "ugc"})
     assert out.ambiguous and out.body is None
@@ -615,8 +619,11 @@ def test_a_repeated_content_disposition_is_refused() -> None:
 @pytest.mark.parametrize(
     ("kind", "content_type", "body"),
     [
-        (MULTIPART, f"{MULTIPART_CT}; boundary=other",
-         multipart([(disposition(b"description"), SCRIPT)])),
+        (
+            MULTIPART,
+            f"{MULTIPART_CT}; boundary=other",
+            multipart([(disposition(b"description"), SCRIPT)]),
+        ),
         (FORM, f"{FORM_CT}; charset=utf-8; charset=utf-16", b"description=x"),
     ],
 )
@@ -625,7 +632,7 @@ def test_a_parameter_given_twice_is_refused(kind: str, content_type: str, body: 
 
 
 def test_malformed_multipart_is_refused_only_when_it_names_a_selected_field() -> None:
-    folded = multipart([(b"Content-Disposition: form-data;\r\n name=\"description\"", SCRIPT)])
+    folded = multipart([(b'Content-Disposition: form-data;\r\n name="description"', SCRIPT)])
     out = run(MULTIPART, MULTIPART_CT, folded, {"description": "ugc"})
     assert out.fault is not None and out.ambiguous
     other = folded.replace(b"description", b"other")

@@ -354,7 +354,7 @@ def test_comment_form_rejects_hostile_html_then_stores_a_clean_comment(
     submit(driver, form)
     assert_safe(driver, site)
     errors = texts(driver, "#comment-form .error")
-    assert len(errors) == 1 and errors[0].startswith("Disallowed HTML: removed"), errors
+    assert len(errors) == 1 and errors[0].startswith("Disallowed HTML: would remove"), errors
     # The text is given back to edit, as text; nothing was stored.
     assert driver.find_element(By.NAME, "body").get_attribute("value") == hostile
     assert len(site.http.get("/api/challenges/2/comments").json()) == before

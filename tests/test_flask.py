@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 from flask import Flask, render_template_string, request
+from wtforms import Form, StringField
 
 import htmlguard as hg
-from htmlguard.flask import HTMLGuard, HTMLGuardState, get_state
+from htmlguard.flask import HTMLGuard, HTMLGuardState, get_state, resolve_policy
 from htmlguard.wsgi import HTMLGuardMiddleware
+from htmlguard.wtforms import NoDisallowedHTML, SanitizedHTMLField
 
 DIRTY = '<p onclick="steal()">Hi <script>alert(1)</script><b>there</b></p>'
 CLEAN_UGC = "<p>Hi <b>there</b></p>"
@@ -20,12 +22,20 @@ BIO_NAME = "test-flask-bio"
 
 
 @pytest.fixture(autouse=True)
-def _forget_test_policies() -> Iterator[None]:
-    """The registry is process-wide: remove what a test's config registered."""
+def _global_registry_untouched() -> Iterator[None]:
+    """The extension keeps an app's policies to itself: no test may change the registry."""
+    before = {name: hg.policies[name] for name in hg.policies.names()}
     yield
-    for name in hg.policies.names():
-        if name.startswith("test-flask-"):
-            hg.policies.unregister(name)
+    assert {name: hg.policies[name] for name in hg.policies.names()} == before
+
+
+@pytest.fixture
+def global_bio() -> Iterator[hg.Policy]:
+    """A "bio" registered globally by the program, as an app without the extension uses."""
+    policy = hg.Policy(tags={"u"})
+    hg.policies.register("bio", policy)
+    yield policy
+    hg.policies.unregister("bio")
 
 
 def make_app(**config: Any) -> Flask:
@@ -56,7 +66,7 @@ def test_init_with_app() -> None:
     state = app.extensions["htmlguard"]
     assert isinstance(state, HTMLGuardState)
     assert state.default_policy == "ugc"
-    assert state.policies == ()
+    assert state.policies == {}
     assert state.middleware is None
     assert app.wsgi_app == original  # no HTMLGUARD_FIELDS: no middleware
     assert "sanitize" in app.jinja_env.filters
@@ -74,7 +84,7 @@ def test_init_app_factory_style_on_two_apps() -> None:
     assert not any(isinstance(v, Flask) for v in vars(guard).values())  # no app stored
     assert a.extensions["htmlguard"].default_policy == "strict"
     assert b.extensions["htmlguard"].default_policy == BIO_NAME
-    assert b.extensions["htmlguard"].policies == (BIO_NAME,)
+    assert b.extensions["htmlguard"].policies == {BIO_NAME: hg.Policy.from_dict(BIO)}
     html = "<p><b>x</b><u>y</u></p>"
     with a.app_context():
         assert guard.sanitize(html) == hg.sanitize(html, "strict")
@@ -93,19 +103,26 @@ def test_sanitize_needs_an_initialised_app() -> None:
         guard.sanitize("<b>x</b>")
 
 
-def test_configured_policies_are_registered() -> None:
-    app = make_app(HTMLGUARD_POLICIES={BIO_NAME: BIO, "test-flask-empty": {}})
+def test_configured_policies_are_the_apps_own() -> None:
+    only_i = hg.Policy(tags={"i"})
+    app = make_app(
+        HTMLGUARD_POLICIES={BIO_NAME: BIO, "test-flask-empty": {}, "test-flask-i": only_i}
+    )
     HTMLGuard(app)
-    assert app.extensions["htmlguard"].policies == (BIO_NAME, "test-flask-empty")
-    assert hg.policies[BIO_NAME] == hg.Policy.from_dict(BIO)
-    assert hg.sanitize("<b>a</b><u>b</u>", BIO_NAME) == "<b>a</b>b"
-    assert hg.sanitize("<b>a</b>", "test-flask-empty") == "a"
-
-
-def test_factory_can_run_twice_and_the_last_config_wins() -> None:
-    HTMLGuard(make_app(HTMLGUARD_POLICIES={BIO_NAME: BIO}))
-    HTMLGuard(make_app(HTMLGUARD_POLICIES={BIO_NAME: {"tags": ["u"]}}))
-    assert hg.sanitize("<b>a</b><u>b</u>", BIO_NAME) == "a<u>b</u>"
+    state = app.extensions["htmlguard"]
+    assert list(state.policies) == [BIO_NAME, "test-flask-empty", "test-flask-i"]  # config order
+    assert state.policies[BIO_NAME] == hg.Policy.from_dict(BIO)
+    assert state.policies["test-flask-i"] is only_i
+    with pytest.raises(TypeError):
+        state.policies["x"] = only_i  # type: ignore[index]  # read-only
+    assert BIO_NAME not in hg.policies  # not registered process-wide
+    assert state.resolve(BIO_NAME).sanitize("<b>a</b><u>b</u>") == "<b>a</b>b"
+    assert state.resolve("test-flask-empty").sanitize("<b>a</b>") == "a"
+    assert state.resolve("strict") is hg.policies["strict"]  # then the global registry
+    with pytest.raises(
+        hg.UnknownPolicyError, match=r"this app's HTMLGUARD_POLICIES: test-flask-bio"
+    ):
+        state.resolve("test-flask-missing")
 
 
 # ---------------------------------------------------------------- config errors
@@ -126,9 +143,7 @@ def test_bad_policy_fails_at_init_naming_the_key(spec: object) -> None:
     with pytest.raises(hg.PolicyError) as info:
         HTMLGuard(app)
     assert str(info.value).startswith("HTMLGUARD_POLICIES['test-flask-bad']: ")
-    # Nothing is registered from a config that fails, and the app is not marked initialised.
-    assert "test-flask-ok" not in hg.policies
-    assert "htmlguard" not in app.extensions
+    assert "htmlguard" not in app.extensions  # a config that fails leaves the app alone
 
 
 def test_preset_name_in_policies_is_refused() -> None:
@@ -163,9 +178,35 @@ def test_bad_middleware_option_fails_at_init() -> None:
     app = make_app(HTMLGUARD_FIELDS={"description": "ugc"}, HTMLGUARD_MODE="scrub")
     with pytest.raises(ValueError, match="mode"):
         HTMLGuard(app)
-    app = make_app(HTMLGUARD_FIELDS={"description": "test-flask-missing"})
-    with pytest.raises(hg.UnknownPolicyError):
+
+
+def test_unknown_field_policy_fails_at_init_naming_the_key() -> None:
+    app = make_app(
+        HTMLGUARD_POLICIES={BIO_NAME: BIO},
+        HTMLGUARD_FIELDS={"bio": BIO_NAME, "description": "test-flask-nope"},
+    )
+    with pytest.raises(hg.UnknownPolicyError) as info:
         HTMLGuard(app)
+    message = str(info.value)
+    assert message.startswith("HTMLGUARD_FIELDS['description']: unknown policy ")
+    assert "test-flask-nope" in message and BIO_NAME in message  # the app's names are listed
+    with pytest.raises(TypeError, match=r"^HTMLGUARD_FIELDS\['description'\]: policy must be"):
+        HTMLGuard(make_app(HTMLGUARD_FIELDS={"description": 3}))
+    with pytest.raises(TypeError, match="^HTMLGUARD_FIELDS: expected a mapping"):
+        HTMLGuard(make_app(HTMLGUARD_FIELDS=["description"]))
+
+
+def test_failed_init_app_leaves_a_working_app_as_it_was() -> None:
+    app = make_app(HTMLGUARD_FIELDS={"description": "ugc"})
+    guard = HTMLGuard(app)
+    state, wrapped = app.extensions["htmlguard"], app.wsgi_app
+    app.config["HTMLGUARD_FIELDS"] = {"description": "test-flask-nope"}
+    with pytest.raises(hg.UnknownPolicyError):
+        guard.init_app(app)
+    assert app.extensions["htmlguard"] is state
+    assert app.wsgi_app is wrapped
+    got = app.test_client().post("/echo", data={"description": DIRTY}).get_json()
+    assert got == {"description": [CLEAN_UGC]}
 
 
 # ---------------------------------------------------------------- the request middleware
@@ -272,3 +313,110 @@ def test_filter_uses_the_configured_default_policy() -> None:
     HTMLGuard(app)
     got = app.test_client().get("/render", query_string={"v": "<b>a</b><u>b</u>"}).text
     assert got == "<b>a</b>b"
+
+
+# ---------------------------------------------------------------- per-app policies
+
+TWO_BIOS = "<b>b</b><i>i</i><u>u</u>"
+
+
+class BioForm(Form):
+    """One form class for every app: "bio" is looked up in the app handling the request."""
+
+    clean = SanitizedHTMLField(policy="bio")
+    reject = SanitizedHTMLField(policy="bio", mode="reject")
+    title = StringField(validators=[NoDisallowedHTML("bio")])
+
+
+def bio_app(tag: str) -> Flask:
+    """An app whose own "bio" allows only `tag`; its middleware cleans the field "mw"."""
+    app = make_app(HTMLGUARD_POLICIES={"bio": {"tags": [tag]}}, HTMLGUARD_FIELDS={"mw": "bio"})
+    add_form_view(app)
+    return app
+
+
+def add_form_view(app: Flask) -> None:
+    @app.post("/form")
+    def form() -> dict[str, Any]:
+        f = BioForm(request.form)
+        ok = f.validate()
+        return {"ok": ok, "data": f.data, "errors": f.errors}
+
+
+def test_two_apps_each_use_their_own_policy_of_one_name() -> None:
+    guard = HTMLGuard()
+    apps = [("b", bio_app("b"), "<b>b</b>iu"), ("i", bio_app("i"), "b<i>i</i>u")]
+    for _, app, _ in apps:
+        guard.init_app(app)
+    assert "bio" not in hg.policies
+    for tag, app, cleaned in apps:
+        own = f"<{tag}>{tag}</{tag}>"
+        client = app.test_client()
+        # the filter
+        page = client.get("/render", query_string={"t": "{{ v|sanitize('bio') }}", "v": TWO_BIOS})
+        assert page.text == cleaned
+        # the form field (clean and reject) and the validator: own tag passes, others do not
+        got = client.post("/form", data={"clean": TWO_BIOS, "reject": own, "title": own}).json
+        assert got is not None
+        assert got["ok"], got["errors"]
+        assert got["data"] == {"clean": cleaned, "reject": own, "title": own}
+        got = client.post("/form", data={"reject": "<u>u</u>", "title": "<u>u</u>"}).json
+        assert got is not None
+        assert not got["ok"]
+        message = "Disallowed HTML: would remove 1 tag (<u>)"
+        assert got["errors"] == {"reject": [message], "title": [message]}
+        # the middleware
+        assert client.post("/echo", data={"mw": TWO_BIOS}).json == {"mw": [cleaned]}
+        # the helpers, in an app context
+        with app.app_context():
+            assert guard.sanitize(TWO_BIOS, "bio") == cleaned
+            assert resolve_policy("bio") is get_state().policies["bio"]
+            assert resolve_policy("strict") is hg.policies["strict"]
+
+
+def test_an_app_policy_shadows_a_global_name_only_in_that_app(global_bio: hg.Policy) -> None:
+    mine = bio_app("b")
+    HTMLGuard(mine)
+    bare = make_app()  # no extension: names are the global registry's
+    add_form_view(bare)
+    with mine.app_context():
+        assert resolve_policy("bio") is get_state().policies["bio"]
+    with bare.app_context():
+        assert resolve_policy("bio") is global_bio
+    assert resolve_policy("bio") is global_bio  # no app context at all
+    assert hg.sanitize(TWO_BIOS, "bio") == "bi<u>u</u>"  # the module functions: global only
+
+    got = bare.test_client().post("/form", data={"clean": TWO_BIOS, "title": "<u>u</u>"}).json
+    assert got is not None
+    assert got["ok"], got["errors"]
+    assert got["data"]["clean"] == "bi<u>u</u>"
+    got = mine.test_client().post("/form", data={"clean": TWO_BIOS, "title": "<u>u</u>"}).json
+    assert got is not None
+    assert got["data"]["clean"] == "<b>b</b>iu"
+    assert got["errors"] == {"title": ["Disallowed HTML: would remove 1 tag (<u>)"]}
+
+
+def test_names_only_in_the_global_registry_still_resolve_in_an_app(global_bio: hg.Policy) -> None:
+    app = make_app(
+        HTMLGUARD_POLICIES={BIO_NAME: BIO},
+        HTMLGUARD_DEFAULT_POLICY="bio",  # the global one
+        HTMLGUARD_FIELDS={"mw": "bio"},
+    )
+    HTMLGuard(app)
+    client = app.test_client()
+    assert client.get("/render", query_string={"v": TWO_BIOS}).text == "bi<u>u</u>"
+    assert client.post("/echo", data={"mw": TWO_BIOS}).json == {"mw": ["bi<u>u</u>"]}
+
+
+def test_init_app_twice_uses_the_new_policies() -> None:
+    app = bio_app("b")
+    guard = HTMLGuard(app)
+    app.config["HTMLGUARD_POLICIES"] = {"bio": {"tags": ["i"]}}
+    guard.init_app(app)
+    client = app.test_client()
+    page = client.get("/render", query_string={"t": "{{ v|sanitize('bio') }}", "v": TWO_BIOS})
+    assert page.text == "b<i>i</i>u"
+    assert client.post("/echo", data={"mw": TWO_BIOS}).json == {"mw": ["b<i>i</i>u"]}
+    got = client.post("/form", data={"clean": TWO_BIOS}).json
+    assert got is not None and got["data"]["clean"] == "b<i>i</i>u"
+    assert not isinstance(app.wsgi_app.app, HTMLGuardMiddleware)  # type: ignore[attr-defined]

@@ -124,3 +124,21 @@ def test_docstring_examples() -> None:
     result = doctest.testmod(htmlguard.jinja)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_resolve_decides_what_a_name_means() -> None:
+    # How the Flask extension gives each app's environment its own policies.
+    mine = {"bio": hg.Policy(tags={"i"})}
+
+    def resolve(policy: str | hg.Policy) -> hg.Policy:
+        if isinstance(policy, str) and policy in mine:
+            return mine[policy]
+        return hg.policies[policy] if isinstance(policy, str) else policy
+
+    env = Environment(autoescape=True)
+    install(env, default_policy="bio", resolve=resolve)
+    assert "bio" not in hg.policies
+    assert env.from_string("{{ v|sanitize }}").render(v="<b>x</b><i>y</i>") == "x<i>y</i>"
+    assert env.from_string("{{ v|sanitize('basic') }}").render(v="<b>x</b>") == "<b>x</b>"
+    with pytest.raises(hg.UnknownPolicyError):  # checked at install, with the resolver
+        install(Environment(), default_policy="elsewhere", resolve=resolve)

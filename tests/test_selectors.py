@@ -1,11 +1,11 @@
-"""Field selectors of the request middleware (htmlguard._selectors.FieldRules)."""
+"""Field selectors of the request middleware (htmlguard._request.selectors.FieldRules)."""
 
 from __future__ import annotations
 
 import pytest
 
 import htmlguard as hg
-from htmlguard._selectors import FieldRules
+from htmlguard._request.selectors import FieldRules
 
 STRICT = hg.Policy.preset("strict")
 BASIC = hg.Policy.preset("basic")

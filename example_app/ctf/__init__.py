@@ -3,7 +3,7 @@
 Challenge descriptions (written by admins), user bios and comments are HTML, each with its
 own policy (``policies.py``). htmlguard guards them at every layer a Flask app has:
 
-* the ``HTMLGuard`` extension registers the policies from ``HTMLGUARD_POLICIES``, installs
+* the ``HTMLGuard`` extension gives the app its policies from ``HTMLGUARD_POLICIES``, installs
   the ``sanitize`` template filter, and puts the request middleware in front of the JSON API
   (``HTMLGUARD_FIELDS``/``HTMLGUARD_PATHS``): the ``body`` of every JSON call under
   ``/api/`` is cleaned with the "comment" policy before the view reads it;

@@ -22,7 +22,7 @@ from flask import (
 )
 from werkzeug.security import check_password_hash
 
-import htmlguard as hg
+from htmlguard.flask import resolve_policy
 
 from . import db
 from .forms import ChallengeForm, CommentForm, FlagForm, LoginForm, ProfileForm
@@ -91,7 +91,8 @@ def admin_required(view: F) -> F:
 def flash_cleaned(what: str, raw: str | None, policy: str) -> None:
     """Tell the user what the policy took out of what they sent, if anything."""
     if raw:
-        report = hg.inspect(raw, policy)
+        # The site's policies are its app's own (HTMLGUARD_POLICIES), not global names.
+        report = resolve_policy(policy).inspect(raw)
         if report.total:
             flash(f"htmlguard cleaned the {what}: {report}", "info")
 

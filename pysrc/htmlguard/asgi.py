@@ -8,7 +8,8 @@ Usage::
     from htmlguard.asgi import HTMLGuardMiddleware
     app = HTMLGuardMiddleware(app, fields={"comments.*.body": "basic"})
 
-See ``docs/middleware.md`` for selectors, content types, modes and faults.
+See ``docs/middleware.md`` for selectors, content types, modes and faults. The decisions
+are ``_request.core.RequestCore``'s; this module only receives, replays and sends.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from ._bodies import Outcome
-from ._guard import GuardedApp, content_length
+from ._request.adapter import GuardedApp
+from ._request.decisions import Decision, Respond
 
 __all__ = ["HTMLGuardMiddleware"]
 
@@ -31,6 +32,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: Bodies larger than this are processed in a worker thread, off the event loop.
 OFFLOAD_BYTES = 64 * 1024
 
+#: The headers a reframed body replaces (``Forward.reframed``).
+_FRAMING = (b"content-length", b"transfer-encoding")
+
 
 class HTMLGuardMiddleware(GuardedApp[ASGIApp]):
     """Wrap an ASGI 3 application; options as in ``docs/middleware.md`` (``GuardedApp``)."""
@@ -39,22 +43,20 @@ class HTMLGuardMiddleware(GuardedApp[ASGIApp]):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        guard = self.guard
-        method = scope.get("method", "GET")
-        path = scope.get("path", "")
+        core = self.core
         headers: list[tuple[bytes, bytes]] = list(scope.get("headers") or ())
-        content_type = _header(headers, b"content-type")
-        kind = guard.kind(method, path, content_type)
-        if kind is None or content_type is None:
+        plan = core.plan(
+            scope.get("method", "GET"),
+            scope.get("path", ""),
+            _header(headers, b"content-type"),
+            _header(headers, b"content-length"),
+            stream_ends=True,  # the server ends the body with more_body=False
+        )
+        if plan is None:
             await self.app(scope, receive, send)
             return
-
-        length = content_length(_header(headers, b"content-length"))
-        if length == 0:  # no body: nothing to look at, and nothing malformed to reject
-            await self.app(scope, receive, send)
-            return
-        if length is not None and length > guard.max_body_bytes:
-            await _respond(send, 413, guard.too_large())
+        if isinstance(plan, Respond):
+            await _respond(send, plan)
             return
         body = bytearray()
         while True:
@@ -62,8 +64,8 @@ class HTMLGuardMiddleware(GuardedApp[ASGIApp]):
             if message["type"] == "http.disconnect":
                 return  # the client is gone: nobody to answer, nothing left waiting
             body += message.get("body", b"")
-            if len(body) > guard.max_body_bytes:
-                await _respond(send, 413, guard.too_large())
+            if len(body) > plan.max_bytes:
+                await _respond(send, core.too_large)
                 return
             if not message.get("more_body", False):
                 break
@@ -71,27 +73,20 @@ class HTMLGuardMiddleware(GuardedApp[ASGIApp]):
 
         if len(data) > OFFLOAD_BYTES:
             loop = asyncio.get_running_loop()
-            outcome: Outcome = await loop.run_in_executor(
-                None, guard.process, kind, content_type, data
-            )
+            decision: Decision = await loop.run_in_executor(None, core.decide, plan, data)
         else:
-            outcome = guard.process(kind, content_type, data)
-        guard.log(method, path, outcome)
-        answer = guard.answer(outcome)
-        if answer is not None:
-            await _respond(send, *answer)
+            decision = core.decide(plan, data)
+        if isinstance(decision, Respond):
+            await _respond(send, decision)
             return
-        if guard.mode == "report":
-            scope.setdefault("state", {})["htmlguard_reports"] = dict(outcome.reports)
-        new = outcome.body if outcome.body is not None else data
-        if outcome.body is not None or length is None:
+        if decision.reports is not None:
+            scope.setdefault("state", {})["htmlguard_reports"] = decision.reports
+        if decision.reframed:
             scope = dict(scope)
-            scope["headers"] = [
-                (k, v)
-                for k, v in headers
-                if k.lower() not in (b"content-length", b"transfer-encoding")
-            ] + [(b"content-length", str(len(new)).encode("ascii"))]
-        await self.app(scope, _replay(new, receive), send)
+            scope["headers"] = [(k, v) for k, v in headers if k.lower() not in _FRAMING] + [
+                (b"content-length", decision.content_length.encode("ascii"))
+            ]
+        await self.app(scope, _replay(decision.body, receive), send)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -115,15 +110,14 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
     return None
 
 
-async def _respond(send: Send, status: int, body: bytes) -> None:
+async def _respond(send: Send, response: Respond) -> None:
     await send(
         {
             "type": "http.response.start",
-            "status": status,
+            "status": response.status,
             "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode("ascii")),
+                (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers
             ],
         }
     )
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": response.body})

@@ -1,5 +1,5 @@
-"""The Flask extension: policies from config, the ``sanitize`` template filter, and the
-request middleware.
+"""The Flask extension: per-app policies from config, the ``sanitize`` template filter,
+and the request middleware.
 
 ::
 
@@ -17,10 +17,10 @@ request middleware.
 Config keys (all optional):
 
 ``HTMLGUARD_POLICIES``
-    name -> dict for :meth:`htmlguard.Policy.from_dict`; each is built and registered in
-    :data:`htmlguard.policies` at init (replacing an earlier one of the same name, so an app
-    factory can run twice). A bad dict raises :class:`~htmlguard.PolicyError` whose message
-    starts with ``HTMLGUARD_POLICIES['name']:``; so does a preset's name.
+    name -> dict for :meth:`htmlguard.Policy.from_dict`; each is built at init and kept in
+    the app's state, not in :data:`htmlguard.policies`, so two apps in one process may
+    each have their own ``"bio"``. A bad dict raises :class:`~htmlguard.PolicyError` whose
+    message starts with ``HTMLGUARD_POLICIES['name']:``; so does a preset's name.
 ``HTMLGUARD_DEFAULT_POLICY``
     what ``{{ value|sanitize }}`` and :meth:`HTMLGuard.sanitize` use (default ``"ugc"``); an
     unknown name raises :class:`~htmlguard.UnknownPolicyError` at init.
@@ -30,46 +30,58 @@ Config keys (all optional):
     :class:`htmlguard.wsgi.HTMLGuardMiddleware` with ``fields``, ``paths``, ``mode``,
     ``max_body_bytes`` and ``on_fault`` taken from these keys.
 
+Every part of the integration (the filter, :meth:`HTMLGuard.sanitize`, the WTForms field
+and validator, the middleware) looks a policy name up in the app's ``HTMLGUARD_POLICIES``
+first, then in :data:`htmlguard.policies` (the presets and what the program registered):
+see :func:`resolve_policy`.
+
 Needs the ``flask`` extra (``pip install 'htmlguard[flask]'``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 
-from ._core import PRESET_NAMES, Policy, Report, policies, resolve_policy
+from ._core import PRESET_NAMES, Policy, Report
+from ._core import resolve_policy as resolve_global
 from ._policy import Policy as PublicPolicy
 from .errors import PolicyError, UnknownPolicyError
 from .jinja import install
 from .wsgi import HTMLGuardMiddleware
 
-__all__ = ["EXTENSION_NAME", "HTMLGuard", "HTMLGuardState", "get_state"]
+__all__ = ["EXTENSION_NAME", "HTMLGuard", "HTMLGuardState", "get_state", "resolve_policy"]
 
 #: The key of :attr:`flask.Flask.extensions` the extension's state is stored under.
 EXTENSION_NAME = "htmlguard"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a Mapping is unhashable
 class HTMLGuardState:
     """What :meth:`HTMLGuard.init_app` set up on one app (``app.extensions["htmlguard"]``)."""
 
     #: The policy ``{{ value|sanitize }}`` and :meth:`HTMLGuard.sanitize` use.
     default_policy: str | Policy
-    #: The names registered from ``HTMLGUARD_POLICIES``, in config order.
-    policies: tuple[str, ...]
+    #: This app's policies from ``HTMLGUARD_POLICIES``, name -> Policy in config order.
+    policies: Mapping[str, Policy]
     #: The request middleware around ``app.wsgi_app``, or None without ``HTMLGUARD_FIELDS``.
     middleware: HTMLGuardMiddleware | None
+
+    def resolve(self, policy: str | Policy) -> Policy:
+        """`policy` as a Policy: a name is looked up in this app's policies, then in
+        :data:`htmlguard.policies`."""
+        return _lookup(self.policies, policy)
 
 
 class HTMLGuard:
     """The Flask extension; see the module documentation.
 
     Like other Flask extensions it keeps no reference to an app: one instance can be
-    initialised on several apps, each with its own config.
+    initialised on several apps, each with its own config and policies.
     """
 
     def __init__(self, app: Flask | None = None) -> None:
@@ -77,8 +89,9 @@ class HTMLGuard:
             self.init_app(app)
 
     def init_app(self, app: Flask) -> None:
-        """Register the configured policies, install the filter and, if configured, the
-        request middleware. Configuration errors are raised here, not on first use."""
+        """Build the app's policies, install the filter and, if configured, the request
+        middleware. Configuration errors are raised here, not on first use, and leave the
+        app as it was."""
         config = app.config
         config.setdefault("HTMLGUARD_POLICIES", {})
         config.setdefault("HTMLGUARD_DEFAULT_POLICY", "ugc")
@@ -87,19 +100,18 @@ class HTMLGuard:
         config.setdefault("HTMLGUARD_MODE", "clean")
         config.setdefault("HTMLGUARD_ON_FAULT", "pass")
 
-        built = _build_policies(config["HTMLGUARD_POLICIES"])
-        for name, policy in built.items():
-            policies.register(name, policy, replace=True)
-        default = _check_default(config["HTMLGUARD_DEFAULT_POLICY"])
+        own = MappingProxyType(_build_policies(config["HTMLGUARD_POLICIES"]))
+        default = _check_default(config["HTMLGUARD_DEFAULT_POLICY"], own)
 
+        inner: Callable[..., Any] = app.wsgi_app
         previous = app.extensions.get(EXTENSION_NAME)
         if (
             isinstance(previous, HTMLGuardState)
             and previous.middleware is not None
-            and app.wsgi_app is previous.middleware
+            and inner is previous.middleware
         ):
             # init_app again on the same app: replace our middleware, do not stack a second.
-            app.wsgi_app = previous.middleware.app  # type: ignore[method-assign, assignment]
+            inner = previous.middleware.app
 
         middleware = None
         fields = config["HTMLGUARD_FIELDS"]
@@ -108,20 +120,24 @@ class HTMLGuard:
             if config.get("HTMLGUARD_MAX_BODY_BYTES") is not None:
                 options["max_body_bytes"] = config["HTMLGUARD_MAX_BODY_BYTES"]
             middleware = HTMLGuardMiddleware(
-                app.wsgi_app,
-                fields=fields,
+                inner,
+                # Policy objects, not names: the middleware knows only the global registry.
+                fields=_resolve_fields(fields, own),
                 default_policy=None,
                 paths=config["HTMLGUARD_PATHS"],
                 mode=config["HTMLGUARD_MODE"] or "clean",
                 on_fault=config["HTMLGUARD_ON_FAULT"] or "pass",
                 **options,
             )
-            app.wsgi_app = middleware  # type: ignore[method-assign]
 
-        install(app.jinja_env, default_policy=default)
-        app.extensions[EXTENSION_NAME] = HTMLGuardState(
-            default_policy=default, policies=tuple(built), middleware=middleware
-        )
+        state = HTMLGuardState(default_policy=default, policies=own, middleware=middleware)
+        # The filter belongs to this app's environment, so it resolves through this state
+        # (no app context needed to render).
+        install(app.jinja_env, default_policy=default, resolve=state.resolve)
+        outer = inner if middleware is None else middleware
+        if app.wsgi_app is not outer:
+            app.wsgi_app = outer  # type: ignore[method-assign]
+        app.extensions[EXTENSION_NAME] = state
 
     def sanitize(self, html: str, policy: str | Policy | None = None) -> str:
         """Sanitize `html` with `policy`, by default the current app's default policy.
@@ -146,12 +162,41 @@ def get_state(app: Flask | None = None) -> HTMLGuardState:
     return state
 
 
+def resolve_policy(policy: str | Policy) -> Policy:
+    """`policy` as a Policy, the way the whole integration resolves a name: in the current
+    app's ``HTMLGUARD_POLICIES`` when there is an app context and HTMLGuard is initialised
+    on that app, then in :data:`htmlguard.policies`.
+
+    Raises :class:`~htmlguard.UnknownPolicyError` for a name neither knows.
+    """
+    state = current_app.extensions.get(EXTENSION_NAME) if has_app_context() else None
+    if isinstance(state, HTMLGuardState):
+        return state.resolve(policy)
+    return resolve_global(policy)
+
+
+def _lookup(own: Mapping[str, Policy], policy: str | Policy) -> Policy:
+    if isinstance(policy, str):
+        found = own.get(policy)
+        if found is not None:
+            return found
+    try:
+        return resolve_global(policy)  # also the TypeError for what is neither
+    except UnknownPolicyError as e:
+        if not own:
+            raise
+        # The global message lists only the global names; the app's are candidates too.
+        raise UnknownPolicyError(f"{e}; this app's HTMLGUARD_POLICIES: {', '.join(own)}") from e
+
+
 def _policy_for(policy: str | Policy | None) -> Policy:
-    return resolve_policy(get_state().default_policy if policy is None else policy)
+    state = get_state()
+    return state.resolve(state.default_policy if policy is None else policy)
 
 
 def _build_policies(value: object) -> dict[str, Policy]:
-    """Every policy of ``HTMLGUARD_POLICIES``, all built before any is registered."""
+    """Every policy of ``HTMLGUARD_POLICIES``, built; a preset's name is refused (presets
+    are reserved, so a name means the same preset in every app)."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
@@ -183,7 +228,7 @@ def _build_policies(value: object) -> dict[str, Policy]:
     return built
 
 
-def _check_default(value: object) -> str | Policy:
+def _check_default(value: object, own: Mapping[str, Policy]) -> str | Policy:
     if isinstance(value, Policy):
         return value
     if not isinstance(value, str):
@@ -192,7 +237,26 @@ def _check_default(value: object) -> str | Policy:
             f"got {type(value).__name__}"
         )
     try:
-        resolve_policy(value)
+        _lookup(own, value)
     except UnknownPolicyError as e:
         raise UnknownPolicyError(f"HTMLGUARD_DEFAULT_POLICY: {e}") from e
     return value
+
+
+def _resolve_fields(value: object, own: Mapping[str, Policy]) -> dict[str, Policy]:
+    """``HTMLGUARD_FIELDS`` with every policy as a Policy, an error naming its key."""
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            "HTMLGUARD_FIELDS: expected a mapping of selector -> policy, "
+            f"got {type(value).__name__}"
+        )
+    resolved: dict[str, Policy] = {}
+    for selector, policy in value.items():
+        where = f"HTMLGUARD_FIELDS[{selector!r}]"
+        try:
+            resolved[selector] = _lookup(own, policy)
+        except UnknownPolicyError as e:
+            raise UnknownPolicyError(f"{where}: {e}") from e
+        except TypeError as e:
+            raise TypeError(f"{where}: {e}") from e
+    return resolved

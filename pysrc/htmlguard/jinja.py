@@ -33,15 +33,18 @@ __all__ = ["install", "make_filter", "sanitize_filter"]
 
 #: The filter's signature: ``(value, policy=None) -> Markup``.
 SanitizeFilter = Callable[..., Markup]
+#: Turns the filter's policy argument into a Policy; the default looks names up in
+#: ``htmlguard.policies`` (the Flask extension passes one that tries the app's own first).
+Resolver = Callable[[str | Policy], Policy]
 
 
-def _sanitize(value: object, policy: str | Policy) -> Markup:
+def _sanitize(value: object, policy: str | Policy, resolve: Resolver = resolve_policy) -> Markup:
     if value is None:
         return Markup("")
     # str() also turns a Markup (a str subclass) into a plain str: it is sanitized like any
     # other input.
     text = value if type(value) is str else str(value)
-    return Markup(resolve_policy(policy).sanitize(text))
+    return Markup(resolve(policy).sanitize(text))
 
 
 def sanitize_filter(value: object, policy: str | Policy | None = None) -> Markup:
@@ -55,30 +58,36 @@ def sanitize_filter(value: object, policy: str | Policy | None = None) -> Markup
     return _sanitize(value, "ugc" if policy is None else policy)
 
 
-def make_filter(default_policy: str | Policy = "ugc") -> SanitizeFilter:
+def make_filter(
+    default_policy: str | Policy = "ugc", *, resolve: Resolver = resolve_policy
+) -> SanitizeFilter:
     """A :func:`sanitize_filter` whose policy defaults to `default_policy`.
 
-    A name is looked up each time the filter runs, so a policy registered (or replaced)
-    later is used.
+    A name is looked up (with `resolve`) each time the filter runs, so a policy registered
+    (or replaced) later is used.
     """
 
     def sanitize(value: object, policy: str | Policy | None = None) -> Markup:
-        return _sanitize(value, default_policy if policy is None else policy)
+        return _sanitize(value, default_policy if policy is None else policy, resolve)
 
     sanitize.__doc__ = sanitize_filter.__doc__
     return sanitize
 
 
 def install(
-    env: Environment, *, default_policy: str | Policy = "ugc", name: str = "sanitize"
+    env: Environment,
+    *,
+    default_policy: str | Policy = "ugc",
+    name: str = "sanitize",
+    resolve: Resolver = resolve_policy,
 ) -> SanitizeFilter:
     """Add the filter to `env` as `name` and return it.
 
     `default_policy` is what ``{{ value|sanitize }}`` uses; ``{{ value|sanitize("basic") }}``
     picks another. A name that is not registered raises ``UnknownPolicyError`` now, not on
-    the first render.
+    the first render. `resolve` turns a name into a Policy (default: ``htmlguard.policies``).
     """
-    resolve_policy(default_policy)  # fail at start-up (a TypeError for a non-str)
-    f = make_filter(default_policy)
+    resolve(default_policy)  # fail at start-up (a TypeError for a non-str)
+    f = make_filter(default_policy, resolve=resolve)
     env.filters[name] = f
     return f

@@ -5,7 +5,8 @@ Usage (Flask shown; any WSGI app works the same way)::
     from htmlguard.wsgi import HTMLGuardMiddleware
     app.wsgi_app = HTMLGuardMiddleware(app.wsgi_app, fields={"description": "ugc"})
 
-See ``docs/middleware.md`` for selectors, content types, modes and faults.
+See ``docs/middleware.md`` for selectors, content types, modes and faults. The decisions
+are ``_request.core.RequestCore``'s; this module only reads, replays and answers.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ._bodies import Outcome
-from ._guard import GuardedApp, content_length
+from ._request.adapter import GuardedApp
+from ._request.decisions import Respond
+from ._request.responses import INCOMPLETE_BODY
 
 __all__ = ["HTMLGuardMiddleware"]
 
@@ -24,47 +26,41 @@ StartResponse = Callable[..., Any]
 WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 _CHUNK = 64 * 1024
-_STATUS = {400: "400 Bad Request", 413: "413 Content Too Large"}
 
 
 class HTMLGuardMiddleware(GuardedApp[WSGIApp]):
     """Wrap a WSGI application; options as in ``docs/middleware.md`` (``GuardedApp``)."""
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        guard = self.guard
-        method = environ.get("REQUEST_METHOD", "GET")
-        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-        content_type = environ.get("CONTENT_TYPE")
-        kind = guard.kind(method, path, content_type)
-        if kind is None or content_type is None:
+        core = self.core
+        plan = core.plan(
+            environ.get("REQUEST_METHOD", "GET"),
+            environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+            environ.get("CONTENT_TYPE"),
+            environ.get("CONTENT_LENGTH"),
+            stream_ends=bool(environ.get("wsgi.input_terminated")),
+        )
+        if plan is None:
             return self.app(environ, start_response)
-
-        length = content_length(environ.get("CONTENT_LENGTH"))
-        if length == 0:  # no body: nothing to look at, and nothing malformed to reject
-            return self.app(environ, start_response)
-        if length is not None and length > guard.max_body_bytes:
-            return _respond(start_response, "413 Content Too Large", guard.too_large())
-        if length is None and not environ.get("wsgi.input_terminated"):
-            # No length and no guarantee the stream ends (PEP 3333): nothing to read.
-            return self.app(environ, start_response)
-        body, complete = _read(environ["wsgi.input"], length, guard.max_body_bytes)
+        if isinstance(plan, Respond):
+            return _respond(start_response, plan)
+        body, complete = _read(environ["wsgi.input"], plan.length, plan.max_bytes)
         if body is None:
-            return _respond(start_response, "413 Content Too Large", guard.too_large())
-        if not complete or (length is not None and len(body) < length):
+            return _respond(start_response, core.too_large)
+        if not complete or (plan.length is not None and len(body) < plan.length):
             # The client went away mid-body: there is no one to answer.
-            return _respond(start_response, "400 Bad Request", b'{"error": "incomplete body"}')
+            return _respond(start_response, INCOMPLETE_BODY)
 
-        outcome: Outcome = guard.process(kind, content_type, body)
-        guard.log(method, path, outcome)
-        answer = guard.answer(outcome)
-        if answer is not None:
-            status, payload = answer
-            return _respond(start_response, _STATUS[status], payload)
-        if guard.mode == "report":
-            environ["htmlguard.reports"] = dict(outcome.reports)
-        new = outcome.body if outcome.body is not None else body
-        environ["wsgi.input"] = io.BytesIO(new)
-        environ["CONTENT_LENGTH"] = str(len(new))
+        decision = core.decide(plan, body)
+        if isinstance(decision, Respond):
+            return _respond(start_response, decision)
+        if decision.reports is not None:
+            environ["htmlguard.reports"] = decision.reports
+        # wsgi.input is a new stream whether or not the body was reframed: the environ
+        # describes it (a Transfer-Encoding left behind would make Werkzeug ignore the
+        # length and read nothing).
+        environ["wsgi.input"] = io.BytesIO(decision.body)
+        environ["CONTENT_LENGTH"] = decision.content_length
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         return self.app(environ, start_response)
 
@@ -89,9 +85,6 @@ def _read(stream: Any, length: int | None, limit: int) -> tuple[bytes | None, bo
     return bytes(buf), complete
 
 
-def _respond(start_response: StartResponse, status: str, body: bytes) -> list[bytes]:
-    start_response(
-        status,
-        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-    )
-    return [body]
+def _respond(start_response: StartResponse, response: Respond) -> list[bytes]:
+    start_response(response.status_line, list(response.headers))
+    return [response.body]

@@ -11,15 +11,17 @@ disallowed HTML.
         bio = SanitizedHTMLField("Bio", policy="basic", mode="reject")  # or refused
         title = StringField("Title", validators=[NoDisallowedHTML("strict")])
 
-A policy is a registered name or a :class:`htmlguard.Policy`. Names are looked up when the
-form is processed or validated, so a policy registered after the form class is defined
-(by the Flask extension's ``init_app``, say) is found.
+A policy is a name or a :class:`htmlguard.Policy`. Names are looked up when the form is
+processed or validated: in the current Flask app's ``HTMLGUARD_POLICIES`` when there is an
+app context with the ``HTMLGuard`` extension on it, then in :data:`htmlguard.policies`. So a
+form class can name a policy its app configures later, and each app gets its own.
 
 Needs WTForms (``pip install 'htmlguard[flask]'`` brings it).
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from wtforms import Field, TextAreaField
@@ -36,11 +38,19 @@ MODES = ("clean", "reject")
 
 
 def disallowed_message(report: Report) -> str:
-    """The validation message for a report that removed something.
+    """The validation message for a report that would remove something.
 
-    ``'Disallowed HTML: removed 1 attribute (a[onclick])'``
+    >>> from htmlguard import inspect
+    >>> disallowed_message(inspect('<a href="/x" onclick="go()">x</a>'))
+    'Disallowed HTML: would remove 1 attribute (a[onclick])'
     """
-    return f"Disallowed HTML: {report}"
+    return f"Disallowed HTML: {_would_remove(str(report))}"
+
+
+def _would_remove(summary: str) -> str:
+    """``str(report)`` ("removed ...") reworded for input that is refused, not changed."""
+    done = "removed "
+    return "would remove " + summary[len(done) :] if summary.startswith(done) else summary
 
 
 def _check_policy(policy: object) -> None:
@@ -48,10 +58,20 @@ def _check_policy(policy: object) -> None:
         raise TypeError(f"policy must be a registered name or a Policy, got {policy!r}")
 
 
+def _resolve(policy: str | Policy) -> Policy:
+    if "htmlguard.flask" in sys.modules:
+        # Only the Flask extension gives apps their own policies, and no app can have them
+        # unless it was imported; importing it (and Flask) here would tie WTForms to Flask.
+        from .flask import resolve_policy as resolve_in_app
+
+        return resolve_in_app(policy)
+    return resolve_policy(policy)
+
+
 def _problem(policy: str | Policy, value: str) -> str | None:
     """Why `value` is refused under `policy`, or None if nothing would be removed."""
     try:
-        report = resolve_policy(policy).inspect(value)
+        report = _resolve(policy).inspect(value)
     except InputTooLargeError as e:
         return str(e)
     return disallowed_message(report) if report.total else None
@@ -65,7 +85,7 @@ class SanitizedHTMLField(TextAreaField):
     :attr:`data` empty and fails validation.
 
     ``mode="reject"``: :attr:`data` is what was sent, and validation fails with a message
-    naming what the policy would remove (``Disallowed HTML: removed 1 attribute
+    naming what the policy would remove (``Disallowed HTML: would remove 1 attribute
     (a[onclick])``).
 
     Only submitted form data is sanitized; ``data=``/``obj=`` values come from the app.
@@ -92,7 +112,7 @@ class SanitizedHTMLField(TextAreaField):
         if self.mode != "clean" or not isinstance(self.data, str) or not self.data:
             return
         try:
-            self.data = resolve_policy(self.policy).sanitize(self.data)
+            self.data = _resolve(self.policy).sanitize(self.data)
         except InputTooLargeError as e:
             self.data = ""  # never leave the unsanitized text in `data`
             raise ValueError(str(e)) from e  # WTForms records it as a validation error
@@ -109,8 +129,8 @@ class SanitizedHTMLField(TextAreaField):
 class NoDisallowedHTML:
     """A validator for any string field: fails if `policy` would remove anything.
 
-    The message is `message` if given, else ``Disallowed HTML: removed ...`` naming what
-    would be removed. Empty and non-string data pass (combine with ``DataRequired`` to
+    The message is `message` if given, else ``Disallowed HTML: would remove ...`` naming
+    what would be removed. Empty and non-string data pass (combine with ``DataRequired`` to
     require a value).
     """
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from fnmatch import translate
 from functools import lru_cache
 
-from ._core import Policy, resolve_policy
+from .._core import Policy, resolve_policy
 
 
 class FieldRules:
