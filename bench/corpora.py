@@ -46,6 +46,7 @@ class Corpus:
 
 # --- 1. plain form fields ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Voice:
     """The vocabulary of one field or document: most are ASCII, some use accented Latin
@@ -59,36 +60,149 @@ class Voice:
     punct: tuple[str, ...]
 
 
-_FIRST = ("Alice", "Bob", "Carol", "David", "Eve", "Frank", "Grace", "Heidi", "Ivan", "Judy",
-          "Mallory", "Niaj", "Olivia", "Peggy", "Rupert", "Sybil", "Trent", "Victor", "Walter")
-_LAST = ("Smith", "Johnson", "Rossi", "Dubois", "Kowalski", "O'Brien", "van der Berg",
-         "Nakamura", "Papadopoulos", "Okafor", "Miller", "Chen")
-_ROLES = ("Senior Engineer", "Team Captain", "Security Researcher", "Head of R&D", "Student",
-          "Reverse Engineer", "CTF Organizer", "Product Manager", "Pentester", "SRE")
+_FIRST = (
+    "Alice",
+    "Bob",
+    "Carol",
+    "David",
+    "Eve",
+    "Frank",
+    "Grace",
+    "Heidi",
+    "Ivan",
+    "Judy",
+    "Mallory",
+    "Niaj",
+    "Olivia",
+    "Peggy",
+    "Rupert",
+    "Sybil",
+    "Trent",
+    "Victor",
+    "Walter",
+)
+_LAST = (
+    "Smith",
+    "Johnson",
+    "Rossi",
+    "Dubois",
+    "Kowalski",
+    "O'Brien",
+    "van der Berg",
+    "Nakamura",
+    "Papadopoulos",
+    "Okafor",
+    "Miller",
+    "Chen",
+)
+_ROLES = (
+    "Senior Engineer",
+    "Team Captain",
+    "Security Researcher",
+    "Head of R&D",
+    "Student",
+    "Reverse Engineer",
+    "CTF Organizer",
+    "Product Manager",
+    "Pentester",
+    "SRE",
+)
 _WORDS = (
-    "the", "a", "team", "flag", "challenge", "server", "binary", "heap", "stack", "overflow",
-    "crypto", "web", "forensics", "solve", "points", "round", "final", "score", "hint",
-    "writeup", "exploit", "kernel", "packet", "token", "cookie", "session", "patch", "build",
-    "release", "deadline", "meeting", "coffee", "tomorrow", "quickly", "carefully", "really",
-    "it's", "don't", "we", "you", "and", "of", "to", "in", "for", "with", "on", "is",
+    "the",
+    "a",
+    "team",
+    "flag",
+    "challenge",
+    "server",
+    "binary",
+    "heap",
+    "stack",
+    "overflow",
+    "crypto",
+    "web",
+    "forensics",
+    "solve",
+    "points",
+    "round",
+    "final",
+    "score",
+    "hint",
+    "writeup",
+    "exploit",
+    "kernel",
+    "packet",
+    "token",
+    "cookie",
+    "session",
+    "patch",
+    "build",
+    "release",
+    "deadline",
+    "meeting",
+    "coffee",
+    "tomorrow",
+    "quickly",
+    "carefully",
+    "really",
+    "it's",
+    "don't",
+    "we",
+    "you",
+    "and",
+    "of",
+    "to",
+    "in",
+    "for",
+    "with",
+    "on",
+    "is",
 )
 _PUNCT = (".", "!", "?", ".", ".")
 _LATIN_FIRST = ("José", "Zoë", "Łukasz", "Søren", "François", "Björk", "Agnès", "Jürgen")
-_LATIN_LAST = ("Müller", "García", "Ångström", "Çelik", "Novák", "Haraldsdóttir", "Lefèvre",
-               "Schröder", "Ibáñez")
+_LATIN_LAST = (
+    "Müller",
+    "García",
+    "Ångström",
+    "Çelik",
+    "Novák",
+    "Haraldsdóttir",
+    "Lefèvre",
+    "Schröder",
+    "Ibáñez",
+)
 _LATIN_ROLES = ("Ingénieure logiciel", "Entwicklerin", "Diseñador")
-_LATIN_WORDS = ("naïve", "café", "résumé", "über", "jalapeño", "smörgåsbord", "straße", "niño",
-                "déjà", "façade")
+_LATIN_WORDS = (
+    "naïve",
+    "café",
+    "résumé",
+    "über",
+    "jalapeño",
+    "smörgåsbord",
+    "straße",
+    "niño",
+    "déjà",
+    "façade",
+)
 _WORLD_FIRST = ("Ольга", "Дмитрий", "王芳", "李娜", "さくら", "Νίκος", "محمد", "Nguyễn")
 _WORLD_LAST = ("Иванова", "张", "佐藤", "Παπαδάκης")
 _WORLD_ROLES = ("Аналитик", "研究员", "エンジニア")
 _WORLD_WORDS = ("安全", "問題", "チーム", "команда", "задача", "λύση", "😀", "🚀", "👍", "—")
 
 ASCII = Voice(_FIRST, _LAST, _ROLES, _WORDS, _PUNCT)
-LATIN = Voice(_FIRST + _LATIN_FIRST, _LAST + _LATIN_LAST, _ROLES + _LATIN_ROLES,
-              _WORDS + _LATIN_WORDS, _PUNCT + ("…",))
-WORLD = Voice(LATIN.first + _WORLD_FIRST, LATIN.last + _WORLD_LAST, LATIN.roles + _WORLD_ROLES,
-              LATIN.words + _WORLD_WORDS, LATIN.punct)
+LATIN = Voice(
+    _FIRST + _LATIN_FIRST,
+    _LAST + _LATIN_LAST,
+    _ROLES + _LATIN_ROLES,
+    _WORDS + _LATIN_WORDS,
+    _PUNCT + ("…",),
+)
+WORLD = Voice(
+    LATIN.first + _WORLD_FIRST,
+    LATIN.last + _WORLD_LAST,
+    LATIN.roles + _WORLD_ROLES,
+    LATIN.words + _WORLD_WORDS,
+    LATIN.punct,
+)
 
 
 def _voice(rng: random.Random, latin: float, world: float) -> Voice:
@@ -150,13 +264,25 @@ def plain_fields(n: int = 2000, seed: int = SEED) -> list[str]:
 
 LANGS = ("python", "c", "rust", "js", "sh", "")
 CODE_LINES = (
-    "for i in range(10):", "    print(i * i)", "int main(void) { return 0; }",
-    "let v: Vec<u8> = Vec::new();", "console.log(`score: ${score}`);",
-    "curl -s https://ctf.example/api/flag | jq .", "if (len > sizeof(buf)) abort();",
-    "p = remote('pwn.example', 1337)", "x = [a & b for a, b in zip(xs, ys)]",
+    "for i in range(10):",
+    "    print(i * i)",
+    "int main(void) { return 0; }",
+    "let v: Vec<u8> = Vec::new();",
+    "console.log(`score: ${score}`);",
+    "curl -s https://ctf.example/api/flag | jq .",
+    "if (len > sizeof(buf)) abort();",
+    "p = remote('pwn.example', 1337)",
+    "x = [a & b for a, b in zip(xs, ys)]",
 )
-HOSTS = ("https://ctf.example", "https://docs.example.org", "http://old.example.net",
-         "mailto:admins@ctf.example", "/rules", "../writeups/2024", "#scoreboard")
+HOSTS = (
+    "https://ctf.example",
+    "https://docs.example.org",
+    "http://old.example.net",
+    "mailto:admins@ctf.example",
+    "/rules",
+    "../writeups/2024",
+    "#scoreboard",
+)
 
 
 def _inline(rng: random.Random, v: Voice) -> str:
@@ -200,25 +326,31 @@ def _block(rng: random.Random, v: Voice) -> str:
         head = "| " + " | ".join(rng.choice(v.words) for _ in range(cols)) + " |"
         sep = "|" + "|".join(rng.choice((" --- ", " :-- ", " --: ")) for _ in range(cols)) + "|"
         rows = [
-            "| " + " | ".join(str(rng.choice((rng.randint(0, 999), rng.choice(v.words))))
-                              for _ in range(cols)) + " |"
+            "| "
+            + " | ".join(
+                str(rng.choice((rng.randint(0, 999), rng.choice(v.words)))) for _ in range(cols)
+            )
+            + " |"
             for _ in range(rng.randint(2, 8))
         ]
         return "\n".join([head, sep, *rows])
     if r < 0.8:
         alt = _sentence(rng, v, 1, 4).rstrip(".!?…")
-        return f"![{alt}](/static/img/{rng.randint(1, 500)}.png \"{rng.choice(v.words)}\")"
+        return f'![{alt}](/static/img/{rng.randint(1, 500)}.png "{rng.choice(v.words)}")'
     if r < 0.86:
         return "> " + _inline(rng, v)
     if r < 0.9:
         return "---"
     # A little raw HTML, as users paste it (markdown-it passes it through).
-    return rng.choice((
-        f"<details><summary>{rng.choice(v.words)}</summary>{_sentence(rng, v, 4, 10)}</details>",
-        f'<p align="center"><sub>{_sentence(rng, v, 3, 8)}</sub></p>',
-        f"<kbd>Ctrl</kbd>+<kbd>C</kbd> {_sentence(rng, v, 3, 8)}",
-        f'<div class="note">{_sentence(rng, v, 4, 12)}</div>',
-    ))
+    return rng.choice(
+        (
+            f"<details><summary>{rng.choice(v.words)}</summary>"
+            f"{_sentence(rng, v, 4, 10)}</details>",
+            f'<p align="center"><sub>{_sentence(rng, v, 3, 8)}</sub></p>',
+            f"<kbd>Ctrl</kbd>+<kbd>C</kbd> {_sentence(rng, v, 3, 8)}",
+            f'<div class="note">{_sentence(rng, v, 4, 12)}</div>',
+        )
+    )
 
 
 def _decorate(rng: random.Random, html: str) -> str:
@@ -271,8 +403,10 @@ def markdown_renderer() -> tuple[Callable[[str], str], str]:
 
 _INLINE = (
     (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
-    (re.compile(r"!\[([^\]]*)\]\(([^ )]+) &quot;([^&]*)&quot;\)"),
-     r'<img src="\2" alt="\1" title="\3" />'),
+    (
+        re.compile(r"!\[([^\]]*)\]\(([^ )]+) &quot;([^&]*)&quot;\)"),
+        r'<img src="\2" alt="\1" title="\3" />',
+    ),
     (re.compile(r"\[([^\]]+)\]\(([^)]+)\)"), r'<a href="\2">\1</a>'),
     (re.compile(r"\*\*([^*]+)\*\*"), r"<strong>\1</strong>"),
     (re.compile(r"\*([^*]+)\*"), r"<em>\1</em>"),
@@ -306,8 +440,9 @@ def _render_fallback(markdown: str) -> str:
                 "<tr>" + "".join(f"<td>{_inline_html(c)}</td>" for c in r) + "</tr>\n"
                 for r in rows[2:]
             )
-            out.append(f"<table>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}"
-                       "</tbody>\n</table>")
+            out.append(
+                f"<table>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}</tbody>\n</table>"
+            )
         elif block.startswith(("- ", "* ", "1. ")):
             tag = "ol" if block.startswith("1.") else "ul"
             items = "".join(f"<li>{_inline_html(ln.split(' ', 1)[1])}</li>\n" for ln in lines)

@@ -296,8 +296,9 @@ def paired_wall(
         t0 = time.perf_counter()
         b()
         first_b = time.perf_counter() - t0
-        per_round, rounds = _plan(max(first_a, first_b), s.paired(),
-                                  (budget - first_a - first_b) / 2)
+        per_round, rounds = _plan(
+            max(first_a, first_b), s.paired(), (budget - first_a - first_b) / 2
+        )
 
         def timed(work: Callable[[], object]) -> Callable[[], float]:
             def run() -> float:
@@ -305,11 +306,14 @@ def paired_wall(
                 for _ in range(per_round):
                     work()
                 return (time.perf_counter() - t) / per_round
+
             return run
 
         p = paired_rounds(timed(a), timed(b), rounds, budget)
-        return (Cell(statistics.median(p.a), len(p.a)),
-                Cell(statistics.median(p.b), len(p.b), extra=p.extra()))
+        return (
+            Cell(statistics.median(p.a), len(p.a)),
+            Cell(statistics.median(p.b), len(p.b), extra=p.extra()),
+        )
     except (Exception, RecursionError) as e:  # noqa: BLE001
         return Cell.failed(e), Cell.failed(e)
 
@@ -333,8 +337,9 @@ def _sizes(docs: Sequence[str]) -> list[int]:
     return [len(d.encode("utf-8")) for d in docs]
 
 
-def run_for(lib: Threaded, docs: Sequence[str], sizes: Sequence[int], threads: int,
-            seconds: float) -> float:
+def run_for(
+    lib: Threaded, docs: Sequence[str], sizes: Sequence[int], threads: int, seconds: float
+) -> float:
     """Bytes per second sanitized by ``threads`` threads (never the main one) that each run
     through ``docs`` over and over for ``seconds`` of wall clock: the sum of the threads'
     own rates (bytes done over the time from the common start to their last finished
@@ -366,8 +371,7 @@ def run_for(lib: Threaded, docs: Sequence[str], sizes: Sequence[int], threads: i
             barrier.abort()
 
     # The threads start at different documents so they are not in lockstep on one input.
-    pool = [threading.Thread(target=body, args=(k * len(docs) // threads,))
-            for k in range(threads)]
+    pool = [threading.Thread(target=body, args=(k * len(docs) // threads,)) for k in range(threads)]
     for t in pool:
         t.start()
     try:
@@ -409,17 +413,24 @@ def threaded_speedups(
     paired = {name: Paired() for name in libs if name not in cells}
     rng = random.Random(2)
     while True:
-        due = [n for n, p in paired.items() if n not in cells
-               and len(p.ratios) < s.paired_rounds and not (p.ratios and p.spent > budget)]
+        due = [
+            n
+            for n, p in paired.items()
+            if n not in cells
+            and len(p.ratios) < s.paired_rounds
+            and not (p.ratios and p.spent > budget)
+        ]
         if not due:
             break
         rng.shuffle(due)
         for name in due:
             lib = libs[name]
             try:
-                paired[name].round(lambda lib=lib: 1 / run_for(lib, docs, sizes, 1, span),
-                                   lambda lib=lib: 1 / run_for(lib, docs, sizes, 2, span),
-                                   s.paired_rounds)
+                paired[name].round(
+                    lambda lib=lib: 1 / run_for(lib, docs, sizes, 1, span),
+                    lambda lib=lib: 1 / run_for(lib, docs, sizes, 2, span),
+                    s.paired_rounds,
+                )
             except (Exception, RecursionError) as e:  # noqa: BLE001
                 cells[name] = Cell.failed(e)
     total = sum(sizes)
@@ -428,8 +439,9 @@ def threaded_speedups(
             continue
         one, two = 1 / statistics.median(p.a), 1 / statistics.median(p.b)
         x = p.extra()
-        cells[name] = Cell(total / one, len(p.a),
-                           extra={"one": one, "two": two, "speedup": x.pop("ratio"), **x})
+        cells[name] = Cell(
+            total / one, len(p.a), extra={"one": one, "two": two, "speedup": x.pop("ratio"), **x}
+        )
     return {name: cells[name] for name in libs}
 
 

@@ -105,6 +105,34 @@ def _htmlguard(u: Ugc) -> Peer:
     return Peer("htmlguard", ("htmlguard",), policy.sanitize, ["none: it is the ugc preset"])
 
 
+#: An earlier build's ``_core`` extension to measure beside this one (``htmlguard@baseline``),
+#: so a change to the core is compared with what it replaces in one run, paired round by
+#: round like every other library (the machine's speed drifts between runs).
+BASELINE_ENV = "HTMLGUARD_BASELINE_CORE"
+
+
+def _htmlguard_baseline(u: Ugc) -> Peer:
+    import importlib.util
+    import os
+
+    path = os.environ.get(BASELINE_ENV)
+    if not path:
+        raise ImportError(f"set {BASELINE_ENV} to an earlier build's _core.abi3.so")
+    # The extension's init function is named after "_core": load it under that last name.
+    spec = importlib.util.spec_from_file_location("htmlguard_baseline._core", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path} is not a loadable extension")
+    core = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(core)
+    policy = core.Policy.preset("ugc")
+    return Peer(
+        "htmlguard@baseline",
+        ("htmlguard",),
+        policy.sanitize,
+        [f"the ugc preset in an earlier build ({path})"],
+    )
+
+
 def _nh3_kwargs(u: Ugc) -> dict[str, Any]:
     relative = u.url_relative
     if relative not in ("pass", "deny"):
@@ -227,9 +255,7 @@ def _pybluemonday(u: Ugc) -> Peer:
         "refused loses its tag; no id_prefix",
         "the Python wrapper NFKD-normalizes every output string",
     ]
-    return Peer(
-        "pybluemonday", ("pybluemonday",), policy.sanitize, dev, crashes_threaded=True
-    )
+    return Peer("pybluemonday", ("pybluemonday",), policy.sanitize, dev, crashes_threaded=True)
 
 
 def _html_sanitizer(u: Ugc) -> Peer:
@@ -298,16 +324,20 @@ def _lxml_html_clean(u: Ugc) -> Peer:
         "lxml.html parses the fragment into one element: text-only input comes back wrapped "
         "in a `<span>` or `<p>`, several top-level elements in a `<div>`",
     ]
-    return Peer(
-        "lxml-html-clean", ("lxml-html-clean", "lxml"), cleaner.clean_html, dev, slow=True
-    )
+    return Peer("lxml-html-clean", ("lxml-html-clean", "lxml"), cleaner.clean_html, dev, slow=True)
 
 
 def _justhtml(u: Ugc) -> Peer:
     from justhtml import JustHTML, SanitizationPolicy, UrlPolicy, UrlRule
 
-    url_attrs = {("a", "href"), ("img", "src"), ("blockquote", "cite"), ("q", "cite"),
-                 ("del", "cite"), ("ins", "cite")}
+    url_attrs = {
+        ("a", "href"),
+        ("img", "src"),
+        ("blockquote", "cite"),
+        ("q", "cite"),
+        ("del", "cite"),
+        ("ins", "cite"),
+    }
     allowed = u.attributes_with_star()
     rules = {
         (t, a): UrlRule(allowed_schemes=set(u.url_schemes), resolve_protocol_relative=None)
@@ -348,24 +378,37 @@ ADAPTERS: dict[str, Callable[[Ugc], Peer]] = {
     "html-sanitizer": _html_sanitizer,
     "lxml-html-clean": _lxml_html_clean,
     "justhtml": _justhtml,
+    "htmlguard@baseline": _htmlguard_baseline,
 }
 
 #: Distributions whose versions RESULTS.md lists.
 DISTRIBUTIONS = (
-    "htmlguard", "nh3", "turbohtml", "bleach", "pybluemonday", "html-sanitizer",
-    "lxml-html-clean", "lxml", "justhtml", "markdown-it-py",
+    "htmlguard",
+    "nh3",
+    "turbohtml",
+    "bleach",
+    "pybluemonday",
+    "html-sanitizer",
+    "lxml-html-clean",
+    "lxml",
+    "justhtml",
+    "markdown-it-py",
 )
 
 
 def select(only: str | None) -> list[str]:
     """Adapter names for ``--only`` (a comma list; ``nh3`` selects both nh3 variants)."""
+    import os
+
     if not only:
-        return list(ADAPTERS)
+        # The baseline only runs when one is given: it is not a library to list as missing.
+        return [n for n in ADAPTERS if n != "htmlguard@baseline" or os.environ.get(BASELINE_ENV)]
     wanted = {w.strip() for w in only.split(",") if w.strip()}
     unknown = {w for w in wanted if w not in ADAPTERS and w != "nh3"}
     if unknown:
-        raise SystemExit(f"unknown library in --only: {', '.join(sorted(unknown))}; "
-                         f"known: {', '.join(ADAPTERS)}")
+        raise SystemExit(
+            f"unknown library in --only: {', '.join(sorted(unknown))}; known: {', '.join(ADAPTERS)}"
+        )
     return [n for n in ADAPTERS if n in wanted or (n.startswith("nh3") and "nh3" in wanted)]
 
 

@@ -182,23 +182,35 @@ def _headline(r: Results) -> list[str]:
             key=lambda t: t[1] or 0.0,
             default=None,
         )
-        rows.append([
-            c.title,
-            num(r.mbps(c.key, "htmlguard")),
-            num(r.mbps(c.key, "nh3")),
-            num(r.mbps(c.key, "nh3.Cleaner")),
-            times(r.ratio(c.key, "htmlguard", "nh3")),
-            times(r.ratio(c.key, "htmlguard", "nh3.Cleaner")),
-            f"{best[0]} {num(best[1])}" if best else "—",
-        ])
+        rows.append(
+            [
+                c.title,
+                num(r.mbps(c.key, "htmlguard")),
+                num(r.mbps(c.key, "nh3")),
+                num(r.mbps(c.key, "nh3.Cleaner")),
+                times(r.ratio(c.key, "htmlguard", "nh3")),
+                times(r.ratio(c.key, "htmlguard", "nh3.Cleaner")),
+                f"{best[0]} {num(best[1])}" if best else "—",
+            ]
+        )
     return [
         "## Headline",
         "",
         "MB (10⁶ bytes of UTF-8 input) per CPU-second, median; × is htmlguard's throughput "
         "divided by nh3's.",
         "",
-        *table(["corpus", "htmlguard", "nh3", "nh3.Cleaner", "× nh3", "× nh3.Cleaner",
-                "fastest other peer"], rows),
+        *table(
+            [
+                "corpus",
+                "htmlguard",
+                "nh3",
+                "nh3.Cleaner",
+                "× nh3",
+                "× nh3.Cleaner",
+                "fastest other peer",
+            ],
+            rows,
+        ),
     ]
 
 
@@ -240,19 +252,24 @@ def _throughput(r: Results) -> list[str]:
                 continue
             excluded = (cell.extra or {}).get("excluded")
             note = f"raised on {excluded}: left out" if excluded else ""
-            rows.append([
-                lib + mark, num(mb), num(sizes[0] / cell.seconds),
-                times(r.ratio(c.key, lib, "nh3")), times(r.ratio(c.key, lib, "nh3.Cleaner")),
-                str(cell.rounds), note,
-            ])
+            rows.append(
+                [
+                    lib + mark,
+                    num(mb),
+                    num(sizes[0] / cell.seconds),
+                    times(r.ratio(c.key, lib, "nh3")),
+                    times(r.ratio(c.key, lib, "nh3.Cleaner")),
+                    str(cell.rounds),
+                    note,
+                ]
+            )
         lines += [
             "",
             f"### {c.title}",
             "",
             f"{plural(c.ndocs, 'document')}, {size_label(c.nbytes)}.",
             "",
-            *table(["library", "MB/s", "docs/s", "× nh3", "× nh3.Cleaner", "rounds", "note"],
-                   rows),
+            *table(["library", "MB/s", "docs/s", "× nh3", "× nh3.Cleaner", "rounds", "note"], rows),
         ]
     return lines
 
@@ -313,8 +330,16 @@ def _threads(r: Results) -> list[str]:
             rows.append([label, cell_error(cell), "—", "—", "—", "—"])
             continue
         x = cell.extra
-        rows.append([label, f"{x['speedup']:.2f}×", spread(x), num(x["one"] / 1e6),
-                     num(x["two"] / 1e6), retaken(x)])
+        rows.append(
+            [
+                label,
+                f"{x['speedup']:.2f}×",
+                spread(x),
+                num(x["one"] / 1e6),
+                num(x["two"] / 1e6),
+                retaken(x),
+            ]
+        )
     return [
         "## Two threads",
         "",
@@ -334,8 +359,10 @@ def _threads(r: Results) -> list[str]:
         "",
         PAIRED_NOTE,
         "",
-        *table(["library", "speedup", "range", "one thread (MB/s)", "two threads (MB/s)",
-                "retaken"], rows),
+        *table(
+            ["library", "speedup", "range", "one thread (MB/s)", "two threads (MB/s)", "retaken"],
+            rows,
+        ),
     ]
 
 
@@ -346,8 +373,16 @@ def _many(r: Results) -> list[str]:
         title = info.title if info else key
         if loop.ok and many.ok and loop.seconds and many.seconds and many.extra:
             x = many.extra
-            rows.append([title, seconds(loop.seconds), seconds(many.seconds),
-                         f"{x['ratio']:.2f}×", spread(x), retaken(x)])
+            rows.append(
+                [
+                    title,
+                    seconds(loop.seconds),
+                    seconds(many.seconds),
+                    f"{x['ratio']:.2f}×",
+                    spread(x),
+                    retaken(x),
+                ]
+            )
         else:
             rows.append([title, cell_error(loop), cell_error(many), "—", "—", "—"])
     return [
@@ -357,15 +392,22 @@ def _many(r: Results) -> list[str]:
         "`[policy.sanitize(d) for d in docs]` over the whole corpus, in paired rounds as "
         "above.",
         "",
-        *table(["corpus", "loop of sanitize", "sanitize_many", "speedup", "range", "retaken"],
-               rows),
+        *table(
+            ["corpus", "loop of sanitize", "sanitize_many", "speedup", "range", "retaken"], rows
+        ),
     ]
 
 
 def _async(r: Results) -> list[str]:
     rows = [
-        [a["label"], seconds(a.get("sync")), seconds(a.get("async")),
-         f"{a['overhead'] * 1e6:.1f} µs" if a.get("overhead") is not None else a.get("error", "—")]
+        [
+            a["label"],
+            seconds(a.get("sync")),
+            seconds(a.get("async")),
+            f"{a['overhead'] * 1e6:.1f} µs"
+            if a.get("overhead") is not None
+            else a.get("error", "—"),
+        ]
         for a in r.async_rows
     ]
     return [
@@ -392,9 +434,15 @@ def _memory(r: Results) -> list[str]:
             continue
         extra, size = x["extra_bytes"], x["input_bytes"]
         out_str = x.get("output_str_bytes")
-        rows.append([lib, f"{extra / 1e6:.1f} MB", f"{extra / size:.2f}×",
-                     f"{out_str / 1e6:.1f} MB" if out_str else "—",
-                     f"{x['before_kib'] / 1024:.0f} MiB"])
+        rows.append(
+            [
+                lib,
+                f"{extra / 1e6:.1f} MB",
+                f"{extra / size:.2f}×",
+                f"{out_str / 1e6:.1f} MB" if out_str else "—",
+                f"{x['before_kib'] / 1024:.0f} MiB",
+            ]
+        )
     return [
         "## Memory",
         "",
@@ -420,8 +468,10 @@ def _optimizations(r: Results) -> list[str]:
     if OPTIMIZATIONS_FILE.is_file():
         lines.append(OPTIMIZATIONS_FILE.read_text("utf-8").rstrip("\n"))
     else:
-        lines.append("_(bench/OPTIMIZATIONS.md does not exist yet: the hand-written account of "
-                     "the optimizations goes there and is included here verbatim.)_")
+        lines.append(
+            "_(bench/OPTIMIZATIONS.md does not exist yet: the hand-written account of "
+            "the optimizations goes there and is included here verbatim.)_"
+        )
     lines.append("<!-- END bench/OPTIMIZATIONS.md -->")
     lines += ["", "Measured in this run (throughput in CPU time, median):", ""]
     lines += [f"- {line}" for line in r.optimization_lines] or ["- (nothing measurable)"]
@@ -442,8 +492,9 @@ def _corpora(r: Results) -> list[str]:
     lines = ["## Corpora", ""]
     for c in r.corpora:
         notes = f" ({'; '.join(c.notes)})" if c.notes else ""
-        lines.append(f"- **{c.title}**: {plural(c.ndocs, 'document')}, {size_label(c.nbytes)}"
-                     f"{notes}")
+        lines.append(
+            f"- **{c.title}**: {plural(c.ndocs, 'document')}, {size_label(c.nbytes)}{notes}"
+        )
     lines.append("- Generated by `bench/corpora.py` with a fixed seed; the same on every run.")
     return lines
 
@@ -452,7 +503,7 @@ def _adapters(r: Results) -> list[str]:
     lines = [
         "## Adapters",
         "",
-        "Each library is configured from `htmlguard.Policy.preset(\"ugc\").to_dict()` as far "
+        'Each library is configured from `htmlguard.Policy.preset("ugc").to_dict()` as far '
         "as its API allows (`bench/peers.py`). What each one does differently:",
         "",
     ]
@@ -468,14 +519,26 @@ def render(r: Results, targets: list[Target]) -> str:
     title = "# htmlguard benchmark results"
     lines = [title, ""]
     if r.quick:
-        lines += ["**Quick mode** (`--quick`): a smoke run with small corpora and one round; "
-                  "the numbers are not meaningful.", ""]
-    lines += ["Written by `bench/run.py` (run it with `./scripts/bench`); do not edit by hand.",
-              ""]
+        lines += [
+            "**Quick mode** (`--quick`): a smoke run with small corpora and one round; "
+            "the numbers are not meaningful.",
+            "",
+        ]
+    lines += ["Written by `bench/run.py` (run it with `./scripts/bench`); do not edit by hand.", ""]
     for section in (
-        _machine(r), _headline(r), _targets(targets, r.quick), _throughput(r), _nesting(r),
-        _threads(r), _many(r), _async(r), _memory(r), _optimizations(r), _reference(r),
-        _corpora(r), _adapters(r),
+        _machine(r),
+        _headline(r),
+        _targets(targets, r.quick),
+        _throughput(r),
+        _nesting(r),
+        _threads(r),
+        _many(r),
+        _async(r),
+        _memory(r),
+        _optimizations(r),
+        _reference(r),
+        _corpora(r),
+        _adapters(r),
     ):
         lines += section + [""]
     return "\n".join(lines)

@@ -61,12 +61,26 @@ def loadavg() -> str:
 
 
 def machine() -> dict[str, str]:
-    cpu = next((ln.split(":", 1)[1].strip() for ln in _read("/proc/cpuinfo").splitlines()
-                if ln.startswith("model name")), platform.processor() or "unknown CPU")
-    mem = next((ln.split()[1] for ln in _read("/proc/meminfo").splitlines()
-                if ln.startswith("MemTotal:")), None)
-    os_name = next((ln.split("=", 1)[1].strip('"') for ln in _read("/etc/os-release").splitlines()
-                    if ln.startswith("PRETTY_NAME=")), platform.system())
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in _read("/proc/cpuinfo").splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    mem = next(
+        (ln.split()[1] for ln in _read("/proc/meminfo").splitlines() if ln.startswith("MemTotal:")),
+        None,
+    )
+    os_name = next(
+        (
+            ln.split("=", 1)[1].strip('"')
+            for ln in _read("/etc/os-release").splitlines()
+            if ln.startswith("PRETTY_NAME=")
+        ),
+        platform.system(),
+    )
     cores = str(os.cpu_count() or "?")
     if hasattr(os, "sched_getaffinity"):
         usable = len(os.sched_getaffinity(0))
@@ -87,12 +101,32 @@ def source_tree() -> str:
     whether its sources had uncommitted changes."""
     repo = BENCH.parent
     try:
-        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, timeout=10, check=True).stdout
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
         dirty = subprocess.run(
-            ["git", "-C", str(repo), "status", "--porcelain", "--", "rust", "pysrc",
-             "Cargo.toml", "Cargo.lock", "pyproject.toml"],
-            capture_output=True, text=True, timeout=10, check=True).stdout
+            [
+                "git",
+                "-C",
+                str(repo),
+                "status",
+                "--porcelain",
+                "--",
+                "rust",
+                "pysrc",
+                "Cargo.toml",
+                "Cargo.lock",
+                "pyproject.toml",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return "unknown (not a git checkout)"
     return f"commit {head.strip()}" + (" with uncommitted source changes" if dirty else "")
@@ -111,9 +145,14 @@ class Bench:
     def __init__(self, args: argparse.Namespace, argv: list[str]) -> None:
         self.quick: bool = args.quick
         if self.quick:
-            self.settings = Settings(rounds=1, min_time=0.05, budget=3.0, paired_rounds=2,
-                                     paired_min_time=0.05,
-                                     timeout=min(args.timeout, 2.0))
+            self.settings = Settings(
+                rounds=1,
+                min_time=0.05,
+                budget=3.0,
+                paired_rounds=2,
+                paired_min_time=0.05,
+                timeout=min(args.timeout, 2.0),
+            )
         else:
             self.settings = Settings(timeout=args.timeout)
         names = peers.select(args.only)
@@ -144,13 +183,20 @@ class Bench:
         plain = corpora.plain_fields(200 if q else 2000)
         realistic = corpora.realistic_docs(20 if q else 200)
         hostile, hostile_notes = corpora.hostile_payloads()
-        self.big_sizes = {"doc1": 100_000, "doc10": 1_000_000} if q else {
-            "doc1": 1_000_000, "doc10": 10_000_000}
+        self.big_sizes = (
+            {"doc1": 100_000, "doc10": 1_000_000} if q else {"doc1": 1_000_000, "doc10": 10_000_000}
+        )
         sets: list[tuple[str, str, list[str], list[str]]] = [
             ("plain", "Plain form fields", plain, ["names, titles, sentences; no markup"]),
-            ("realistic", "Realistic user HTML", realistic,
-             [f"generated Markdown, {corpora.markdown_renderer()[1]}; inline styles, onclick "
-              "and script added to some"]),
+            (
+                "realistic",
+                "Realistic user HTML",
+                realistic,
+                [
+                    f"generated Markdown, {corpora.markdown_renderer()[1]}; inline styles, onclick "
+                    "and script added to some"
+                ],
+            ),
             ("hostile", "Hostile payloads", hostile, hostile_notes),
         ]
         for key, size in self.big_sizes.items():
@@ -176,8 +222,13 @@ class Bench:
         return {"file": str(path)}
 
     def sub(self, kind: str, peer: str, source: dict[str, Any], budget: float) -> Cell:
-        spec = {"kind": kind, "peer": peer, "input": source,
-                "settings": self.settings.to_json(), "budget": budget}
+        spec = {
+            "kind": kind,
+            "peer": peer,
+            "input": source,
+            "settings": self.settings.to_json(),
+            "budget": budget,
+        }
         return measure.in_subprocess(spec, self.settings.timeout)
 
     # measurements
@@ -187,8 +238,9 @@ class Bench:
         for info in self.results.corpora:
             # In-process cells of one corpus are measured in turn (see
             # measure.cpu_times_interleaved), so their ratios survive the machine's drift.
-            inline = {p.name: p.clean for p in self.peers
-                      if not (p.slow and info.key in self.big_sizes)}
+            inline = {
+                p.name: p.clean for p in self.peers if not (p.slow and info.key in self.big_sizes)
+            }
             measured = measure.cpu_times_interleaved(inline, self.docs[info.key], s)
             for p in self.peers:
                 if p.name in measured:
@@ -200,8 +252,10 @@ class Bench:
                     self.results.subprocess_cells.add((info.key, p.name))
                 self.results.throughput[(info.key, p.name)] = cell
                 mb = self.results.mbps(info.key, p.name)
-                log(f"throughput {info.key:<9} {p.name:<16} "
-                    + (f"{mb:9.2f} MB/s" if mb is not None else str(cell.error)))
+                log(
+                    f"throughput {info.key:<9} {p.name:<16} "
+                    + (f"{mb:9.2f} MB/s" if mb is not None else str(cell.error))
+                )
 
     def nesting(self) -> None:
         s = self.settings
@@ -216,23 +270,33 @@ class Bench:
                     if pcell.error and pcell.error.startswith(">"):
                         skip = f"> {s.timeout:g} s (est.: {corpora.depth_label(pdepth)} timed out)"
                     elif pcell.seconds is not None and pcell.seconds * 10 > s.timeout:
-                        skip = (f"> {s.timeout:g} s (est.: {corpora.depth_label(pdepth)} took "
-                                f"{pcell.seconds:.2f} s)")
+                        skip = (
+                            f"> {s.timeout:g} s (est.: {corpora.depth_label(pdepth)} took "
+                            f"{pcell.seconds:.2f} s)"
+                        )
                 if skip:
                     cell = Cell(error=skip)
                 else:
                     cell = self.sub("cpu", p.name, {"nested": depth}, s.timeout * 0.3)
                 self.results.nesting[(depth, p.name)] = cell
                 prev = (depth, cell)
-                log(f"nesting {corpora.depth_label(depth):>4} {p.name:<16} "
-                    + (f"{cell.seconds:.4f} s" if cell.ok and cell.seconds is not None
-                       else str(cell.error)))
+                log(
+                    f"nesting {corpora.depth_label(depth):>4} {p.name:<16} "
+                    + (
+                        f"{cell.seconds:.4f} s"
+                        if cell.ok and cell.seconds is not None
+                        else str(cell.error)
+                    )
+                )
 
     def threads(self) -> None:
         s = self.settings
         docs = self.docs["realistic"]
-        inproc = {p.name: measure.Threaded(p.clean, p.per_thread)
-                  for p in self.peers if not p.crashes_threaded}
+        inproc = {
+            p.name: measure.Threaded(p.clean, p.per_thread)
+            for p in self.peers
+            if not p.crashes_threaded
+        }
         # The machine's own two-core scaling in the same rounds: zlib's compressor is C that
         # releases the GIL and barely depends on how the host shares the core.
         encoded = {d: d.encode() for d in docs}
@@ -247,9 +311,14 @@ class Bench:
         self.results.threads[REFERENCE] = cells[REFERENCE]
         for name, cell in self.results.threads.items():
             x = cell.extra if cell.ok and cell.extra else None
-            log(f"threads {name:<16} "
-                + (f"{x['speedup']:.2f}x ({x['low']:.2f}-{x['high']:.2f}, "
-                   f"{x['retaken']} retaken)" if x else str(cell.error)))
+            log(
+                f"threads {name:<16} "
+                + (
+                    f"{x['speedup']:.2f}x ({x['low']:.2f}-{x['high']:.2f}, {x['retaken']} retaken)"
+                    if x
+                    else str(cell.error)
+                )
+            )
 
     def many(self) -> None:
         if "htmlguard" not in self.by_name:
@@ -257,14 +326,18 @@ class Bench:
         policy = hg.Policy.preset("ugc")
         for key in ("realistic", "plain"):
             docs = self.docs[key]
-            loop, many = measure.paired_wall(lambda d=docs: [policy.sanitize(x) for x in d],
-                                             lambda d=docs: policy.sanitize_many(d),
-                                             self.settings)
+            loop, many = measure.paired_wall(
+                lambda d=docs: [policy.sanitize(x) for x in d],
+                lambda d=docs: policy.sanitize_many(d),
+                self.settings,
+            )
             self.results.many[key] = (loop, many)
             if many.ok and many.extra:
-                log(f"sanitize_many {key}: {many.extra['ratio']:.2f}x a loop "
+                log(
+                    f"sanitize_many {key}: {many.extra['ratio']:.2f}x a loop "
                     f"({many.extra['low']:.2f}-{many.extra['high']:.2f}, "
-                    f"{many.extra['retaken']} retaken)")
+                    f"{many.extra['retaken']} retaken)"
+                )
 
     def async_overhead(self) -> None:
         if "htmlguard" not in self.by_name:
@@ -309,8 +382,11 @@ class Bench:
             syncs.append((t1 - t0) / n)
             asyncs.append((t2 - t1) / n)
             diffs.append((t2 - t1 - (t1 - t0)) / n)
-        return {"sync": statistics.median(syncs), "async": statistics.median(asyncs),
-                "overhead": statistics.median(diffs)}
+        return {
+            "sync": statistics.median(syncs),
+            "async": statistics.median(asyncs),
+            "overhead": statistics.median(diffs),
+        }
 
     def memory(self) -> None:
         key = "doc10"
@@ -318,9 +394,14 @@ class Bench:
             cell = self.sub("memory", p.name, self.input_spec(key), self.settings.timeout)
             self.results.memory[p.name] = cell
             x = cell.extra or {}
-            log(f"memory {p.name:<16} "
-                + (f"{x['extra_bytes'] / 1e6:.1f} MB extra" if "extra_bytes" in x
-                   else str(cell.error)))
+            log(
+                f"memory {p.name:<16} "
+                + (
+                    f"{x['extra_bytes'] / 1e6:.1f} MB extra"
+                    if "extra_bytes" in x
+                    else str(cell.error)
+                )
+            )
 
     def optimizations(self) -> None:
         """One line per optimization this run can measure. The private reference paths
@@ -340,8 +421,11 @@ class Bench:
                     return str(cell.error)
                 return report.num(nbytes / cell.seconds / 1e6) + " MB/s"
 
-            ratio = (report.num(slow.seconds / fast.seconds, "×") if fast.ok and slow.ok
-                     and fast.seconds and slow.seconds else "—")
+            ratio = (
+                report.num(slow.seconds / fast.seconds, "×")
+                if fast.ok and slow.ok and fast.seconds and slow.seconds
+                else "—"
+            )
             lines.append(f"{what}: {names[0]} {mbps(fast)}, {names[1]} {mbps(slow)} ({ratio})")
 
         plain = self.docs["plain"]
@@ -349,13 +433,24 @@ class Bench:
         full: Callable[[Any, str], str] | None = getattr(hg._core, "_sanitize_unsplit", None)
         if full is not None:
             pair = measure.cpu_times_interleaved(
-                {"fast": policy.sanitize, "full": lambda x: full(policy, x)}, plain, s)
-            line("Plain-text fast path (plain form fields)", "plain", pair["fast"],
-                 pair["full"], ("fast path", "parser path (`_core._sanitize_unsplit`)"))
+                {"fast": policy.sanitize, "full": lambda x: full(policy, x)}, plain, s
+            )
+            line(
+                "Plain-text fast path (plain form fields)",
+                "plain",
+                pair["fast"],
+                pair["full"],
+                ("fast path", "parser path (`_core._sanitize_unsplit`)"),
+            )
         d = policy.to_dict()
         per_call = measure.cpu_time(lambda x: hg.Policy.from_dict(d).sanitize(x), plain, s)
-        line("Compiled policy reused (plain form fields)", "plain", reused, per_call,
-             ("`policy.sanitize`", "`Policy.from_dict(d).sanitize` per call"))
+        line(
+            "Compiled policy reused (plain form fields)",
+            "plain",
+            reused,
+            per_call,
+            ("`policy.sanitize`", "`Policy.from_dict(d).sanitize` per call"),
+        )
 
         unsplit: Callable[[Any, str], str] | None = getattr(hg._core, "_sanitize_unsplit", None)
         big = self.docs["doc10"]
@@ -363,12 +458,22 @@ class Bench:
         title = info.title if info else "largest document"
         if unsplit is not None:
             pair = measure.cpu_times_interleaved(
-                {"pieces": policy.sanitize, "whole": lambda x: unsplit(policy, x)}, big, s)
+                {"pieces": policy.sanitize, "whole": lambda x: unsplit(policy, x)}, big, s
+            )
             pieces, whole = pair["pieces"], pair["whole"]
-            line(f"Large documents sanitized in pieces ({title})", "doc10", pieces, whole,
-                 ("`policy.sanitize`", "in one piece (`_core._sanitize_unsplit`)"))
-            spec = {"kind": "memory", "peer": "htmlguard", "private": "_sanitize_unsplit",
-                    "input": self.input_spec("doc10")}
+            line(
+                f"Large documents sanitized in pieces ({title})",
+                "doc10",
+                pieces,
+                whole,
+                ("`policy.sanitize`", "in one piece (`_core._sanitize_unsplit`)"),
+            )
+            spec = {
+                "kind": "memory",
+                "peer": "htmlguard",
+                "private": "_sanitize_unsplit",
+                "input": self.input_spec("doc10"),
+            }
             mem_whole = measure.in_subprocess(spec, s.timeout)
             mem_pieces = self.results.memory.get("htmlguard")
 
@@ -379,8 +484,10 @@ class Bench:
                 mb, ratio = x["extra_bytes"] / 1e6, x["extra_bytes"] / x["input_bytes"]
                 return f"{mb:.1f} MB ({ratio:.2f}×)"
 
-            lines.append(f"Peak extra memory for the same document: in pieces "
-                         f"{extra(mem_pieces)}, in one piece {extra(mem_whole)}")
+            lines.append(
+                f"Peak extra memory for the same document: in pieces "
+                f"{extra(mem_pieces)}, in one piece {extra(mem_whole)}"
+            )
         for text in lines:
             log(f"optimization: {text}")
 
@@ -395,18 +502,28 @@ class Bench:
             out.append(Target(text, shown if value is not None else "not measured", passed))
 
         plain = r.ratio("plain", "htmlguard", "nh3")
-        add("plain-text form fields ≥ 10× nh3 (module function)", plain, lambda v: v >= 10,
+        add(
+            "plain-text form fields ≥ 10× nh3 (module function)",
+            plain,
+            lambda v: v >= 10,
             f"{report.times(plain)} nh3 ({report.num(r.mbps('plain', 'htmlguard'))} vs "
             f"{report.num(r.mbps('plain', 'nh3'))} MB/s); "
-            f"{report.times(r.ratio('plain', 'htmlguard', 'nh3.Cleaner'))} nh3.Cleaner")
-        for key, text in (("realistic", "realistic user HTML ≥ nh3's reused Cleaner"),
-                          ("doc1", "1 MB documents ≥ nh3's reused Cleaner")):
+            f"{report.times(r.ratio('plain', 'htmlguard', 'nh3.Cleaner'))} nh3.Cleaner",
+        )
+        for key, text in (
+            ("realistic", "realistic user HTML ≥ nh3's reused Cleaner"),
+            ("doc1", "1 MB documents ≥ nh3's reused Cleaner"),
+        ):
             ratio = r.ratio(key, "htmlguard", "nh3.Cleaner")
             info = r.corpus(key)
             extra = f" ({info.title})" if self.quick and info else ""
-            add(text, ratio, lambda v: v >= 1,
+            add(
+                text,
+                ratio,
+                lambda v: v >= 1,
                 f"{report.times(ratio)} ({report.num(r.mbps(key, 'htmlguard'))} vs "
-                f"{report.num(r.mbps(key, 'nh3.Cleaner'))} MB/s){extra}")
+                f"{report.num(r.mbps(key, 'nh3.Cleaner'))} MB/s){extra}",
+            )
         deep = r.nesting.get((100_000, "htmlguard"))
         value = deep.seconds if deep and deep.ok else None
         add("100,000-deep nesting < 0.1 s", value, lambda v: v < 0.1, report.seconds(value))
@@ -414,12 +531,20 @@ class Bench:
         speed = th.extra["speedup"] if th and th.ok and th.extra else None
         ref = r.threads.get(REFERENCE)
         ref_speed = ref.extra["speedup"] if ref and ref.ok and ref.extra else None
-        add("two threads ≥ 1.8× one thread (htmlguard)", speed, lambda v: v >= 1.8,
-            f"{report.times(speed)} (machine reference: {report.times(ref_speed)})")
+        add(
+            "two threads ≥ 1.8× one thread (htmlguard)",
+            speed,
+            lambda v: v >= 1.8,
+            f"{report.times(speed)} (machine reference: {report.times(ref_speed)})",
+        )
         many = r.many.get("realistic")
         ms = many[1].extra["ratio"] if many and many[1].ok and many[1].extra else None
-        add(f"sanitize_many on {os.cpu_count()} cores ≥ 1.7× a loop (realistic corpus)", ms,
-            lambda v: v >= 1.7, report.times(ms))
+        add(
+            f"sanitize_many on {os.cpu_count()} cores ≥ 1.7× a loop (realistic corpus)",
+            ms,
+            lambda v: v >= 1.7,
+            report.times(ms),
+        )
         mem = r.memory.get("htmlguard")
         x = mem.extra if mem and mem.extra and "extra_bytes" in mem.extra else None
         info = r.corpus("doc10")
@@ -428,21 +553,32 @@ class Bench:
         # character: 4 once it holds an emoji, as this corpus does), the same for every
         # library; the target is about the sanitizer's working memory, so the str is
         # counted apart and the total is shown beside it.
-        work = ((x["extra_bytes"] - x.get("output_str_bytes", 0)) / x["input_bytes"]
-                if x else None)
-        add(f"peak extra memory on 10 MB ≤ 4× input, besides the returned str{where}", work,
+        work = (x["extra_bytes"] - x.get("output_str_bytes", 0)) / x["input_bytes"] if x else None
+        add(
+            f"peak extra memory on 10 MB ≤ 4× input, besides the returned str{where}",
+            work,
             lambda v: v <= 4,
             f"{report.times(work)} ({(x['extra_bytes'] - x.get('output_str_bytes', 0)) / 1e6:.1f}"
             f" MB; with the returned str of {x.get('output_str_bytes', 0) / 1e6:.1f} MB: "
-            f"{report.times(x['extra_bytes'] / x['input_bytes'])})" if x else "—")
+            f"{report.times(x['extra_bytes'] / x['input_bytes'])})"
+            if x
+            else "—",
+        )
         return out
 
     def run(self, out: Path) -> None:
         t0 = time.perf_counter()
         self.results.load_before = loadavg()
         self.build_corpora()
-        for step in (self.throughput, self.nesting, self.threads, self.many,
-                     self.async_overhead, self.memory, self.optimizations):
+        for step in (
+            self.throughput,
+            self.nesting,
+            self.threads,
+            self.many,
+            self.async_overhead,
+            self.memory,
+            self.optimizations,
+        ):
             log(f"== {step.__name__}")
             step()
         self.results.load_after = loadavg()
@@ -456,15 +592,27 @@ class Bench:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true",
-                    help="smoke mode: small corpora, one round, short timeouts")
-    ap.add_argument("--only", metavar="LIB,...",
-                    help=f"libraries to run (of: {', '.join(peers.ADAPTERS)}; nh3 = both nh3)")
-    ap.add_argument("--out", type=Path, default=BENCH / "RESULTS.md",
-                    help="where to write the results (default: bench/RESULTS.md)")
-    ap.add_argument("--timeout", type=float, default=30.0,
-                    help="seconds a subprocess cell (deep nesting, big documents for slow "
-                         "libraries, memory) may take (default: 30)")
+    ap.add_argument(
+        "--quick", action="store_true", help="smoke mode: small corpora, one round, short timeouts"
+    )
+    ap.add_argument(
+        "--only",
+        metavar="LIB,...",
+        help=f"libraries to run (of: {', '.join(peers.ADAPTERS)}; nh3 = both nh3)",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=BENCH / "RESULTS.md",
+        help="where to write the results (default: bench/RESULTS.md)",
+    )
+    ap.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="seconds a subprocess cell (deep nesting, big documents for slow "
+        "libraries, memory) may take (default: 30)",
+    )
     return ap.parse_args(argv)
 
 

@@ -154,12 +154,39 @@ def custom_policy() -> hg.Policy:
     target_blank and kept comments."""
     return hg.Policy(
         tags={
-            "a", "b", "i", "p", "div", "span", "code", "pre", "img", "blockquote", "q",
-            "ul", "li", "table", "tr", "td", "th", "caption",
+            "a",
+            "b",
+            "i",
+            "p",
+            "div",
+            "span",
+            "code",
+            "pre",
+            "img",
+            "blockquote",
+            "q",
+            "ul",
+            "li",
+            "table",
+            "tr",
+            "td",
+            "th",
+            "caption",
         },  # fmt: skip
         clean_content_tags={
-            "script", "style", "svg", "math", "template", "noscript", "textarea",
-            "select", "iframe", "object", "xmp", "noembed", "noframes",
+            "script",
+            "style",
+            "svg",
+            "math",
+            "template",
+            "noscript",
+            "textarea",
+            "select",
+            "iframe",
+            "object",
+            "xmp",
+            "noembed",
+            "noframes",
         },  # fmt: skip
         tag_attributes={
             "a": {"href", "title", "hreflang"},

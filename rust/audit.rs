@@ -1,6 +1,7 @@
 //! An independent check of sanitizer output, for the fuzzers and tests: parse the output
 //! again and verify that every element, attribute and URL in it is one the policy allows.
-//! It shares no code with the sanitizing path beyond the parser.
+//! It shares no code with the sanitizing walk or its rules beyond the parser: what a
+//! policy allows is read from the spec (`PolicySpec::may_keep`, which validation uses).
 
 use ammonia::rcdom::{Handle, NodeData};
 use url::Url;
@@ -11,25 +12,6 @@ use crate::policy::CompiledPolicy;
 
 /// Elements the HTML parser inserts by itself inside an allowed `<table>`.
 const IMPLIED_BY_TABLE: &[&str] = &["tbody", "tr", "colgroup"];
-
-fn attribute_allowed(p: &CompiledPolicy, tag: &str, attr: &str, value: &str) -> bool {
-    let s = &p.spec;
-    s.generic_attributes.contains(attr)
-        || s.generic_attribute_prefixes
-            .iter()
-            .any(|x| attr.starts_with(x.as_str()))
-        || s.tag_attributes.get(tag).is_some_and(|a| a.contains(attr))
-        || s.tag_attribute_values
-            .get(tag)
-            .and_then(|m| m.get(attr))
-            .is_some_and(|vs| vs.iter().any(|v| v.eq_ignore_ascii_case(value)))
-        || s.set_tag_attribute_values
-            .get(tag)
-            .is_some_and(|m| m.contains_key(attr))
-        || (attr == "class" && s.allowed_classes.contains_key(tag))
-        || (tag == "a" && attr == "rel" && (s.link_rel.is_some() || s.target_blank))
-        || (tag == "a" && attr == "target" && s.target_blank)
-}
 
 fn scheme_of(value: &str) -> Option<String> {
     // What a lenient consumer might see: no invisible characters at all.
@@ -56,7 +38,7 @@ pub fn audit(p: &CompiledPolicy, output: &str) -> Result<(), String> {
                 if attr.to_ascii_lowercase().starts_with("on") || attr == "srcdoc" {
                     return Err(format!("<{tag} {attr}> can run script"));
                 }
-                if !attribute_allowed(p, tag, attr, &a.value) {
+                if !p.spec.may_keep(tag, attr, Some(&a.value)) {
                     return Err(format!("attribute {attr} on <{tag}> is not allowed"));
                 }
                 if is_url_attr(tag, attr) || EXTRA_URL_ATTRS.contains(&attr) {

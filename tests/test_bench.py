@@ -42,9 +42,19 @@ def quick_results(tmp_path_factory: pytest.TempPathFactory) -> str:
     """RESULTS.md of one quick run (htmlguard and nh3), shared by the tests that read it."""
     out = tmp_path_factory.mktemp("bench") / "RESULTS.md"
     proc = subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--quick", "--only", "htmlguard,nh3",
-         "--out", str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            str(BENCH / "run.py"),
+            "--quick",
+            "--only",
+            "htmlguard,nh3",
+            "--out",
+            str(out),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out.read_text("utf-8")
@@ -168,9 +178,13 @@ def test_threaded_speedups_tell_a_gil_bound_library_from_a_free_one(measure) -> 
 
     s = measure.Settings(paired_rounds=5, paired_min_time=0.1, budget=3)
     cells = measure.threaded_speedups(
-        {"held": measure.Threaded(holds_gil), "free": measure.Threaded(releases_gil),
-         "broken": measure.Threaded(raises)},
-        ["a", "bb"], s,
+        {
+            "held": measure.Threaded(holds_gil),
+            "free": measure.Threaded(releases_gil),
+            "broken": measure.Threaded(raises),
+        },
+        ["a", "bb"],
+        s,
     )
     assert cells["held"].ok and cells["held"].extra["speedup"] < 1.4
     assert cells["free"].ok and cells["free"].extra["speedup"] > 1.7

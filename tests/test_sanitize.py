@@ -73,8 +73,11 @@ BATCH = [f"<p onclick=y>{i}<script>x</script>" + "z" * 400 for i in range(200)] 
 
 def _pool_threads() -> list[str]:
     return [
-        n for n in (Path(f"/proc/self/task/{t}/comm").read_text().strip()
-                    for t in os.listdir("/proc/self/task"))
+        n
+        for n in (
+            Path(f"/proc/self/task/{t}/comm").read_text().strip()
+            for t in os.listdir("/proc/self/task")
+        )
         if n.startswith("htmlguard-")
     ]
 

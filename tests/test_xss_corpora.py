@@ -19,11 +19,21 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# What a policy allows, and how a URL's scheme and an attribute's name are read, are defined
+# once for every checker of sanitizer output: in the fuzz harness (fuzz/ is on sys.path,
+# see conftest.py), which the property tests use too.
+from atheris_sanitize import (  # noqa: E402
+    URL_ATTRIBUTES,
+    Allowed,
+    attribute_name,
+    scheme_of,
+    split_name,
+)
 from html5lib import serialize
 
 import htmlguard as hg
@@ -117,27 +127,6 @@ FORBIDDEN_ELEMENTS = frozenset(
     }
 )
 
-#: Elements an HTML parser inserts by itself around table content (a ``<tr>`` directly in
-#: a ``<table>`` gets a ``<tbody>``, a ``<col>`` a ``<colgroup>``, a cell a ``<tr>``).
-#: They are only acceptable when the policy allows tables at all.
-IMPLIED_TABLE_ELEMENTS = frozenset({"tbody", "colgroup", "tr"})
-
-#: Attributes whose value a browser treats as a URL (on some element or other).
-URL_ATTRIBUTES = frozenset(
-    {
-        "href",
-        "src",
-        "action",
-        "formaction",
-        "data",
-        "poster",
-        "ping",
-        "xlink:href",
-        "cite",
-        "background",
-    }
-)
-
 #: Substrings that must not appear in any attribute value once normalised.
 SCRIPT_MARKERS = ("javascript:", "vbscript:", "data:text/html")
 
@@ -147,84 +136,12 @@ SCRIPT_MARKERS = ("javascript:", "vbscript:", "data:text/html")
 #: (fixture dompurify-010). Every other rule still applies to them.
 INERT_TEXT_ATTRIBUTES = frozenset({"title", "alt"})
 
-_NAMESPACE_PREFIXES = {
-    "http://www.w3.org/1999/xlink": "xlink",
-    "http://www.w3.org/XML/1998/namespace": "xml",
-    "http://www.w3.org/2000/xmlns/": "xmlns",
-}
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
-# The URL parser strips leading/trailing C0 controls and spaces and removes tabs and
-# newlines anywhere; removing every C0 control, space and DEL anywhere is stricter.
-_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]+")
-
 
 def normalise(value: str) -> str:
     """An attribute value the way a browser's URL parser sees it: character references
     decoded (html5lib decodes them while parsing, exactly once, as a browser does), ASCII
     whitespace and control characters removed anywhere, lowercased."""
-    return _CONTROL_OR_SPACE.sub("", value).lower()
-
-
-def scheme_of(value: str) -> str | None:
-    m = _SCHEME.match(normalise(value))
-    return m.group(1) if m else None
-
-
-def split_name(name: Any) -> tuple[str | None, str]:
-    """``(namespace, local name)`` of an etree tag or attribute name."""
-    if isinstance(name, str) and name.startswith("{"):
-        ns, _, local = name[1:].partition("}")
-        return ns, local
-    return None, name
-
-
-def attribute_name(raw: str) -> str:
-    ns, local = split_name(raw)
-    if ns is None:
-        return local
-    return f"{_NAMESPACE_PREFIXES.get(ns, ns)}:{local}"
-
-
-@dataclass(frozen=True)
-class Allowed:
-    """What one policy lets through, as the checks need it."""
-
-    tags: frozenset[str]
-    attributes: dict[str, frozenset[str]]
-    generic: frozenset[str]
-    prefixes: tuple[str, ...]
-    schemes: frozenset[str]
-
-    @classmethod
-    def of(cls, p: Any) -> Allowed:
-        tags = frozenset(p.tags)
-        if "table" in tags:
-            tags |= IMPLIED_TABLE_ELEMENTS
-        attributes: dict[str, set[str]] = {t: set(a) for t, a in p.tag_attributes.items()}
-        for t, values in p.set_tag_attribute_values.items():
-            attributes.setdefault(t, set()).update(values)
-        for t, values in p.tag_attribute_values.items():
-            attributes.setdefault(t, set()).update(values)
-        for t in p.allowed_classes:
-            attributes.setdefault(t, set()).add("class")
-        if p.link_rel is not None:
-            attributes.setdefault("a", set()).add("rel")
-        if p.target_blank:
-            attributes.setdefault("a", set()).update({"target", "rel"})
-        return cls(
-            tags=tags,
-            attributes={t: frozenset(a) for t, a in attributes.items()},
-            generic=frozenset(p.generic_attributes),
-            prefixes=tuple(p.generic_attribute_prefixes),
-            schemes=frozenset(p.url_schemes),
-        )
-
-    def attribute_ok(self, tag: str, name: str) -> bool:
-        return (
-            name in self.generic
-            or name in self.attributes.get(tag, ())
-            or any(name.startswith(prefix) for prefix in self.prefixes)
-        )
+    return re.sub(r"[\x00-\x20\x7f]+", "", value).lower()
 
 
 def parse(markup: str) -> ET.Element:
@@ -339,12 +256,13 @@ def report(failures: dict[str, Any], what: str) -> str:
     ],
 )
 def test_checker_finds_what_it_should(markup: str, expected: list[str]) -> None:
-    allowed = Allowed(
-        tags=frozenset({"a", "b", "table"}) | IMPLIED_TABLE_ELEMENTS | {"td"},
-        attributes={"a": frozenset({"href", "rel"})},
-        generic=frozenset(),
-        prefixes=(),
-        schemes=frozenset({"http", "https"}),
+    allowed = Allowed.of(
+        hg.Policy(
+            tags={"a", "b", "table", "td"},
+            tag_attributes={"a": {"href"}},
+            url_schemes={"http", "https"},
+            link_rel="nofollow",
+        )
     )
     found = "\n".join(check_output(markup, allowed))
     if not expected:
@@ -354,7 +272,7 @@ def test_checker_finds_what_it_should(markup: str, expected: list[str]) -> None:
 
 
 def test_implied_table_elements_need_a_table_policy() -> None:
-    no_tables = Allowed(frozenset({"td"}), {}, frozenset(), (), frozenset())
+    no_tables = Allowed.of(hg.Policy(tags={"td"}))
     found = "\n".join(check_output("<table><tr><td>x</td></tr></table>", no_tables))
     assert "<tbody> not in the policy's tags" in found
 

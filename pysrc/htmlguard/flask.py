@@ -47,9 +47,8 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 
-from ._core import PRESET_NAMES, Policy, Report
+from ._core import DEFAULT_POLICY, PRESET_NAMES, Policy, Report
 from ._core import resolve_policy as resolve_global
-from ._policy import Policy as PublicPolicy
 from .errors import PolicyError, UnknownPolicyError
 from .jinja import install
 from .wsgi import HTMLGuardMiddleware
@@ -94,7 +93,7 @@ class HTMLGuard:
         app as it was."""
         config = app.config
         config.setdefault("HTMLGUARD_POLICIES", {})
-        config.setdefault("HTMLGUARD_DEFAULT_POLICY", "ugc")
+        config.setdefault("HTMLGUARD_DEFAULT_POLICY", DEFAULT_POLICY)
         config.setdefault("HTMLGUARD_FIELDS", None)
         config.setdefault("HTMLGUARD_PATHS", None)
         config.setdefault("HTMLGUARD_MODE", "clean")
@@ -222,7 +221,7 @@ def _build_policies(value: object) -> dict[str, Policy]:
                 f"{where}: expected a dict for Policy.from_dict, got {type(spec).__name__}"
             )
         try:
-            built[name] = PublicPolicy.from_dict(spec)
+            built[name] = Policy.from_dict(spec)
         except (TypeError, ValueError) as e:  # PolicyError is a ValueError
             raise PolicyError(f"{where}: {e}") from e
     return built

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from ._core import Policy, resolve_policy
+from ._core import DEFAULT_POLICY, Policy, resolve_policy
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -55,11 +55,11 @@ def sanitize_filter(value: object, policy: str | Policy | None = None) -> Markup
     >>> sanitize_filter(None)
     Markup('')
     """
-    return _sanitize(value, "ugc" if policy is None else policy)
+    return _sanitize(value, DEFAULT_POLICY if policy is None else policy)
 
 
 def make_filter(
-    default_policy: str | Policy = "ugc", *, resolve: Resolver = resolve_policy
+    default_policy: str | Policy = DEFAULT_POLICY, *, resolve: Resolver = resolve_policy
 ) -> SanitizeFilter:
     """A :func:`sanitize_filter` whose policy defaults to `default_policy`.
 
@@ -77,7 +77,7 @@ def make_filter(
 def install(
     env: Environment,
     *,
-    default_policy: str | Policy = "ugc",
+    default_policy: str | Policy = DEFAULT_POLICY,
     name: str = "sanitize",
     resolve: Resolver = resolve_policy,
 ) -> SanitizeFilter:

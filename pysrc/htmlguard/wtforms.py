@@ -28,7 +28,7 @@ from wtforms import Field, TextAreaField
 from wtforms.form import BaseForm
 from wtforms.validators import ValidationError
 
-from ._core import Policy, Report, resolve_policy
+from ._core import DEFAULT_POLICY, Policy, Report, resolve_policy
 from .errors import InputTooLargeError
 
 __all__ = ["MODES", "NoDisallowedHTML", "SanitizedHTMLField", "disallowed_message"]
@@ -96,7 +96,7 @@ class SanitizedHTMLField(TextAreaField):
         label: str | None = None,
         validators: tuple[Any, ...] | list[Any] | None = None,
         *,
-        policy: str | Policy = "ugc",
+        policy: str | Policy = DEFAULT_POLICY,
         mode: str = "clean",
         **kwargs: Any,
     ) -> None:

@@ -264,8 +264,10 @@ impl PolicySpec {
         Ok(())
     }
 
-    /// Whether some option lets attribute `attr` onto element `tag` (before value checks).
-    pub fn may_keep(&self, tag: &str, attr: &str) -> bool {
+    /// Whether some option lets attribute `attr` onto element `tag`: with `value`, as far
+    /// as `tag_attribute_values` decides; without, for some value. URLs, patterns, styles and
+    /// classes are not considered.
+    pub fn may_keep(&self, tag: &str, attr: &str, value: Option<&str>) -> bool {
         self.tags.contains(tag)
             && (self.generic_attributes.contains(attr)
                 || self
@@ -279,7 +281,10 @@ impl PolicySpec {
                 || self
                     .tag_attribute_values
                     .get(tag)
-                    .is_some_and(|m| m.contains_key(attr))
+                    .and_then(|m| m.get(attr))
+                    .is_some_and(|vs| {
+                        value.is_none_or(|v| vs.iter().any(|x| x.eq_ignore_ascii_case(v)))
+                    })
                 || self
                     .set_tag_attribute_values
                     .get(tag)
@@ -292,9 +297,9 @@ impl PolicySpec {
     /// A pattern for an attribute that can never be kept would silently check nothing.
     fn check_pattern_applies(&self, tag: &str, attr: &str) -> Result<(), PolicyError> {
         let live = if tag == "*" {
-            self.tags.iter().any(|t| self.may_keep(t, attr))
+            self.tags.iter().any(|t| self.may_keep(t, attr, None))
         } else {
-            self.may_keep(tag, attr)
+            self.may_keep(tag, attr, None)
         };
         if live {
             return Ok(());
