@@ -129,3 +129,144 @@ impl Recorder<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::presets::preset;
+    use crate::policy::{CompiledPolicy, PolicySpec};
+    use crate::report::Findings;
+
+    fn inspect(p: &CompiledPolicy, html: &str) -> Findings {
+        p.inspect(html).unwrap().1
+    }
+
+    fn kinds(f: &Findings) -> Vec<(&'static str, String, String)> {
+        f.removed
+            .iter()
+            .map(|r| (r.kind.as_str(), r.tag.clone(), r.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn reports_each_kind() {
+        let p = preset("ugc").unwrap();
+        let f = inspect(
+            &p,
+            r#"<!--c--><a href="javascript:x" onclick="y">t</a><script>z</script><blink>b</blink>"#,
+        );
+        assert_eq!(
+            kinds(&f),
+            vec![
+                ("comment", String::new(), "#comment".to_string()),
+                ("url", "a".to_string(), "href".to_string()),
+                ("attribute", "a".to_string(), "onclick".to_string()),
+                ("tag", "script".to_string(), "script".to_string()),
+                ("tag", "blink".to_string(), "blink".to_string()),
+            ]
+        );
+        assert_eq!(f.by_tag["a"], 2);
+        assert_eq!(f.by_attribute[&("a".to_string(), "href".to_string())], 1);
+    }
+
+    #[test]
+    fn clean_input_reports_nothing() {
+        let p = preset("ugc").unwrap();
+        let f = inspect(
+            &p,
+            r#"<p>Hello <b>world</b> <a href="https://x.org">x</a></p>"#,
+        );
+        assert_eq!(f.total, 0);
+    }
+
+    #[test]
+    fn classes_styles_and_patterns() {
+        let p = preset("relaxed").unwrap();
+        let f = inspect(
+            &p,
+            r#"<span style="color:red; position:fixed">x</span><li value="x1">"#,
+        );
+        assert_eq!(
+            kinds(&f),
+            vec![
+                ("style", "span".to_string(), "position".to_string()),
+                ("attribute", "li".to_string(), "value".to_string())
+            ]
+        );
+        let ugc = preset("ugc").unwrap();
+        let f = inspect(&ugc, r#"<ol><li value="x1">a</li></ol>"#);
+        assert_eq!(
+            kinds(&f),
+            vec![("attribute", "li".to_string(), "value".to_string())]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_reported() {
+        let p = preset("basic").unwrap();
+        let f = inspect(&p, &"<b>".repeat(600));
+        assert_eq!(f.by_tag["b"], 600 - crate::html::MAX_DEPTH);
+    }
+
+    #[test]
+    fn the_report_is_the_same_pass_as_sanitize() {
+        let p = preset("ugc").unwrap();
+        let input = r#"<p onclick=x>a<script>b</script><a href="https://x.org" rel=me>c</a></p>"#;
+        let (html, f) = p.inspect(input).unwrap();
+        assert_eq!(html, p.sanitize(input).unwrap());
+        assert_eq!(f.total, 3);
+        // What the policy wrote is clean under it: the rel it sets is not a removal.
+        assert_eq!(inspect(&p, &html).total, 0);
+    }
+
+    #[test]
+    fn rewrites_to_the_same_value_are_not_removals() {
+        let mut s = PolicySpec::empty();
+        s.tags.extend(["a".to_string(), "img".to_string()]);
+        s.tag_attributes
+            .insert("a".into(), ["href".to_string()].into());
+        s.url_schemes.insert("https".into());
+        s.link_rel = Some("nofollow".into());
+        s.target_blank = true;
+        s.set_tag_attribute_values.insert(
+            "img".into(),
+            [("loading".to_string(), "lazy".to_string())].into(),
+        );
+        let p = s.compile().unwrap();
+        let out = p
+            .sanitize(r#"<a href="https://x.org" target=_top rel=me>x</a><img loading=eager>"#)
+            .unwrap();
+        assert_eq!(
+            out,
+            r#"<a href="https://x.org" rel="nofollow noopener" target="_blank">x</a><img loading="lazy">"#
+        );
+        assert_eq!(inspect(&p, &out).total, 0);
+        let f = inspect(
+            &p,
+            r#"<a href="https://x.org" target=_top rel=me>x</a><img loading=eager>"#,
+        );
+        let names: Vec<&str> = f.removed.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["target", "rel", "loading"]);
+    }
+
+    #[test]
+    fn styles_and_classes_are_reported_one_by_one() {
+        let p = preset("relaxed").unwrap();
+        let f = inspect(
+            &p,
+            r#"<span style="color:red;position:fixed;top:0">x</span>"#,
+        );
+        let names: Vec<&str> = f.removed.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["position", "top"]);
+    }
+
+    #[test]
+    fn parser_implied_table_parts_are_not_removals() {
+        let mut s = PolicySpec::empty();
+        s.tags
+            .extend(["table".to_string(), "tr".to_string(), "td".to_string()]);
+        let p = s.compile().unwrap();
+        let out = p.sanitize("<table><tr><td>x").unwrap();
+        assert_eq!(out, "<table><tr><td>x</td></tr></table>");
+        assert_eq!(inspect(&p, &out).total, 0);
+    }
+}

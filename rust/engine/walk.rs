@@ -13,7 +13,7 @@ use html5ever::{local_name, ns, QualName};
 use crate::engine::parse::Fragment;
 use crate::html::serialize;
 use crate::html::shape::{
-    is_raw_text, is_void, misnested, moves_text, self_nested, text_misplaced,
+    implied_by_parser, is_raw_text, is_void, misnested, moves_text, self_nested, text_misplaced,
 };
 use crate::html::MAX_DEPTH;
 use crate::policy::rules::{IdMap, Parent, Rules, Verdict};
@@ -74,7 +74,9 @@ pub fn walk(fragment: &Fragment, rules: &Rules, rec: &mut Recorder<'_>) -> Clean
                     _ => None,
                 };
                 let Some(kept) = kept else {
-                    rec.add(Kind::Tag, tag, tag, "");
+                    if !(attrs.is_empty() && implied_by_parser(name, &parent.name)) {
+                        rec.add(Kind::Tag, tag, tag, "");
+                    }
                     ops.extend(children_rev(&node));
                     continue;
                 };

@@ -392,3 +392,17 @@ pub fn text_misplaced(parent: Option<&QualName>, text: &str) -> bool {
         _ => false,
     }
 }
+
+/// Elements the parser inserts by itself inside `parent` (a `<tr>` straight in a `<table>`
+/// gets a `<tbody>`, a cell a `<tr>`, a `<col>` a `<colgroup>`): unwrapping one without
+/// attributes changes nothing, since the next parse puts it back.
+pub fn implied_by_parser(child: &QualName, parent: &QualName) -> bool {
+    if child.ns != ns!(html) || parent.ns != ns!(html) {
+        return false;
+    }
+    match &*child.local {
+        "tbody" | "colgroup" => parent.local == local_name!("table"),
+        "tr" => matches!(&*parent.local, "table" | "tbody" | "thead" | "tfoot"),
+        _ => false,
+    }
+}
