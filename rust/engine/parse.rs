@@ -30,27 +30,28 @@ use crate::html::attrs::{limit_attributes, MAX_ATTRIBUTES};
 use crate::html::MAX_DEPTH;
 
 fn is_void(name: &LocalName) -> bool {
+    // Atoms compare as integers.
     matches!(
-        &**name,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "input"
-            | "link"
-            | "meta"
-            | "source"
-            | "track"
-            | "wbr"
-            | "param"
-            | "keygen"
-            | "frame"
-            | "basefont"
-            | "bgsound"
-            | "image"
+        *name,
+        local_name!("area")
+            | local_name!("base")
+            | local_name!("br")
+            | local_name!("col")
+            | local_name!("embed")
+            | local_name!("hr")
+            | local_name!("img")
+            | local_name!("input")
+            | local_name!("link")
+            | local_name!("meta")
+            | local_name!("source")
+            | local_name!("track")
+            | local_name!("wbr")
+            | local_name!("param")
+            | local_name!("keygen")
+            | local_name!("frame")
+            | local_name!("basefont")
+            | local_name!("bgsound")
+            | local_name!("image")
     )
 }
 
@@ -84,7 +85,9 @@ impl DepthFilter {
                 if is_void(&tag.name) {
                     return true;
                 }
-                if matches!(&*tag.name, "p" | "li") && stack.last() == Some(&tag.name) {
+                if matches!(tag.name, local_name!("p") | local_name!("li"))
+                    && stack.last() == Some(&tag.name)
+                {
                     stack.pop();
                 }
                 if stack.len() >= self.limit {

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use html5ever::{local_name, ns, Attribute, LocalName, QualName};
 use regex::Regex;
@@ -145,6 +146,32 @@ pub struct Attr<'a> {
 /// do): what SVG animation elements target.
 pub type IdMap = HashMap<String, Option<LocalName>>;
 
+/// A hasher for the policy's own name tables. The keys are fixed when the policy is built
+/// and few, and only lookups see input, so flooding a table is impossible and SipHash's
+/// protection buys nothing; this multiply-rotate hash reads eight bytes at a time.
+#[derive(Default)]
+pub struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes(c.try_into().expect("eight bytes"));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+}
+
+type Names = HashSet<String, BuildHasherDefault<NameHasher>>;
+type ByName<V> = HashMap<String, V, BuildHasherDefault<NameHasher>>;
+
 /// How relative URLs are treated, with the base URLs parsed.
 #[derive(Debug)]
 enum Relative {
@@ -157,38 +184,38 @@ enum Relative {
 /// The compiled decisions of one policy.
 #[derive(Debug)]
 pub struct Rules {
-    tags: HashSet<String>,
-    clean_content: HashSet<String>,
-    tag_attributes: HashMap<String, HashSet<String>>,
-    generic: HashSet<String>,
+    tags: Names,
+    clean_content: Names,
+    tag_attributes: ByName<Names>,
+    generic: Names,
     prefixes: Vec<String>,
     /// tag → attribute → allowed values, lowercased.
-    values: HashMap<String, HashMap<String, Vec<String>>>,
+    values: ByName<ByName<Vec<String>>>,
     /// tag → (attribute, value) forced on every such element, in name order.
-    set_values: HashMap<String, Vec<(String, String)>>,
-    schemes: HashSet<String>,
+    set_values: ByName<Vec<(String, String)>>,
+    schemes: Names,
     relative: Relative,
     link_rel: Option<String>,
-    classes: HashMap<String, HashSet<String>>,
+    classes: ByName<Names>,
     styles: Option<HashSet<String>>,
     strip_comments: bool,
     id_prefix: Option<String>,
-    patterns: HashMap<String, HashMap<String, Regex>>,
-    global_patterns: HashMap<String, Regex>,
+    patterns: ByName<ByName<Regex>>,
+    global_patterns: ByName<Regex>,
     target_blank: bool,
     /// The policy keeps an SVG animation element (whose check needs the document's ids).
     pub animates: bool,
 }
 
-fn set(items: &std::collections::BTreeSet<String>) -> HashSet<String> {
+fn set(items: &std::collections::BTreeSet<String>) -> Names {
     items.iter().cloned().collect()
 }
 
 impl Rules {
     /// Compile a validated spec (regular expressions are compiled, and checked, here).
     pub fn compile(spec: &PolicySpec) -> Result<Rules, PolicyError> {
-        let mut patterns: HashMap<String, HashMap<String, Regex>> = HashMap::new();
-        let mut global_patterns = HashMap::new();
+        let mut patterns: ByName<ByName<Regex>> = ByName::default();
+        let mut global_patterns = ByName::default();
         for (tag, attrs) in &spec.attribute_patterns {
             for (attr, pattern) in attrs {
                 let re = regex::RegexBuilder::new(pattern)
@@ -256,7 +283,10 @@ impl Rules {
             relative,
             link_rel: spec.link_rel.clone(),
             classes: nested(&spec.allowed_classes),
-            styles: spec.filter_style_properties.as_ref().map(set),
+            styles: spec
+                .filter_style_properties
+                .as_ref()
+                .map(|p| p.iter().cloned().collect()),
             strip_comments: spec.strip_comments,
             id_prefix: spec.id_prefix.clone(),
             patterns,
