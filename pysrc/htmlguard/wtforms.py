@@ -134,7 +134,7 @@ class NoDisallowedHTML:
     require a value).
     """
 
-    def __init__(self, policy: str | Policy = "ugc", message: str | None = None) -> None:
+    def __init__(self, policy: str | Policy = DEFAULT_POLICY, message: str | None = None) -> None:
         _check_policy(policy)
         self.policy = policy
         self.message = message

@@ -28,8 +28,7 @@ impl Clone for Entry {
     }
 }
 
-/// The policy the module-level verbs use when none is given: a preset, so always registered.
-pub(super) const DEFAULT_POLICY: &str = "ugc";
+pub(super) use crate::policy::presets::DEFAULT_POLICY;
 
 static REGISTRY: LazyLock<Registry<Entry>> = LazyLock::new(|| Registry::new(&PRESET_NAMES));
 

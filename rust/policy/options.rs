@@ -30,7 +30,7 @@ macro_rules! for_each_option {
             url_relative = "what happens to relative URLs: removed, kept, resolved against `base`, or put under `root` (those not starting with `/` under `root` + `path`)";
             link_rel = "`rel` value put on every `<a>`";
             allowed_classes = "classes kept in `class` (the attribute is then filtered, not allowlisted)";
-            filter_style_properties = "CSS properties kept in `style` attributes; a style value that is not plain CSS after filtering (ASCII names, numbers, units, colours, commas, balanced parentheses and quotes) is dropped whole";
+            filter_style_properties = "CSS properties kept in `style` attributes; a declaration whose value loads or hides something (`url()`, `image-set()`, `expression()`, an `@`-rule) is dropped, and a style value that is not plain CSS after filtering (ASCII names, numbers, units, colours, commas, balanced parentheses and quotes) is dropped whole";
             strip_comments = "remove comments";
             id_prefix = "prefix added to every `id` (stops user content from clobbering page ids)";
             attribute_patterns = "regular expression the value must match, per tag (`\"*\"`: every tag) and attribute (Rust `regex` syntax, searched, so anchor with `^…$`); checked after `id_prefix` and `set_tag_attribute_values`";

@@ -5,6 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::policy::{CompiledPolicy, PolicyError, PolicySpec, UrlRelativeSpec};
 
+/// The policy every verb uses when none is named.
+pub const DEFAULT_POLICY: &str = "ugc";
+
 pub const PRESET_NAMES: [&str; 4] = ["strict", "basic", "ugc", "relaxed"];
 
 /// Elements removed together with their content: their text is code or another document,
