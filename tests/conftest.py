@@ -18,3 +18,27 @@ for _dir in (_HERE, _HERE.parent / "fuzz"):
 @pytest.fixture(params=hg.PRESETS)
 def preset(request: pytest.FixtureRequest) -> hg.Policy:
     return hg.Policy.preset(request.param)
+
+
+# Markers (registered in pyproject.toml), given here by path so the test files stay as they
+# are. `pytest -m "not browser and not e2e and not load"` is the quick inner loop;
+# ./scripts/test runs everything.
+#   browser: drives headless Chromium (tests/browser/, the example site)
+#   e2e:     starts real servers (uvicorn, waitress) and talks to them over loopback
+#   load:    the end-to-end load test (many concurrent clients)
+_BROWSER_PATHS = ("browser/", "test_example_site.py")
+_E2E_PATHS = ("test_e2e_middleware.py",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        try:
+            rel = item.path.resolve().relative_to(_HERE).as_posix()
+        except ValueError:
+            continue
+        if rel.startswith(_BROWSER_PATHS):
+            item.add_marker(pytest.mark.browser)
+        if rel in _E2E_PATHS:
+            item.add_marker(pytest.mark.e2e)
+            if item.name.startswith("test_load"):
+                item.add_marker(pytest.mark.load)
