@@ -18,3 +18,48 @@ for _dir in (_HERE, _HERE.parent / "fuzz"):
 @pytest.fixture(params=hg.PRESETS)
 def preset(request: pytest.FixtureRequest) -> hg.Policy:
     return hg.Policy.preset(request.param)
+
+
+# Markers (registered in pyproject.toml), given here by path and name so the test files stay
+# as they are. `pytest -m "not browser and not e2e and not load and not slow"` is the quick
+# inner loop; ./scripts/test runs everything.
+#   browser: drives headless Chromium (tests/browser/, the example site)
+#   e2e:     starts real servers (uvicorn, waitress) and talks to them over loopback
+#   load:    the end-to-end load test (many concurrent clients)
+#   slow:    seconds to minutes each: the hypothesis properties, huge and deeply nested
+#            inputs, the stress tests, the benchmark's quick run, mypy and stubtest
+_BROWSER_PATHS = ("browser/", "test_example_site.py")
+_E2E_PATHS = ("test_e2e_middleware.py",)
+_SLOW: dict[str, tuple[str, ...] | None] = {  # file: test names (None: all of the file's)
+    "test_properties.py": None,
+    "test_stress.py": None,
+    "test_bench.py": None,
+    "test_hostile_input.py": (
+        "test_deep_nesting_is_flattened",
+        "test_100_mb_input",
+        "test_ampersand_heavy_input_is_not_quadratic",
+        "test_a_million_attributes_on_one_element",
+    ),
+    "test_differential_nh3.py": ("test_generated_inputs_agree_or_differ_for_a_listed_reason",),
+    "test_package.py": (
+        "test_package_type_checks_strictly",
+        "test_stub_matches_the_compiled_module",
+    ),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        try:
+            rel = item.path.resolve().relative_to(_HERE).as_posix()
+        except ValueError:
+            continue
+        name = getattr(item, "originalname", item.name)
+        if rel.startswith(_BROWSER_PATHS):
+            item.add_marker(pytest.mark.browser)
+        if rel in _E2E_PATHS:
+            item.add_marker(pytest.mark.e2e)
+            if name.startswith("test_load"):
+                item.add_marker(pytest.mark.load)
+        if rel in _SLOW and (_SLOW[rel] is None or name in (_SLOW[rel] or ())):
+            item.add_marker(pytest.mark.slow)
