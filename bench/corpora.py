@@ -27,7 +27,7 @@ SEED = 20240611
 # Where the public XSS corpora live: beside the work tree (CI's layout, ../shared) or in
 # the workplace's shared folder.
 XSS_DIRS = (REPO.parent / "shared" / "xss-public", Path("/work/shared/xss-public"))
-OWN_PAYLOADS = REPO / "tests" / "browser" / "payloads.py"
+OWN_PAYLOADS = REPO / "tests" / "security" / "browser" / "payloads.py"
 
 
 @dataclass
@@ -482,9 +482,9 @@ def hostile_payloads() -> tuple[list[str], list[str]]:
         spec.loader.exec_module(module)
         own = [html for _id, _label, html in module.own_payloads()]
         docs.extend(own)
-        notes.append(f"tests/browser/payloads.py: {len(own)} payloads")
+        notes.append(f"tests/security/browser/payloads.py: {len(own)} payloads")
     except (ImportError, OSError, AttributeError) as e:
-        notes.append(f"tests/browser/payloads.py not importable ({e}): skipped")
+        notes.append(f"tests/security/browser/payloads.py not importable ({e}): skipped")
     return docs, notes
 
 

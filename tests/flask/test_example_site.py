@@ -2,7 +2,7 @@
 
 The site runs as a subprocess under waitress (``python -m example_app``) with a fresh
 database on a loopback port the OS picks; Debian's headless Chromium, driven by selenium
-with the browser suite's setup (``tests/browser/harness.py``), logs in through the real
+with the browser suite's setup (``tests/security/browser/harness.py``), logs in through the real
 login form and submits hostile HTML through each real form (profile bio: cleaned; comment:
 refused with its error shown, then a clean one stored; admin challenge: cleaned) and through
 the JSON API (cleaned by the request middleware), then opens the pages that show it.
@@ -55,7 +55,7 @@ from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402, N812
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "docs" / "screenshots" / "challenge.png"
 
 #: Payloads for the forms and the API; each calls the hook if it ever runs.

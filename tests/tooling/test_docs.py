@@ -11,7 +11,7 @@ import pytest
 import htmlguard as hg
 from htmlguard import _docs
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "presets.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "presets.md"
 REGENERATE = (
     "docs/presets.md is out of date; regenerate it with\n"
     "  python -c \"from htmlguard import _docs; _docs.write_presets_document('docs/presets.md')\""

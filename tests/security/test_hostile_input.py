@@ -26,7 +26,7 @@ import htmlguard as hg
 from htmlguard import _core
 
 MAX_DEPTH: int = _core.MAX_DEPTH
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 # ---------------------------------------------------------------- helpers

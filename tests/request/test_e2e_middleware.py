@@ -44,7 +44,7 @@ pytest.importorskip("flask")
 pytest.importorskip("waitress")
 pytest.importorskip("python_multipart")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # the harness package lives at the repository root
     sys.path.insert(0, str(REPO))
 

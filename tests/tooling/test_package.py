@@ -14,7 +14,7 @@ import pytest
 import htmlguard
 from htmlguard import _core, cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_stub_matches_the_compiled_module() -> None:

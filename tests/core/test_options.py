@@ -13,7 +13,7 @@ import pytest
 import htmlguard as hg
 from htmlguard import _core
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NAMES = [name for name, _, _, _ in _core.OPTION_TABLE]
 TYPES = {name: type_ for name, type_, _, _ in _core.OPTION_TABLE}
 

@@ -27,12 +27,12 @@ attributes with ``swap_remove``), so attributes are compared as sets where an at
 removed. Otherwise htmlguard's own serializer is byte-identical to html5ever's.
 
 Corpus and synthetic differences are listed one by one in
-``tests/fixtures/nh3_differences.json`` (input id, both outputs, a one-line
+``tests/security/fixtures/nh3_differences.json`` (input id, both outputs, a one-line
 justification): the test fails on a difference that is not listed, on a listed one whose
 outputs changed, and on a listed one that no longer occurs. Hypothesis inputs cannot be
 listed by id, so there every difference must be explained, element by element, by one of
 the categories above (:func:`explain`). Regenerate the fixture after a deliberate change
-with ``python tests/test_differential_nh3.py --write-fixture`` (it refuses to list an
+with ``python tests/security/test_differential_nh3.py --write-fixture`` (it refuses to list an
 unexplained difference).
 
 Policies compared: the ``strict`` and ``basic`` presets; ``ugc`` and ``relaxed`` without
@@ -457,9 +457,9 @@ def write_fixture() -> None:
         )
     doc = {
         "about": "Known differences between htmlguard and nh3 on the XSS corpora and "
-        "tests/test_differential_nh3.py's synthetic inputs, per comparable policy. "
+        "tests/security/test_differential_nh3.py's synthetic inputs, per comparable policy. "
         "Checked both ways by that test; regenerate with "
-        "`python tests/test_differential_nh3.py --write-fixture`.",
+        "`python tests/security/test_differential_nh3.py --write-fixture`.",
         "nh3_version": nh3.__version__ if hasattr(nh3, "__version__") else "unknown",
         "categories": CATEGORIES,
         "differences": entries,

@@ -39,7 +39,7 @@ from html5lib import serialize
 import htmlguard as hg
 
 CORPUS_FILES = ("dompurify-fixtures.jsonl", "h5sc-items.jsonl")
-_DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "xss-public"
+_DEFAULT_DIR = Path(__file__).resolve().parents[3] / "shared" / "xss-public"
 
 
 def corpus_dir() -> Path:
