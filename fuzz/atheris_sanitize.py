@@ -38,8 +38,9 @@ For every preset (and a custom policy with ``attribute_patterns``, ``allowed_cla
 
 The checker (:class:`Allowed`, :func:`problems`, :func:`dump`) and the vocabulary
 (``TAGS``, ``ATTRIBUTES``, ``VALUES``, ``NOISE``) are plain Python with no atheris
-dependency: ``tests/test_atheris_harness.py`` and ``tests/test_properties.py`` import this
-file to reuse them, so the harness is exercised in CI without atheris.
+dependency: ``tests/security/test_atheris_harness.py``, ``tests/security/test_properties.py``
+and ``tests/security/test_xss_corpora.py`` import this file to reuse them, so the harness is
+exercised in CI without atheris and what a policy allows is written once for every checker.
 """
 
 from __future__ import annotations

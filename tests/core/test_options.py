@@ -1,4 +1,4 @@
-"""The option table (``rust/options.rs``, exposed as ``_core.OPTION_TABLE``) against what
+"""The option table (``rust/policy/options.rs``, exposed as ``_core.OPTION_TABLE``) against what
 else lists the options: the policy's attributes and ``to_dict()``, the type stub and the
 README's table."""
 

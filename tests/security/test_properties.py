@@ -193,7 +193,7 @@ documents = st.lists(S.html_ish, min_size=1, max_size=8).map("".join)
 @examples(300)
 @given(x=documents)
 def test_pieces_give_the_output_of_the_whole(name: str, x: str) -> None:
-    """Large documents are sanitized in pieces (``rust/split.rs``); cut at every point the
+    """Large documents are sanitized in pieces (``rust/html/split.rs``); cut at every point the
     scan allows, the output must be the parser's output on the whole document."""
     p = POLICIES[name]
     x = replace_surrogates(x)
