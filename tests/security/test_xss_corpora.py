@@ -18,7 +18,6 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +30,11 @@ from atheris_sanitize import (  # noqa: E402
     URL_ATTRIBUTES,
     Allowed,
     attribute_name,
+    elements,
+    reserialize,
     scheme_of,
     split_name,
 )
-from html5lib import serialize
 
 import htmlguard as hg
 
@@ -151,28 +151,6 @@ def parse(markup: str) -> ET.Element:
 
     fragment: ET.Element = atheris_sanitize.parse(markup)
     return fragment
-
-
-def reserialize(fragment: ET.Element) -> str:
-    """Serialize like a browser's innerHTML: every attribute quoted, no tag omitted."""
-    return serialize(
-        fragment,
-        tree="etree",
-        quote_attr_values="always",
-        omit_optional_tags=False,
-        minimize_boolean_attributes=False,
-        use_trailing_solidus=False,
-    )
-
-
-def elements(fragment: ET.Element) -> Iterator[ET.Element]:
-    """Every element below the fragment root, without recursion."""
-    stack = list(reversed(list(fragment)))
-    while stack:
-        node = stack.pop()
-        if isinstance(node.tag, str):
-            yield node
-        stack.extend(reversed(list(node)))
 
 
 def problems_in(fragment: ET.Element, allowed: Allowed) -> list[str]:
