@@ -470,7 +470,6 @@ impl Rules {
         }
         if rec.active() && !removed.is_empty() {
             removed.sort_by_key(|&(i, _)| i);
-            removed.dedup_by_key(|&mut (i, _)| i);
             for (i, kind) in removed {
                 let a = &input[i];
                 // A removed attribute the policy writes back with the same value (a `rel`
