@@ -2,6 +2,13 @@
 
     python -m integrations.serve starlette [--unguarded] [--port 0]   # uvicorn
     python -m integrations.serve flask [--unguarded] [--threads 4]     # waitress
+    python -m integrations.serve django-wsgi [--mode reject]          # waitress, Django
+    python -m integrations.serve django-asgi [--mode report]          # uvicorn, Django
+
+The Django stacks serve the test project (integrations/django_site, its middleware on
+/mw/*); ``--mode`` sets its ``HTMLGUARD_MODE`` (``--unguarded`` takes the middleware out of
+MIDDLEWARE). They need ``DJANGO_SETTINGS_MODULE`` (defaulted) and, to keep the project's
+SQLite file out of the tree, ``HTMLGUARD_DJANGO_SQLITE``; the echo views use no database.
 
 The socket is bound before the server starts, so the port printed on the first line of
 stdout (``PORT 41234``) is already accepting connections: no guessed free port that another
@@ -23,9 +30,15 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-STACKS = ("starlette", "flask")
+STACKS = ("starlette", "flask", "django-wsgi", "django-asgi")
+DJANGO_STACKS = ("django-wsgi", "django-asgi")
+#: The readiness probe of each stack (a GET its middleware does not read).
+HEALTH = {"starlette": "/plain/health", "flask": "/plain/health"} | dict.fromkeys(
+    DJANGO_STACKS, "/mw/health"
+)
 
 
 def _watch_parent(pid: int) -> None:
@@ -51,7 +64,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--threads", type=int, default=4, help="waitress worker threads")
     ap.add_argument("--parent", type=int, help="exit when this process is gone")
+    ap.add_argument("--mode", help="HTMLGUARD_MODE of the Django stacks")
     args = ap.parse_args(argv)
+    if args.mode is not None and args.stack not in DJANGO_STACKS:
+        ap.error("--mode is for the Django stacks (the others serve every mode as a mount)")
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
@@ -66,23 +82,29 @@ def main(argv: list[str] | None = None) -> None:
     sock.listen(1024)
     print(f"PORT {sock.getsockname()[1]}", flush=True)
 
-    if args.stack == "starlette":
+    site: Any
+    if args.stack in DJANGO_STACKS:
+        site = _django_site(args.stack, args.mode, guarded=not args.unguarded)
+    elif args.stack == "starlette":
+        site = "integrations.starlette_app:" + ("unguarded" if args.unguarded else "app")
+    else:
+        from .flask_app import create_site
+
+        site = create_site(guarded=not args.unguarded)
+
+    if args.stack in ("starlette", "django-asgi"):
         import uvicorn
 
-        name = "unguarded" if args.unguarded else "app"
         config = uvicorn.Config(
-            f"integrations.starlette_app:{name}",
+            site,
             log_level="warning",
             access_log=False,
-            lifespan="off",
+            lifespan="off",  # Django's ASGI handler has no lifespan support
         )
         uvicorn.Server(config).run(sockets=[sock])
     else:
         import waitress
 
-        from .flask_app import create_site
-
-        site = create_site(guarded=not args.unguarded)
         # waitress has no SIGTERM handler of its own: exit cleanly on it.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         waitress.serve(
@@ -92,6 +114,27 @@ def main(argv: list[str] | None = None) -> None:
             ident="htmlguard-e2e",
             channel_timeout=30,
         )
+
+
+def _django_site(stack: str, mode: str | None, *, guarded: bool) -> Any:
+    """The test project's WSGI or ASGI application, with these settings changed before it
+    serves (the middleware reads its settings when used)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "integrations.django_site.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    if mode is not None:
+        settings.HTMLGUARD_MODE = mode
+    if not guarded:
+        settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "htmlguard" not in m]
+    if stack == "django-asgi":
+        from django.core.asgi import get_asgi_application
+
+        return get_asgi_application()
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
 
 
 class Server:
@@ -110,6 +153,7 @@ class Server:
         log_path: Path | None = None,
         env: dict[str, str] | None = None,
         start_timeout: float = 30.0,
+        mode: str | None = None,
     ) -> None:
         if stack not in STACKS:
             raise ValueError(stack)
@@ -119,6 +163,7 @@ class Server:
         self.log_path = log_path
         self.env = env
         self.start_timeout = start_timeout
+        self.mode = mode
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
         self._log_file: object = None
@@ -148,6 +193,8 @@ class Server:
         ]
         if not self.guarded:
             cmd.append("--unguarded")
+        if self.mode is not None:
+            cmd += ["--mode", self.mode]
         if self.log_path is None:
             import tempfile
 
@@ -202,7 +249,7 @@ class Server:
                     f"{self.stack} server exited with {self.proc.returncode}\n{self.log()[-4000:]}"
                 )
             try:
-                if httpx.get(self.url("/plain/health"), timeout=2).status_code == 200:
+                if httpx.get(self.url(HEALTH[self.stack]), timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -28,17 +28,20 @@ def preset(request: pytest.FixtureRequest) -> hg.Policy:
 # Markers (registered in pyproject.toml), given here by path and name so the test files stay
 # as they are. `pytest -m "not browser and not e2e and not load and not slow"` is the quick
 # inner loop; ./scripts/test runs everything.
-#   browser: drives headless Chromium (security/browser/, the example site)
-#   e2e:     starts real servers (uvicorn, waitress) and talks to them over loopback
-#   load:    the end-to-end load test (many concurrent clients)
+#   browser: drives headless Chromium (security/browser/, the example sites: Flask, Django)
+#   e2e:     starts real servers (uvicorn, waitress...) and talks to them over loopback
+#   load:    the end-to-end load tests (many concurrent clients)
 #   slow:    seconds to minutes each: the hypothesis properties, huge and deeply nested
-#            inputs, the stress tests, the benchmark's quick run, mypy and stubtest
-_BROWSER_PATHS = ("security/browser/", "flask/test_example_site.py")
-_E2E_PATHS = ("request/test_e2e_middleware.py",)
+#            inputs, the stress tests, the benchmark's quick run, mypy and stubtest, the
+#            PostgreSQL server's own tests
+# Paths are prefixes: "django/test_e2e" is django/test_e2e*.py.
+_BROWSER_PATHS = ("security/browser/", "flask/test_example_site.py", "django/test_example")
+_E2E_PATHS = ("request/test_e2e_middleware.py", "django/test_e2e")
 _SLOW: dict[str, tuple[str, ...] | None] = {  # file: test names (None: all of the file's)
     "security/test_properties.py": None,
     "security/test_stress.py": None,
     "tooling/test_bench.py": None,
+    "tooling/test_pg_server.py": None,
     "security/test_hostile_input.py": (
         "test_deep_nesting_is_flattened",
         "test_100_mb_input",
@@ -64,7 +67,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         name = getattr(item, "originalname", item.name)
         if rel.startswith(_BROWSER_PATHS):
             item.add_marker(pytest.mark.browser)
-        if rel in _E2E_PATHS:
+        if rel.startswith(_E2E_PATHS):
             item.add_marker(pytest.mark.e2e)
             if name.startswith("test_load"):
                 item.add_marker(pytest.mark.load)

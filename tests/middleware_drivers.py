@@ -1,12 +1,20 @@
 """Fake servers and recording apps for the request middleware tests, one pair per adapter
 (WSGI, ASGI), and a driver per adapter that sends one request through the middleware and
 returns what the client got and what the app saw (``Result``). No real server: see
-test_e2e_middleware.py for those."""
+test_e2e_middleware.py for those.
+
+The Django drivers (``DjangoWSGIDriver``, ``DjangoASGIDriver``) send the same fake server's
+request through Django's own ``WSGIHandler``/``ASGIHandler``, with
+``htmlguard.django.middleware.HTMLGuardMiddleware`` as the only middleware (its options as
+``HTMLGUARD_*`` settings, by ``override_settings``) and a recording view as the app. They
+need Django set up (pytest-django and the test project's settings); without it they skip.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -429,4 +437,284 @@ class ASGIGuarded:
         )
 
 
-Driver = WSGIDriver | ASGIDriver
+# ================================================================ Django
+
+DJANGO_MIDDLEWARE = "htmlguard.django.middleware.HTMLGuardMiddleware"
+
+#: Each middleware option and the setting that carries it; options without one (``methods``,
+#: ``default_policy``: the Django middleware has no such setting) skip the test.
+SETTING_OF = {
+    "fields": "HTMLGUARD_FIELDS",
+    "paths": "HTMLGUARD_PATHS",
+    "mode": "HTMLGUARD_MODE",
+    "max_body_bytes": "HTMLGUARD_MAX_BODY_BYTES",
+    "on_fault": "HTMLGUARD_ON_FAULT",
+}
+
+
+class FullInput(Input):
+    """An Input with the ``readline`` PEP 3333 asks of wsgi.input (Django's LimitedStream
+    takes it up front)."""
+
+    def readline(self, size: int = -1) -> bytes:
+        end = self.data.find(b"\n", self.pos) + 1 or len(self.data)
+        if size is not None and size >= 0:
+            end = min(end, self.pos + size)
+        return self.read(end - self.pos)
+
+
+class DjangoRecorder:
+    """What the recording view saw; it finds this object in the request's environ or scope
+    (``test.recorder``)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.body: bytes | None = None
+        self.headers: dict[str, str] = {}
+        self.reports: dict[str, hg.Report] | None = None
+        #: The request still held the stream Django made it with, nothing read from it.
+        self.untouched = False
+        self.reads_at_call = -1
+        self.consumed_at_call = -1
+
+
+def _record(request: Any, recorder: DjangoRecorder, server: Any, original: bool) -> Any:
+    from django.http import HttpResponse
+
+    recorder.calls += 1
+    recorder.reads_at_call, recorder.consumed_at_call = server.reads, server.pos
+    recorder.untouched = original and server.reads == 0 and not request._read_started
+    recorder.headers = environ_headers(request.META)
+    recorder.reports = getattr(request, "htmlguard_reports", None)
+    recorder.body = request.body  # as a view reads it: Django's own framing
+    response = HttpResponse(APP_BODY, status=APP_STATUS)
+    del response["Content-Type"]  # answer only what the other recording apps answer
+    for name, value in APP_HEADERS.items():
+        response[name] = value
+    return response
+
+
+def _django_wsgi_view(request: Any) -> Any:
+    from django.core.handlers.wsgi import LimitedStream
+
+    server = request.META["test.input"]
+    original = isinstance(request._stream, LimitedStream)  # the middleware gives a BytesIO
+    return _record(request, request.META["test.recorder"], server, original)
+
+
+async def _django_asgi_view(request: Any) -> Any:
+    recorder: DjangoRecorder = request.scope["test.recorder"]
+    body_file: CountingFile = request.scope["test.body_file"]
+    return _record(request, recorder, body_file, request._stream is body_file)
+
+
+def _urlconf(view: Any) -> type:
+    """A ROOT_URLCONF (any object with ``urlpatterns``) sending every path to `view`."""
+    from django.urls import re_path
+
+    return type("URLConf", (), {"urlpatterns": [re_path(r"^", view)]})
+
+
+class CountingFile:
+    """The body file Django's ASGIHandler spools the request into, counting what is read
+    from it: under ASGI, Django receives the whole body from the server before any
+    middleware runs, so this file is the server's input as the middleware knows it."""
+
+    def __init__(self, file: Any) -> None:
+        self.file = file
+        self.reads = 0
+        self.pos = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        self.reads += 1
+        data: bytes = self.file.read(size)
+        self.pos += len(data)
+        return data
+
+    def readline(self, size: int = -1, /) -> bytes:
+        self.reads += 1
+        data: bytes = self.file.readline(size)
+        self.pos += len(data)
+        return data
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return int(self.file.seek(offset, whence))
+
+    def tell(self) -> int:
+        return int(self.file.tell())
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _django_settings(options: dict[str, Any], view: Any) -> dict[str, Any]:
+    import django.apps
+    import pytest
+
+    if not django.apps.apps.ready:
+        pytest.skip("Django is not set up (pytest-django, DJANGO_SETTINGS_MODULE)")
+    from htmlguard._settings import DEFAULTS
+
+    settings: dict[str, Any] = {
+        "MIDDLEWARE": [DJANGO_MIDDLEWARE],
+        "ROOT_URLCONF": _urlconf(view),
+        "ALLOWED_HOSTS": ["test"],
+        # An option not given is its default, not the test project's value.
+        **{key: DEFAULTS[key] for key in SETTING_OF.values()},
+    }
+    for option, value in options.items():
+        if option not in SETTING_OF:
+            pytest.skip(f"the Django middleware has no setting for {option!r}")
+        settings[SETTING_OF[option]] = value
+    return settings
+
+
+@contextmanager
+def _no_connection_handling() -> Iterator[None]:
+    """Django's handlers close stale database connections at each request's start and end;
+    these drivers use no database, and pytest-django refuses any access outside a test
+    that asks for one (an earlier test may have left a connection open)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+class DjangoGuarded:
+    """The Django middleware with these settings; bad ones raise here, as the middleware's
+    first request would (it reads them when used)."""
+
+    def __init__(self, options: dict[str, Any], view: Any) -> None:
+        from django.test import override_settings
+
+        from htmlguard.django import conf
+
+        self.settings = _django_settings(options, view)
+        with override_settings(**self.settings):
+            conf.request_core()
+
+
+class DjangoWSGIDriver:
+    name = "django-wsgi"
+
+    def guarded(self, **options: Any) -> DjangoWSGIGuarded:
+        return DjangoWSGIGuarded(_options(options), _django_wsgi_view)
+
+
+class DjangoWSGIGuarded(DjangoGuarded):
+    def send(
+        self,
+        body: bytes = b"",
+        content_type: str | None = FORM_CT,
+        *,
+        method: str = "POST",
+        path: str = "/submit",
+        chunked: bool = False,
+        pieces: int = 1,
+    ) -> Result:
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.test import override_settings
+
+        recorder = DjangoRecorder()
+        stream = FullInput(body)
+        env = environ(
+            body,
+            content_type,
+            method=method,
+            path=path,
+            stream=stream,
+            length=None if chunked else -1,
+            terminated=chunked,
+        )
+        env["test.recorder"] = recorder
+        if chunked:
+            env["HTTP_TRANSFER_ENCODING"] = "chunked"
+        with override_settings(**self.settings), _no_connection_handling():
+            handler = WSGIHandler()  # loads MIDDLEWARE
+            got: dict[str, Any] = {}
+
+            def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> Any:
+                got["status"], got["headers"] = status, headers
+
+            response = handler(env, start_response)
+            try:
+                out = b"".join(response)
+            finally:
+                response.close()  # as a WSGI server does
+        return _django_result(int(got["status"].split()[0]), got["headers"], out, recorder, stream)
+
+
+class DjangoASGIDriver:
+    name = "django-asgi"
+
+    def guarded(self, **options: Any) -> DjangoASGIGuarded:
+        return DjangoASGIGuarded(_options(options), _django_asgi_view)
+
+
+class DjangoASGIGuarded(DjangoGuarded):
+    def send(
+        self,
+        body: bytes = b"",
+        content_type: str | None = FORM_CT,
+        *,
+        method: str = "POST",
+        path: str = "/submit",
+        chunked: bool = False,
+        pieces: int = 1,
+    ) -> Result:
+        from django.core.handlers.asgi import ASGIHandler
+        from django.test import override_settings
+
+        recorder = DjangoRecorder()
+        scope, receive = request(
+            body, content_type, chunks=pieces, length=not chunked, method=method, path=path
+        )
+        scope["test.recorder"] = recorder
+
+        class Handler(ASGIHandler):
+            async def read_body(self, receive: Any) -> Any:
+                body_file = CountingFile(await super().read_body(receive))
+                scope["test.body_file"] = body_file
+                return body_file
+
+        send = Send()
+        with override_settings(**self.settings), _no_connection_handling():
+            app: Any = Handler()
+            asyncio.run(asyncio.wait_for(app(scope, receive, send), TIMEOUT))
+        body_file = scope.get("test.body_file") or CountingFile(None)
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in send.headers.items()]
+        return _django_result(send.status, headers, send.body, recorder, body_file)
+
+
+def _django_result(
+    status: int,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    recorder: DjangoRecorder,
+    server: Input | CountingFile,
+) -> Result:
+    called = recorder.calls > 0
+    return Result(
+        status=status,
+        headers={k.lower(): v for k, v in headers},
+        body=body,
+        app_calls=recorder.calls,
+        app_body=recorder.body,
+        app_headers=recorder.headers,
+        reports=recorder.reports,
+        unread=called and recorder.untouched,
+        reads=recorder.reads_at_call if called else server.reads,
+        consumed=recorder.consumed_at_call if called else server.pos,
+    )
+
+
+Driver = WSGIDriver | ASGIDriver | DjangoWSGIDriver | DjangoASGIDriver

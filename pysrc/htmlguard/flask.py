@@ -47,9 +47,9 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 
-from ._core import DEFAULT_POLICY, PRESET_NAMES, Policy, Report
+from . import _settings
+from ._core import Policy, Report
 from ._core import resolve_policy as resolve_global
-from .errors import PolicyError, UnknownPolicyError
 from .jinja import install
 from .wsgi import HTMLGuardMiddleware
 
@@ -73,7 +73,7 @@ class HTMLGuardState:
     def resolve(self, policy: str | Policy) -> Policy:
         """`policy` as a Policy: a name is looked up in this app's policies, then in
         :data:`htmlguard.policies`."""
-        return _lookup(self.policies, policy)
+        return _settings.lookup(self.policies, policy)
 
 
 class HTMLGuard:
@@ -92,15 +92,11 @@ class HTMLGuard:
         middleware. Configuration errors are raised here, not on first use, and leave the
         app as it was."""
         config = app.config
-        config.setdefault("HTMLGUARD_POLICIES", {})
-        config.setdefault("HTMLGUARD_DEFAULT_POLICY", DEFAULT_POLICY)
-        config.setdefault("HTMLGUARD_FIELDS", None)
-        config.setdefault("HTMLGUARD_PATHS", None)
-        config.setdefault("HTMLGUARD_MODE", "clean")
-        config.setdefault("HTMLGUARD_ON_FAULT", "pass")
+        for key, value in _settings.DEFAULTS.items():
+            config.setdefault(key, value)
 
-        own = MappingProxyType(_build_policies(config["HTMLGUARD_POLICIES"]))
-        default = _check_default(config["HTMLGUARD_DEFAULT_POLICY"], own)
+        own = MappingProxyType(_settings.build_policies(config["HTMLGUARD_POLICIES"]))
+        default = _settings.check_default(config["HTMLGUARD_DEFAULT_POLICY"], own)
 
         inner: Callable[..., Any] = app.wsgi_app
         previous = app.extensions.get(EXTENSION_NAME)
@@ -112,22 +108,8 @@ class HTMLGuard:
             # init_app again on the same app: replace our middleware, do not stack a second.
             inner = previous.middleware.app
 
-        middleware = None
-        fields = config["HTMLGUARD_FIELDS"]
-        if fields:
-            options: dict[str, Any] = {}
-            if config.get("HTMLGUARD_MAX_BODY_BYTES") is not None:
-                options["max_body_bytes"] = config["HTMLGUARD_MAX_BODY_BYTES"]
-            middleware = HTMLGuardMiddleware(
-                inner,
-                # Policy objects, not names: the middleware knows only the global registry.
-                fields=_resolve_fields(fields, own),
-                default_policy=None,
-                paths=config["HTMLGUARD_PATHS"],
-                mode=config["HTMLGUARD_MODE"] or "clean",
-                on_fault=config["HTMLGUARD_ON_FAULT"] or "pass",
-                **options,
-            )
+        options = _settings.middleware_options(config.get, own)
+        middleware = None if options is None else HTMLGuardMiddleware(inner, **options)
 
         state = HTMLGuardState(default_policy=default, policies=own, middleware=middleware)
         # The filter belongs to this app's environment, so it resolves through this state
@@ -174,88 +156,6 @@ def resolve_policy(policy: str | Policy) -> Policy:
     return resolve_global(policy)
 
 
-def _lookup(own: Mapping[str, Policy], policy: str | Policy) -> Policy:
-    if isinstance(policy, str):
-        found = own.get(policy)
-        if found is not None:
-            return found
-    try:
-        return resolve_global(policy)  # also the TypeError for what is neither
-    except UnknownPolicyError as e:
-        if not own:
-            raise
-        # The global message lists only the global names; the app's are candidates too.
-        raise UnknownPolicyError(f"{e}; this app's HTMLGUARD_POLICIES: {', '.join(own)}") from e
-
-
 def _policy_for(policy: str | Policy | None) -> Policy:
     state = get_state()
     return state.resolve(state.default_policy if policy is None else policy)
-
-
-def _build_policies(value: object) -> dict[str, Policy]:
-    """Every policy of ``HTMLGUARD_POLICIES``, built; a preset's name is refused (presets
-    are reserved, so a name means the same preset in every app)."""
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise PolicyError(
-            "HTMLGUARD_POLICIES: expected a mapping of name -> policy dict, "
-            f"got {type(value).__name__}"
-        )
-    built: dict[str, Policy] = {}
-    for name, spec in value.items():
-        where = f"HTMLGUARD_POLICIES[{name!r}]"
-        if not isinstance(name, str) or not name:
-            raise PolicyError(f"{where}: a policy name must be a non-empty str")
-        if name in PRESET_NAMES:
-            raise PolicyError(
-                f"{where}: {name!r} is a built-in preset and cannot be replaced; "
-                "give your policy another name"
-            )
-        if isinstance(spec, Policy):
-            built[name] = spec
-            continue
-        if not isinstance(spec, Mapping):
-            raise PolicyError(
-                f"{where}: expected a dict for Policy.from_dict, got {type(spec).__name__}"
-            )
-        try:
-            built[name] = Policy.from_dict(spec)
-        except (TypeError, ValueError) as e:  # PolicyError is a ValueError
-            raise PolicyError(f"{where}: {e}") from e
-    return built
-
-
-def _check_default(value: object, own: Mapping[str, Policy]) -> str | Policy:
-    if isinstance(value, Policy):
-        return value
-    if not isinstance(value, str):
-        raise TypeError(
-            "HTMLGUARD_DEFAULT_POLICY: expected a policy name or a Policy, "
-            f"got {type(value).__name__}"
-        )
-    try:
-        _lookup(own, value)
-    except UnknownPolicyError as e:
-        raise UnknownPolicyError(f"HTMLGUARD_DEFAULT_POLICY: {e}") from e
-    return value
-
-
-def _resolve_fields(value: object, own: Mapping[str, Policy]) -> dict[str, Policy]:
-    """``HTMLGUARD_FIELDS`` with every policy as a Policy, an error naming its key."""
-    if not isinstance(value, Mapping):
-        raise TypeError(
-            "HTMLGUARD_FIELDS: expected a mapping of selector -> policy, "
-            f"got {type(value).__name__}"
-        )
-    resolved: dict[str, Policy] = {}
-    for selector, policy in value.items():
-        where = f"HTMLGUARD_FIELDS[{selector!r}]"
-        try:
-            resolved[selector] = _lookup(own, policy)
-        except UnknownPolicyError as e:
-            raise UnknownPolicyError(f"{where}: {e}") from e
-        except TypeError as e:
-            raise TypeError(f"{where}: {e}") from e
-    return resolved

@@ -137,7 +137,7 @@ def test_resolve_decides_what_a_name_means() -> None:
 
     env = Environment(autoescape=True)
     install(env, default_policy="bio", resolve=resolve)
-    assert "bio" not in hg.policies
+    assert hg.policies.get("bio") is not mine["bio"]
     assert env.from_string("{{ v|sanitize }}").render(v="<b>x</b><i>y</i>") == "x<i>y</i>"
     assert env.from_string("{{ v|sanitize('basic') }}").render(v="<b>x</b>") == "<b>x</b>"
     with pytest.raises(hg.UnknownPolicyError):  # checked at install, with the resolver

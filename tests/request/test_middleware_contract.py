@@ -3,6 +3,11 @@
 Each test gets a ``driver`` (tests/middleware_drivers.py) that sends a request through the
 adapter with a fake server and a recording app, and returns a ``Result``: what the client
 got and what the app saw. Adapter-only behaviours are in test_wsgi.py and test_asgi.py.
+
+The Django middleware runs the same suite behind Django's WSGI and ASGI handlers
+(``django-wsgi``, ``django-asgi``): a case using an option it has no setting for skips, and
+the few that cannot hold because of how Django itself reads bodies are listed in
+``DJANGO_LIMITS``, each with its reason, as strict xfails.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from middleware_drivers import (  # tests/ is on sys.path, see conftest.py
     JSON_CT,
     MULTIPART_CT,
     ASGIDriver,
+    DjangoASGIDriver,
+    DjangoWSGIDriver,
     Driver,
     Result,
     WSGIDriver,
@@ -31,10 +38,38 @@ from middleware_drivers import (  # tests/ is on sys.path, see conftest.py
 
 import htmlguard as hg
 
+_NO_LENGTH = (
+    "Django's WSGIRequest reads no body without a Content-Length (it ignores "
+    "wsgi.input_terminated): the view gets an empty body, so the middleware passes the "
+    "request on unread"
+)
 
-@pytest.fixture(params=[WSGIDriver(), ASGIDriver()], ids=lambda d: d.name)
+#: (test, driver) -> (why the case cannot hold there, the parameters it applies to).
+DJANGO_LIMITS: dict[tuple[str, str], tuple[str, dict[str, object]]] = {
+    ("test_chunked_body_is_read_to_its_end_and_given_a_length", "django-wsgi"): (_NO_LENGTH, {}),
+    ("test_unchanged_chunked_body_is_given_a_length_too", "django-wsgi"): (_NO_LENGTH, {}),
+    ("test_chunked_body_over_limit_is_413_without_reading_the_rest", "django-wsgi"): (
+        _NO_LENGTH,
+        {},
+    ),
+    ("test_body_exactly_at_limit_is_processed", "django-wsgi"): (_NO_LENGTH, {"chunked": True}),
+}
+
+
+@pytest.fixture(
+    params=[WSGIDriver(), ASGIDriver(), DjangoWSGIDriver(), DjangoASGIDriver()],
+    ids=lambda d: d.name,
+)
 def driver(request: pytest.FixtureRequest) -> Driver:
-    return request.param  # type: ignore[no-any-return]
+    d: Driver = request.param
+    limit = DJANGO_LIMITS.get((request.node.originalname, d.name))
+    if limit is not None:
+        reason, params = limit
+        if all(request.node.callspec.params.get(k) == v for k, v in params.items()):
+            request.applymarker(
+                pytest.mark.xfail(reason=reason, strict=True, raises=AssertionError)
+            )
+    return d
 
 
 def app_answered(r: Result) -> bool:
@@ -196,8 +231,10 @@ def test_chunked_body_over_limit_is_413_without_reading_the_rest(driver: Driver)
     r = driver.guarded(max_body_bytes=1000).send(body, chunked=True, pieces=100)
     assert r.status == 413 and r.app_calls == 0
     # WSGI asks for one byte past the limit, which proves it; ASGI stops at the message
-    # (100 bytes each) that passes it.
-    assert (r.reads, r.consumed) == {"wsgi": (1, 1001), "asgi": (11, 1100)}[driver.name]
+    # (100 bytes each) that passes it. Django's ASGI handler has spooled the whole body
+    # before any middleware runs: the middleware asks its body file for one byte past.
+    want = {"wsgi": (1, 1001), "asgi": (11, 1100), "django-asgi": (1, 1001)}
+    assert (r.reads, r.consumed) == want[driver.name]
 
 
 @pytest.mark.parametrize("chunked", [False, True])

@@ -190,3 +190,100 @@ def test_threaded_speedups_tell_a_gil_bound_library_from_a_free_one(measure) -> 
     assert cells["free"].ok and cells["free"].extra["speedup"] > 1.7
     assert cells["free"].extra["rounds"] + cells["free"].extra["retaken"] >= 1
     assert not cells["broken"].ok and cells["broken"].error == "ValueError"
+
+
+# --- the Django fields benchmark (bench/django_fields.py) -------------------------------------
+
+DJANGO_HEADINGS = (
+    "## Machine and versions",
+    "## What was stored",
+    "## Writes",
+    "### `bulk_create` of N posts",
+    "### `save()` per post",
+    "### `QuerySet.update()` per post",
+    "## Reads",
+    "### Iterating `Model.objects.all()`",
+    '### `values_list("body", flat=True)`',
+    "## Templates",
+    "### Template filters",
+    "### A page: query and render N posts",
+    "## Reference",
+    "### The engines alone (no ORM)",
+    "### The read path piece by piece (no ORM)",
+)
+#: A timed row: µs/row, rows/s, time / floor, range, added µs/row (then maybe / django-nh3).
+TIMED = r"\| [\d,.]+ \| [\d,]+ \| [\d.]+ \| [\d.]+–[\d.]+ \| [+-][\d,.]+ \|"
+
+
+def _section(text: str, heading: str) -> str:
+    return text.split(heading + "\n", 1)[1].split("\n##", 1)[0]
+
+
+@pytest.fixture(scope="module")
+def django_quick_results(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """DJANGO.md of one quick run (with django-nh3's rows where it is installed)."""
+    # django.conf, not django: without Django, tests/django is a namespace package "django".
+    pytest.importorskip("django.conf")
+    out = tmp_path_factory.mktemp("bench") / "DJANGO.md"
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "django_fields.py"), "--quick", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out.read_text("utf-8")
+
+
+def test_django_quick_run_writes_every_table(django_quick_results: str) -> None:
+    text = django_quick_results
+    for heading in DJANGO_HEADINGS:
+        assert re.search(rf"^{re.escape(heading)}$", text, re.M), heading
+    assert "python bench/django_fields.py --quick" in text
+    # htmlguard's field is timed on every write and read path, its filter in the template.
+    field = r"\| htmlguard `SanitizedTextField\(\"ugc\"\)` "
+    for heading in DJANGO_HEADINGS[3:6] + DJANGO_HEADINGS[7:9]:
+        assert re.search(field + TIMED, _section(text, heading)), heading
+    filters = _section(text, "### Template filters")
+    assert re.search(r"\| htmlguard `\{\{ p.body\|sanitize \}\}` " + TIMED, filters), filters
+    # The update() row of django-nh3 says why it is not timed (it does no work there).
+    assert "which `update()` does not call" in _section(text, "### `QuerySet.update()` per post")
+    # Rows written around the ORM are stored with their script and read back without it.
+    stored = _section(text, "## What was stored")
+    raw = next(ln for ln in stored.splitlines() if "rows inserted by raw SQL" in ln)
+    assert re.search(r"\| [1-9]\d* \| 0 \|$", raw), raw
+
+
+def test_django_quick_run_compares_with_django_nh3_or_says_it_is_missing(
+    django_quick_results: str,
+) -> None:
+    import importlib.util
+
+    text = django_quick_results
+    bulk = _section(text, "### `bulk_create` of N posts")
+    if importlib.util.find_spec("django_nh3") is None:
+        assert "django-nh3 `Nh3TextField`: django-nh3 is not installed." in bulk, bulk
+        return
+    row = next(ln for ln in bulk.splitlines() if ln.startswith("| django-nh3 `Nh3TextField`"))
+    assert re.search(TIMED + r" 1.00 \|$", row), row
+    hg = next(ln for ln in bulk.splitlines() if ln.startswith("| htmlguard "))
+    assert re.search(TIMED + r" [\d.]+ \|$", hg), hg
+    filters = _section(text, "### Template filters")
+    assert re.search(r"\| django-nh3 `\{\{ p.body\|nh3 \}\}` " + TIMED, filters), filters
+
+
+def test_django_requirements_are_the_bench_extras_pins() -> None:
+    tomllib = pytest.importorskip("tomllib")
+    extra = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"][
+        "optional-dependencies"
+    ]["bench"]
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "django_fields.py"), "--requirements"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    for pin in proc.stdout.split():
+        assert pin in extra, pin

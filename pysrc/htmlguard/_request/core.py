@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from fnmatch import fnmatchcase
+from typing import cast
 
 from .._core import Policy, Report
 from .bodies import process
@@ -52,9 +53,14 @@ class RequestCore:
         self.rules = FieldRules(fields, default_policy)
         if isinstance(paths, str):
             paths = (paths,)
-        self.paths = None if paths is None else tuple(paths)
-        if self.paths is not None and not all(isinstance(p, str) for p in self.paths):
+        globs: tuple[object, ...] | None
+        try:
+            globs = None if paths is None else tuple(paths)
+        except TypeError:  # not iterable
+            globs = (paths,)
+        if globs is not None and not all(isinstance(p, str) for p in globs):
             raise TypeError(f"paths must be an iterable of str globs, got {paths!r}")
+        self.paths = cast("tuple[str, ...] | None", globs)
         methods = (methods,) if isinstance(methods, str) else tuple(methods)
         if not all(isinstance(m, str) for m in methods):  # a TypeError, not an AttributeError
             raise TypeError(f"methods must be an iterable of str, got {methods!r}")
