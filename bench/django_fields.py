@@ -8,13 +8,16 @@ A SQLite database in a temporary file holds one table per model field: a plain
 ``SanitizedTextField(policy="ugc")`` (sanitizes on every write: in ``pre_save``, and in
 ``get_db_prep_save``, which ``update()`` reaches too; and in ``from_db_value`` on every
 read). Each gets the same N posts: rendered-Markdown user HTML
-of 1-3 KB from the realistic corpus (``bench/corpora.py``), cycled to N rows.
+of 1-3 KB from the realistic corpus (``bench/corpora.py``), cycled to N rows, each made
+distinct by a last paragraph naming its row (the field's read cache keys on the stored text,
+so two equal rows would let one read be served by another's work).
 
 Measured, each group in interleaved rounds (every variant once a round, the order rotated
 from round to round; a round with other work on the machine is taken again): writes
 (``bulk_create``, ``save()`` per row, ``QuerySet.update()`` per row), reads (iterating
-``objects.all()`` and ``values_list``), the template filters (``|sanitize`` against
-django-nh3's ``|nh3``), a whole page (query and render), and the two engines alone. Times
+``objects.all()`` and ``values_list``, with the field's read cache empty and full), the
+template filters (``|sanitize`` against django-nh3's ``|nh3``), a whole page (query and
+render), and the two engines alone. Times
 are this process's CPU time. Each ratio is the median of the per-round ratios, not a ratio
 of medians: this shared VM's speed drifts by tens of percent from second to second. Writes
 ``bench/DJANGO.md``.
@@ -56,6 +59,8 @@ REQUIREMENTS = ("django==5.2.19", "django-nh3==0.3.1")
 POST_BYTES = (1000, 3000)
 
 PLAIN, NH3, HG, HG_RAW = "plain", "nh3", "htmlguard", "htmlguard-raw"
+#: Read variants of HG: the field's read cache (htmlguard.django.readcache) empty, then full.
+HG_COLD, HG_WARM = "htmlguard-cold", "htmlguard-warm"
 NAMES = {
     PLAIN: "plain `TextField`",
     NH3: "django-nh3 `Nh3TextField`",
@@ -72,13 +77,14 @@ def log(msg: str) -> None:
 
 
 def posts(rows: int, generate: int) -> tuple[list[str], int]:
-    """`rows` posts: the realistic documents (the first `generate` of the corpus) within
-    :data:`POST_BYTES`, cycled; and how many distinct documents that is."""
+    """`rows` distinct posts: the realistic documents (the first `generate` of the corpus)
+    within :data:`POST_BYTES`, cycled, each ending in a paragraph with its row number; and
+    how many corpus documents that is."""
     lo, hi = POST_BYTES
     docs = [d for d in corpora.realistic_docs(generate) if lo <= len(d.encode("utf-8")) <= hi]
     if not docs:
         raise RuntimeError(f"no realistic document of {lo}-{hi} bytes in the first {generate}")
-    return [docs[i % len(docs)] for i in range(rows)], len(docs)
+    return [f"{docs[i % len(docs)]}\n<p>Post {i + 1}.</p>" for i in range(rows)], len(docs)
 
 
 # --- Django -------------------------------------------------------------------------------------
@@ -407,21 +413,49 @@ class Bench:
     # -- reads
 
     def reads(self) -> list[Group]:
-        keys = self.names(PLAIN, NH3, HG, HG_RAW)
-        for k in keys:
+        from htmlguard.django.readcache import cache
+
+        for k in (PLAIN, NH3, HG, HG_RAW):
             if k in self.models.by_key:
                 self.fill(k)
 
-        def objects(key: str, label: str) -> Variant:
-            m = self.model(key)
-            work = lambda: sum(len(p.body) for p in m.objects.all())  # noqa: E731
-            return Variant(key, label, work)
+        def warm(read: Callable[[Any], object]) -> Callable[[], object]:
+            return lambda: read(self.model(HG))
 
-        def values(key: str, label: str) -> Variant:
-            m = self.model(key)
-            work = lambda: sum(len(b) for b in m.objects.values_list("body", flat=True))  # noqa: E731
-            return Variant(key, label, work)
+        labels = {
+            PLAIN: NAMES[PLAIN],
+            NH3: NAMES[NH3],
+            HG_COLD: f"{NAMES[HG]}, cache empty",
+            HG_WARM: f"{NAMES[HG]}, cache full",
+            HG_RAW: f"{NAMES[HG_RAW]}, cache empty",
+        }
 
+        def variants(read: Callable[[Any], object]) -> Callable[[str, str], Variant]:
+            def make(key: str, label: str) -> Variant:
+                table = {HG_COLD: HG, HG_WARM: HG}.get(key, key)
+                m = self.model(table)
+                setup: Callable[[], object] | None = None
+                if key in (HG_COLD, HG_RAW):
+                    setup = cache.clear
+                elif key == HG_WARM:
+                    setup = warm(read)  # reads every row once: the cache holds them all
+                return Variant(key, label, lambda: read(m), setup)
+
+            return make
+
+        def objects(m: Any) -> int:
+            return sum(len(p.body) for p in m.objects.all())
+
+        def values(m: Any) -> int:
+            return sum(len(b) for b in m.objects.values_list("body", flat=True))
+
+        cached = (
+            "*cache empty* / *cache full*: the field's read cache "
+            "(`htmlguard.django.readcache`: stored text to sanitized output, least recently "
+            "used first out, 8 M characters) cleared before the timing, or filled by reading "
+            "the table once before it: a first read of each row, and the rows a site reads "
+            "again and again."
+        )
         raw = (
             f"*{NAMES[HG_RAW]}*: the same N posts stored unsanitized (as by a program that "
             "writes around the ORM): the case the read-path guarantee is for."
@@ -429,22 +463,24 @@ class Bench:
         return [
             self.group(
                 "iterating `Model.objects.all()`",
-                keys,
-                objects,
+                labels,
+                variants(objects),
                 [
                     "`sum(len(p.body) for p in Model.objects.all())` over the N rows; each "
                     "table was written through its own field.",
+                    cached,
                     raw,
                 ],
             ),
             self.group(
                 '`values_list("body", flat=True)`',
-                keys,
-                values,
+                labels,
+                variants(values),
                 [
                     '`sum(len(b) for b in Model.objects.values_list("body", flat=True))`: '
                     "`from_db_value` runs here too, and no model instances are built, so the "
                     "field's own cost is a larger share.",
+                    cached,
                     raw,
                 ],
             ),
@@ -487,6 +523,8 @@ class Bench:
         """A list page: query the N posts and render their bodies as HTML."""
         from django.template import engines
 
+        from htmlguard.django.readcache import cache
+
         engine = engines["django"]
         for k in (PLAIN, NH3, HG):
             if k in self.models.by_key:
@@ -497,7 +535,8 @@ class Bench:
             "nh3-filter": (PLAIN, "nh3_tags", "p.body|nh3", "nh3-filter"),
             "hg-filter": (PLAIN, "htmlguard", "p.body|sanitize", "nh3-filter"),
             NH3: (NH3, "", "p.body", NH3),
-            HG: (HG, "", "p.body", NH3),
+            HG_COLD: (HG, "", "p.body", NH3),
+            HG_WARM: (HG, "", "p.body", NH3),
         }
 
         def make(key: str, label: str) -> Variant:
@@ -505,7 +544,8 @@ class Bench:
             m = self.model(model)
             template = engine.from_string(page_template(library, expression))
             work = lambda: len(template.render({"posts": m.objects.all()}))  # noqa: E731
-            return Variant(key, label, work, versus=versus)
+            setup = {HG_COLD: cache.clear, HG_WARM: work}.get(key)
+            return Variant(key, label, work, setup, versus=versus)
 
         return self.group(
             "a page: query and render N posts",
@@ -514,7 +554,9 @@ class Bench:
                 "nh3-filter": "plain field, `{{ p.body|nh3 }}`",
                 "hg-filter": "plain field, `{{ p.body|sanitize }}`",
                 NH3: "`Nh3TextField`, `{{ p.body }}` (no work on read)",
-                HG: "`SanitizedTextField`, `{{ p.body }}` (sanitized on read)",
+                HG_COLD: "`SanitizedTextField`, `{{ p.body }}` (sanitized on read), read cache "
+                "empty",
+                HG_WARM: "`SanitizedTextField`, `{{ p.body }}`, read cache full",
             },
             make,
             [
@@ -571,6 +613,7 @@ class Bench:
 
         from htmlguard.django.conf import resolve_policy
         from htmlguard.django.html import SanitizedHTML
+        from htmlguard.django.readcache import cache
 
         self.fill(HG)
         body = self.model(HG)._meta.get_field("body")
@@ -579,8 +622,10 @@ class Bench:
             for s in self.model(HG).objects.order_by("pk").values_list("body", flat=True)
         ]
         policy = resolve_policy("ugc")
+        from_db = lambda s: body.from_db_value(s, None, None)  # noqa: E731
         pieces: dict[str, Callable[[str], object]] = {
-            "from_db_value": lambda s: body.from_db_value(s, None, None),
+            "from_db_value": from_db,
+            "from_db_value-warm": from_db,
             "engine": policy.sanitize,
             "resolve": lambda s: resolve_policy("ugc"),
             "setting": lambda s: getattr(settings, "HTMLGUARD_POLICIES", None),
@@ -589,23 +634,30 @@ class Bench:
 
         def make(key: str, label: str) -> Variant:
             piece = pieces[key]
-            return Variant(key, label, lambda: [piece(s) for s in stored])
+            work = lambda: [piece(s) for s in stored]  # noqa: E731
+            setup = {"from_db_value": cache.clear, "from_db_value-warm": work}.get(key)
+            return Variant(key, label, work, setup)
 
         return self.group(
             "the read path piece by piece (no ORM)",
             {
-                "from_db_value": "`SanitizedTextField.from_db_value(value, ...)`: all of it",
+                "from_db_value": "`SanitizedTextField.from_db_value(value, ...)`, read cache "
+                "empty: all of it",
+                "from_db_value-warm": "`SanitizedTextField.from_db_value(value, ...)`, read "
+                "cache full: a lookup instead of the engine",
                 "engine": "the engine: `Policy.sanitize(value)`",
                 "resolve": '`resolve_policy("ugc")`: the field\'s policy, looked up per value',
-                "setting": 'of which `getattr(settings, "HTMLGUARD_POLICIES", None)`, unset',
+                "setting": 'for scale: one `getattr(settings, "HTMLGUARD_POLICIES", None)`, '
+                "unset (`resolve_policy` keeps what it read until a setting changes)",
                 "wrap": "`SanitizedHTML(output, policy)`: the safe-string wrapper",
             },
             make,
             [
                 "A loop over the N stored (already sanitized) values. Here *time / floor* is "
-                "each piece's share of `from_db_value`; what the pieces leave of it is the "
-                "calls between them. The benchmark's settings leave `HTMLGUARD_POLICIES` "
-                "unset, as a project using only the presets does."
+                "each piece's share of `from_db_value` with the read cache empty (cleared "
+                "before the timing); what the pieces leave of it is the calls between them "
+                "and the cache's lookup and insertion. The benchmark's settings leave "
+                "`HTMLGUARD_POLICIES` unset, as a project using only the presets does."
             ],
             peer=None,
         )
@@ -728,7 +780,9 @@ def render(
         f"- Posts: N = {b.rows:,} rows of {mean_bytes:,.0f} bytes on average: the "
         f"{distinct} documents of {POST_BYTES[0]:,}-{POST_BYTES[1]:,} UTF-8 bytes among the "
         f"realistic corpus's first {args.generate} (`bench/corpora.py`: rendered Markdown "
-        "with inline styles, some `onclick`s and `<script>`s), cycled.",
+        "with inline styles, some `onclick`s and `<script>`s), cycled, each row made "
+        "distinct by a last paragraph `<p>Post i.</p>` (no row's read is served by another's "
+        "entry in the field's read cache).",
         '- Policy: htmlguard\'s `ugc` preset (`policy="ugc"` on the field, '
         "`HTMLGUARD_DEFAULT_POLICY` for the filter); django-nh3 gets the same allowlist "
         f"through its `NH3_*` settings, except: {'; '.join(NH3_DEVIATIONS)}.",

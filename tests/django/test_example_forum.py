@@ -32,10 +32,6 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
-import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,13 +43,16 @@ pytest.importorskip("django")
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("selenium")
 
-from browser.harness import (  # noqa: E402 (tests/ is on sys.path, see conftest.py)
-    CHROMEDRIVER,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    browser_problem,
+from example_sites import (  # noqa: E402 (tests/ is on sys.path, see conftest.py)
+    ExampleSite,
+    assert_safe,
+    chromium,
+    click_and_wait,
+    fill,
+    open_page,
+    settle,
+    texts,
 )
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
@@ -96,93 +95,20 @@ CLEAN = (
     '<p><img src="/static/forum/logo.svg" alt="logo" width="32" height="32"></p>'
 )
 
-#: Inside the user HTML containers: anything that could run script.
-UNSAFE_DOM_JS = r"""
-const bad = [];
-for (const root of document.querySelectorAll('.user-html')) {
-  for (const el of root.querySelectorAll('*')) {
-    const tag = el.tagName.toLowerCase();
-    if (['script', 'iframe', 'object', 'embed', 'svg', 'math', 'style', 'form', 'input',
-         'button', 'textarea', 'base', 'meta', 'link', 'frame', 'frameset'].includes(tag)) {
-      bad.push(tag);
-    }
-    for (const a of el.attributes) {
-      const v = a.value.replace(/[\s\u0000-\u001f]/g, '').toLowerCase();
-      const name = a.name.toLowerCase();
-      if (name.startsWith('on') || name === 'style' || name === 'srcdoc' ||
-          /^(javascript|vbscript|data):/.test(v)) bad.push(tag + '[' + name + '=' + a.value + ']');
-    }
-  }
-}
-return bad;
-"""
-
 
 # ------------------------------------------------------------------ the site
 
 
-class Forum:
+class Forum(ExampleSite):
     """``python -m example_app.forum`` in a subprocess, with its own database."""
 
     def __init__(self, workdir: Path) -> None:
-        self.db = workdir / "forum.sqlite3"
-        self.log_path = workdir / "forum.log"
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        for name in ("HTMLGUARD_FORUM_PORT", "HTMLGUARD_FORUM_DB", "DJANGO_SETTINGS_MODULE"):
-            env.pop(name, None)
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "example_app.forum",
-                "--port",
-                "0",
-                "--db",
-                str(self.db),
-                "--parent",
-                str(os.getpid()),
-            ],
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            start_new_session=True,
+        super().__init__(
+            "example_app.forum",
+            workdir,
+            workdir / "forum.sqlite3",
+            clear_env=["HTMLGUARD_FORUM_PORT", "HTMLGUARD_FORUM_DB", "DJANGO_SETTINGS_MODULE"],
         )
-        try:
-            self.base = self._read_url()
-        except BaseException:
-            self.stop()
-            raise
-        self.http = httpx.Client(base_url=self.base, timeout=30)
-
-    def _read_url(self) -> str:
-        """Read stdout until the URL line (the socket listens once it is printed), then
-        keep draining it so the server never blocks on a full pipe."""
-        assert self.proc.stdout is not None
-        stdout = self.proc.stdout
-        found: list[str] = []
-        ready = threading.Event()
-
-        def read() -> None:
-            for line in stdout:
-                m = re.search(rb"http://127\.0\.0\.1:(\d+)/", line)
-                if m and not found:
-                    found.append(f"http://127.0.0.1:{int(m.group(1))}")
-                    ready.set()
-            ready.set()  # EOF: the server exited
-
-        threading.Thread(target=read, daemon=True).start()
-        ready.wait(120)  # migrations, the seed and three password hashes come first
-        if not found:
-            raise RuntimeError(
-                f"the forum did not start (exit code {self.proc.poll()}):\n{self.log()}"
-            )
-        return found[0]
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
 
     def sql(self, query: str, *args: Any) -> list[tuple[Any, ...]]:
         """Rows straight from the database file (read-only), around the site's ORM."""
@@ -196,24 +122,6 @@ class Forum:
         (row,) = self.sql("SELECT body FROM forum_post WHERE id = ?", post_id)
         return str(row[0])
 
-    def hook_hits(self) -> list[dict[str, Any]]:
-        r = self.http.get("/__pwned")
-        r.raise_for_status()
-        hits: list[dict[str, Any]] = r.json()["hits"]
-        return hits
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if hasattr(self, "http"):
-            self.http.close()
-        self._log.close()
-
 
 @pytest.fixture(scope="module")
 def forum(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forum]:
@@ -226,59 +134,11 @@ def forum(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forum]:
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[WebDriver]:
-    problem = browser_problem()
-    if problem:
-        pytest.skip(problem)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="htmlguard-forum-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in CHROMIUM_ARGS:
-        if not arg.startswith("--window-size="):
-            options.add_argument(arg)
-    options.add_argument("--window-size=1200,900")
-    options.add_argument(f"--user-data-dir={profile}")
-    # A dialog stays open, so assert_safe sees it (the page's hook records it as well).
-    options.unhandled_prompt_behavior = "ignore"
-    d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    d.set_page_load_timeout(30)
-    try:
+    with chromium("htmlguard-forum-chromium-") as d:
         yield d
-    finally:
-        d.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def settle(driver: WebDriver) -> None:
-    """Wait for the page to finish loading, then long enough for load/error/focus handlers
-    (and the hook's report to the server) to have run if anything had survived."""
-    WebDriverWait(driver, 15).until(
-        lambda d: d.execute_script("return document.readyState") == "complete"
-    )
-    time.sleep(0.3)
-
-
-def open_page(driver: WebDriver, forum: Forum, path: str) -> None:
-    driver.get(forum.base + path)
-    settle(driver)
-
-
-def click_and_wait(driver: WebDriver, element: WebElement) -> None:
-    """Click `element` (a button or link) and wait for the page it leads to."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(driver, 15).until(EC.staleness_of(old))
-    settle(driver)
-
-
-def fill(driver: WebDriver, field: WebElement, text: str) -> None:
-    """Put `text` in a field (long payloads are set directly rather than typed key by key)."""
-    driver.execute_script("arguments[0].value = arguments[1];", field, text)
 
 
 def value(element: WebElement) -> str:
@@ -299,29 +159,6 @@ def log_in(driver: WebDriver, forum: Forum, username: str, *, admin: bool = Fals
         assert driver.current_url == forum.base + "/admin/", driver.current_url
     else:
         assert driver.find_element(By.ID, "me").text == username
-
-
-def assert_safe(driver: WebDriver, forum: Forum) -> None:
-    """The hook is there and never ran, on this page or any other; no dialog is open; and
-    nothing in the user HTML could run script."""
-    try:
-        alert = driver.switch_to.alert
-        text = alert.text
-        alert.accept()
-        pytest.fail(f"a dialog opened on {driver.current_url}: {text!r}")
-    except NoAlertPresentException:
-        pass
-    url = driver.current_url
-    # Without the hook, a payload calling it would fail silently: the check would be blind.
-    assert driver.execute_script("return typeof window.__hook") == "function", url
-    assert "PWNED" not in driver.title, url
-    assert driver.execute_script(UNSAFE_DOM_JS) == [], url
-    assert forum.hook_hits() == []
-    assert driver.find_element(By.ID, "hook-status").text == "never ran", url
-
-
-def texts(driver: WebDriver, css: str) -> list[str]:
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, css)]
 
 
 def inner_html(driver: WebDriver, css: str) -> str:

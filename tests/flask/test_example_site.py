@@ -25,34 +25,30 @@ import base64
 import os
 import re
 import shutil
-import subprocess
-import sys
-import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 pytest.importorskip("flask")
 pytest.importorskip("wtforms")
 pytest.importorskip("waitress")
-httpx = pytest.importorskip("httpx")
+pytest.importorskip("httpx")
 pytest.importorskip("selenium")
 
-from browser.harness import (  # noqa: E402 (tests/ is on sys.path, see conftest.py)
-    CHROMEDRIVER,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    browser_problem,
+from example_sites import (  # noqa: E402 (tests/ is on sys.path, see conftest.py)
+    ExampleSite,
+    assert_safe,
+    chromium,
+    click_and_wait,
+    fill,
+    open_page,
+    texts,
 )
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
-from selenium.webdriver.support import expected_conditions as EC  # noqa: E402, N812
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -70,106 +66,16 @@ HOSTILE = (
     "<math><mtext><table><mglyph><style><img src=x onerror=\"__hook('mxss')\">"
 )
 
-#: Inside the user HTML containers: anything that could run script.
-UNSAFE_DOM_JS = r"""
-const bad = [];
-for (const root of document.querySelectorAll('.user-html')) {
-  for (const el of root.querySelectorAll('*')) {
-    const tag = el.tagName.toLowerCase();
-    if (['script', 'iframe', 'object', 'embed', 'svg', 'math', 'style', 'form', 'input',
-         'button', 'base', 'meta', 'link', 'frame', 'frameset'].includes(tag)) bad.push(tag);
-    for (const a of el.attributes) {
-      const v = a.value.replace(/[\s\u0000-\u001f]/g, '').toLowerCase();
-      const name = a.name.toLowerCase();
-      if (name.startsWith('on') || name === 'style' || name === 'srcdoc' ||
-          /^(javascript|vbscript|data):/.test(v)) bad.push(tag + '[' + name + '=' + a.value + ']');
-    }
-  }
-}
-return bad;
-"""
-
 
 # ------------------------------------------------------------------ the site
 
 
-class Site:
-    """``python -m example_app`` in a subprocess, with its own database."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.log_path = workdir / "site.log"
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        env.pop("HTMLGUARD_DEMO_PORT", None)
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "example_app",
-                "--port",
-                "0",
-                "--db",
-                str(workdir / "ctf.sqlite3"),
-                "--parent",
-                str(os.getpid()),
-            ],
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            start_new_session=True,
-        )
-        try:
-            self.base = self._read_url()
-        except BaseException:
-            self.stop()
-            raise
-        self.http = httpx.Client(base_url=self.base, timeout=30)
-
-    def _read_url(self) -> str:
-        assert self.proc.stdout is not None
-        lines: list[bytes] = []
-        reader = threading.Thread(
-            target=lambda: lines.append(self.proc.stdout.readline()),  # type: ignore[union-attr]
-            daemon=True,
-        )
-        reader.start()
-        reader.join(60)
-        m = re.search(rb"http://127\.0\.0\.1:(\d+)/", lines[0] if lines else b"")
-        if m is None:
-            raise RuntimeError(
-                f"the site did not start (exit code {self.proc.poll()}):\n{self.log()}"
-            )
-        # Drain the rest of stdout so the server never blocks on a full pipe.
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
-        return f"http://127.0.0.1:{int(m.group(1))}"
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
-
-    def hook_hits(self) -> list[dict[str, Any]]:
-        r = self.http.get("/__pwned")
-        r.raise_for_status()
-        hits: list[dict[str, Any]] = r.json()["hits"]
-        return hits
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-        if hasattr(self, "http"):
-            self.http.close()
-        self._log.close()
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    s = Site(tmp_path_factory.mktemp("ctf-site"))
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExampleSite]:
+    workdir = tmp_path_factory.mktemp("ctf-site")
+    s = ExampleSite(
+        "example_app", workdir, workdir / "ctf.sqlite3", clear_env=["HTMLGUARD_DEMO_PORT"]
+    )
     try:
         yield s
     finally:
@@ -178,54 +84,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[WebDriver]:
-    problem = browser_problem()
-    if problem:
-        pytest.skip(problem)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="htmlguard-ctf-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in CHROMIUM_ARGS:
-        if not arg.startswith("--window-size="):
-            options.add_argument(arg)
-    options.add_argument("--window-size=1200,900")
-    options.add_argument(f"--user-data-dir={profile}")
-    # A dialog stays open, so assert_safe sees it (the page's hook records it as well).
-    options.unhandled_prompt_behavior = "ignore"
-    d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    d.set_page_load_timeout(30)
-    try:
+    with chromium("htmlguard-ctf-chromium-") as d:
         yield d
-    finally:
-        d.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def settle(driver: WebDriver) -> None:
-    """Wait for the page to finish loading, then long enough for load/error/focus handlers
-    (and the hook's report to the server) to have run if anything had survived."""
-    WebDriverWait(driver, 15).until(
-        lambda d: d.execute_script("return document.readyState") == "complete"
-    )
-    time.sleep(0.3)
-
-
-def open_page(driver: WebDriver, site: Site, path: str) -> None:
-    driver.get(site.base + path)
-    settle(driver)
-
-
-def click_and_wait(driver: WebDriver, element: WebElement) -> None:
-    """Click `element` (a button or link) and wait for the page it leads to."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(driver, 15).until(EC.staleness_of(old))
-    settle(driver)
 
 
 def submit(driver: WebDriver, form: WebElement) -> None:
@@ -233,12 +96,7 @@ def submit(driver: WebDriver, form: WebElement) -> None:
     click_and_wait(driver, form.find_element(By.TAG_NAME, "button"))
 
 
-def fill(driver: WebDriver, field: WebElement, text: str) -> None:
-    """Put `text` in a field (long payloads are set directly rather than typed key by key)."""
-    driver.execute_script("arguments[0].value = arguments[1];", field, text)
-
-
-def login(driver: WebDriver, site: Site, username: str) -> None:
+def login(driver: WebDriver, site: ExampleSite, username: str) -> None:
     open_page(driver, site, "/")
     driver.delete_all_cookies()  # logged out
     open_page(driver, site, "/login")
@@ -249,29 +107,12 @@ def login(driver: WebDriver, site: Site, username: str) -> None:
     assert driver.find_element(By.ID, "me").text == username
 
 
-def assert_safe(driver: WebDriver, site: Site) -> None:
-    """The hook never ran on this page (or anywhere), and nothing in the user HTML could."""
-    try:
-        alert = driver.switch_to.alert
-        text = alert.text
-        alert.accept()
-        pytest.fail(f"a dialog opened on {driver.current_url}: {text!r}")
-    except NoAlertPresentException:
-        pass
-    assert "PWNED" not in driver.title, driver.current_url
-    assert driver.execute_script(UNSAFE_DOM_JS) == [], driver.current_url
-    assert site.hook_hits() == []
-    assert driver.find_element(By.ID, "hook-status").text == "never ran"
-
-
-def texts(driver: WebDriver, css: str) -> list[str]:
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, css)]
-
-
 # ------------------------------------------------------------------ tests
 
 
-def test_seeded_pages_are_safe_and_keep_their_formatting(driver: WebDriver, site: Site) -> None:
+def test_seeded_pages_are_safe_and_keep_their_formatting(
+    driver: WebDriver, site: ExampleSite
+) -> None:
     """The seeded content is stored unsanitized: the output filter alone protects it."""
     for path in ("/", "/scoreboard", "/login"):
         open_page(driver, site, path)
@@ -308,7 +149,7 @@ def test_seeded_pages_are_safe_and_keep_their_formatting(driver: WebDriver, site
         assert expected in texts(driver, css)
 
 
-def test_profile_form_cleans_the_bio(driver: WebDriver, site: Site) -> None:
+def test_profile_form_cleans_the_bio(driver: WebDriver, site: ExampleSite) -> None:
     login(driver, site, "alice")
     open_page(driver, site, "/profile")
     form = driver.find_element(By.ID, "profile-form")
@@ -342,7 +183,7 @@ def test_profile_form_cleans_the_bio(driver: WebDriver, site: Site) -> None:
 
 
 def test_comment_form_rejects_hostile_html_then_stores_a_clean_comment(
-    driver: WebDriver, site: Site
+    driver: WebDriver, site: ExampleSite
 ) -> None:
     login(driver, site, "alice")
     open_page(driver, site, "/challenges/2")
@@ -373,7 +214,7 @@ def test_comment_form_rejects_hostile_html_then_stores_a_clean_comment(
     assert stored[-1]["body"] == "Nice one: <b>rot13</b> with <code>tr a-z n-za-m</code>"
 
 
-def test_json_api_body_is_cleaned_by_the_middleware(driver: WebDriver, site: Site) -> None:
+def test_json_api_body_is_cleaned_by_the_middleware(driver: WebDriver, site: ExampleSite) -> None:
     # Refused without a session, and a body the middleware cannot read is refused too.
     assert site.http.post("/api/challenges/3/comments", json={"body": "hi"}).status_code == 401
     bad = site.http.post(
@@ -408,7 +249,7 @@ def test_json_api_body_is_cleaned_by_the_middleware(driver: WebDriver, site: Sit
     assert "via API" in driver.find_element(By.ID, "comments").text
 
 
-def test_admin_challenge_form_cleans_the_description(driver: WebDriver, site: Site) -> None:
+def test_admin_challenge_form_cleans_the_description(driver: WebDriver, site: ExampleSite) -> None:
     login(driver, site, "admin")
     open_page(driver, site, "/admin/challenges/new")
     form = driver.find_element(By.ID, "challenge-form")
@@ -442,7 +283,7 @@ def test_admin_challenge_form_cleans_the_description(driver: WebDriver, site: Si
     assert_safe(driver, site)
 
 
-def test_challenge_page_screenshot(driver: WebDriver, site: Site, tmp_path: Path) -> None:
+def test_challenge_page_screenshot(driver: WebDriver, site: ExampleSite, tmp_path: Path) -> None:
     login(driver, site, "alice")
     open_page(driver, site, "/challenges/1")
     assert_safe(driver, site)
@@ -460,7 +301,7 @@ def test_challenge_page_screenshot(driver: WebDriver, site: Site, tmp_path: Path
         shutil.copyfile(shot, SCREENSHOT)
 
 
-def test_the_hook_detects_a_payload_that_runs(driver: WebDriver, site: Site) -> None:
+def test_the_hook_detects_a_payload_that_runs(driver: WebDriver, site: ExampleSite) -> None:
     """Control: the same kind of payload, put into the page unsanitized, is caught."""
     open_page(driver, site, "/challenges/1")
     assert_safe(driver, site)
