@@ -5,8 +5,15 @@
 //! - `token`: what the tokenizer hands the tree builder (spans into the input where the
 //!   text is the input's own, owned only where character references, NUL or CR changed it).
 //! - `atoms`: tag and attribute names as integers (a static perfect hash).
+//! - `entities`: the named character references (a generated, sorted table).
 //! - `tokenizer`: the tokenizer.
 //! - `tree`: the arena and the tree builder.
 
 pub mod atoms;
+#[rustfmt::skip]
+mod atoms_table;
+pub mod entities;
+#[rustfmt::skip]
+mod entities_table;
 pub mod token;
+pub mod tokenizer;

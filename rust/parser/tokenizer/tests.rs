@@ -1,0 +1,324 @@
+use std::borrow::Cow;
+
+use super::*;
+
+fn all(input: &str) -> Vec<Token<'_>> {
+    let mut t = Tokenizer::new(input);
+    let mut out = Vec::new();
+    loop {
+        match t.next_token() {
+            Token::Eof => return out,
+            tok => out.push(tok),
+        }
+    }
+}
+
+fn text(tokens: &[Token<'_>]) -> String {
+    tokens
+        .iter()
+        .filter_map(|t| match t {
+            Token::Characters(c) => Some(c.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn start_tag<'t, 'a>(tok: &'t Token<'a>) -> &'t Tag<'a> {
+    match tok {
+        Token::StartTag(tag) => tag,
+        other => panic!("not a start tag: {other:?}"),
+    }
+}
+
+#[test]
+fn text_runs_and_plain_values_are_borrowed() {
+    let tokens = all("<p class=\"intro\" id=x>Hello, world. A whole paragraph.</p>");
+    let p = start_tag(&tokens[0]);
+    assert_eq!(p.name.atom, atoms::P);
+    assert!(matches!(p.name.text, Cow::Borrowed("p")));
+    assert_eq!(p.attrs[0].name.atom, atoms::CLASS);
+    assert!(matches!(p.attrs[0].value, Cow::Borrowed("intro")));
+    assert!(matches!(p.attrs[1].value, Cow::Borrowed("x")));
+    assert!(matches!(
+        tokens[1],
+        Token::Characters(Cow::Borrowed("Hello, world. A whole paragraph."))
+    ));
+    assert!(matches!(&tokens[2], Token::EndTag(t) if t.name.atom == atoms::P));
+    assert_eq!(tokens.len(), 3);
+}
+
+#[test]
+fn changed_text_is_owned_and_coalesced() {
+    let tokens = all("a &amp; b &ampx &#x41;\r\nc\rd\0e");
+    assert_eq!(tokens.len(), 1, "{tokens:?}");
+    assert!(matches!(tokens[0], Token::Characters(Cow::Owned(_))));
+    assert_eq!(text(&tokens), "a & b &x A\nc\nd\0e");
+    // A lone `&` or an unknown reference keeps the run borrowed.
+    assert!(matches!(
+        all("fish & chips &xyz; &#;")[0],
+        Token::Characters(Cow::Borrowed("fish & chips &xyz; &#;"))
+    ));
+}
+
+#[test]
+fn names_lowercased_and_atoms() {
+    let tokens = all("<DIV Class=a onClick=b data-X=c>");
+    let div = start_tag(&tokens[0]);
+    assert_eq!(div.name.atom, atoms::DIV);
+    assert_eq!(div.name.text, "div");
+    let names: Vec<_> = div
+        .attrs
+        .iter()
+        .map(|a| (a.name.text.as_ref(), a.name.atom))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("class", atoms::CLASS),
+            ("onclick", Atom::UNKNOWN),
+            ("data-x", Atom::UNKNOWN)
+        ]
+    );
+}
+
+#[test]
+fn attribute_reference_rule() {
+    let tokens = all("<a href=\"?a=1&amp=2&ampx&amp;y&not;\" title=&lt>");
+    let a = start_tag(&tokens[0]);
+    assert_eq!(a.attrs[0].value, "?a=1&amp=2&ampx&y\u{ac}");
+    assert_eq!(a.attrs[1].value, "<");
+}
+
+#[test]
+fn duplicates_keep_the_first_value() {
+    let tokens = all("<a x=1 href=2 X=3 HREF=4 y=5 x=6>");
+    let a = start_tag(&tokens[0]);
+    let got: Vec<_> = a.attrs.iter().map(|a| (&*a.name.text, &*a.value)).collect();
+    assert_eq!(got, [("x", "1"), ("href", "2"), ("y", "5")]);
+    // Past the linear limit the hash set takes over, with the same result.
+    let many: String = (0..100)
+        .map(|i| format!(" n{} href=v{i}", i % 40))
+        .collect();
+    let input = format!("<a{many}>");
+    let tokens = all(&input);
+    let a = start_tag(&tokens[0]);
+    assert_eq!(a.attrs.len(), 41);
+    assert_eq!(a.attrs[0].name.text, "n0");
+    assert_eq!(a.attrs[1].value, "v0");
+    assert_eq!(a.attrs[40].name.text, "n39");
+}
+
+#[test]
+fn state_switch_after_title() {
+    let mut t = Tokenizer::new("<title><b>&amp;</b></title><b>");
+    assert_eq!(start_tag(&t.next_token()).name.atom, atoms::TITLE);
+    t.set_state(State::RcData);
+    assert_eq!(
+        t.next_token(),
+        Token::Characters(Cow::Owned("<b>&</b>".into()))
+    );
+    assert!(matches!(t.next_token(), Token::EndTag(tag) if tag.name.atom == atoms::TITLE));
+    assert_eq!(start_tag(&t.next_token()).name.atom, atoms::B);
+    assert_eq!(t.next_token(), Token::Eof);
+    assert_eq!(t.next_token(), Token::Eof);
+}
+
+#[test]
+fn last_start_tag_override() {
+    let mut t = Tokenizer::new("a</div></textarea>b");
+    t.set_state(State::RcData);
+    t.set_last_start_tag(Some("textarea"));
+    assert_eq!(t.next_token(), Token::Characters(Cow::Borrowed("a</div>")));
+    assert!(matches!(t.next_token(), Token::EndTag(tag) if tag.name.atom == atoms::TEXTAREA));
+    assert_eq!(t.next_token(), Token::Characters(Cow::Borrowed("b")));
+}
+
+#[test]
+fn cdata_only_in_foreign_content() {
+    let input = "<![CDATA[x<y]]>z";
+    let mut t = Tokenizer::new(input);
+    t.set_cdata_allowed(true);
+    assert_eq!(t.next_token(), Token::Characters(Cow::Borrowed("x<yz")));
+    let mut t = Tokenizer::new(input);
+    assert_eq!(
+        t.next_token(),
+        Token::Comment(Cow::Borrowed("[CDATA[x<y]]"))
+    );
+    assert_eq!(t.next_token(), Token::Characters(Cow::Borrowed("z")));
+}
+
+#[test]
+fn recycled_vec_is_reused() {
+    let mut t = Tokenizer::new("<a x=1 y=2><b z=3>");
+    let a = match t.next_token() {
+        Token::StartTag(tag) => tag,
+        other => panic!("{other:?}"),
+    };
+    let mut attrs = a.attrs;
+    attrs.reserve(64);
+    let capacity = attrs.capacity();
+    t.recycle(attrs);
+    let b = t.next_token();
+    let b = start_tag(&b);
+    assert_eq!(b.attrs.len(), 1);
+    assert_eq!(b.attrs.capacity(), capacity);
+}
+
+#[test]
+fn comments_and_doctype_borrow() {
+    let tokens = all("<!-- a -- b --><!DOCTYPE html><?pi x>");
+    assert!(matches!(
+        tokens[0],
+        Token::Comment(Cow::Borrowed(" a -- b "))
+    ));
+    assert!(matches!(
+        &tokens[1],
+        Token::Doctype(d) if d.name.as_deref() == Some("html") && !d.force_quirks
+    ));
+    assert!(matches!(tokens[2], Token::Comment(Cow::Borrowed("?pi x"))));
+}
+
+// ---- hostile shapes: every one finishes (linear time) and gives the expected tokens ----
+
+const N: usize = 1_000_000;
+
+#[test]
+fn comment_open_storm() {
+    let input = "<!--".repeat(N);
+    let tokens = all(&input);
+    assert_eq!(tokens.len(), 1);
+    match &tokens[0] {
+        // The final `--` is held back as a possible end and dropped at EOF.
+        Token::Comment(c) => assert_eq!(c.len(), input.len() - 6),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn ampersand_and_numeric_storms() {
+    let input = "&".repeat(N);
+    assert_eq!(
+        all(&input),
+        [Token::Characters(Cow::Borrowed(input.as_str()))]
+    );
+    let input = "&#".repeat(N);
+    assert_eq!(text(&all(&input)), input);
+    let input = "&#x".repeat(N);
+    assert_eq!(text(&all(&input)), input);
+    let input = format!("&#{}", "9".repeat(N));
+    assert_eq!(text(&all(&input)), "\u{FFFD}");
+    let input = format!("&{}", "a".repeat(N));
+    assert_eq!(text(&all(&input)), input);
+    let input = "&amp".repeat(N);
+    assert_eq!(text(&all(&input)).len(), N);
+}
+
+#[test]
+fn attribute_storms() {
+    let input = format!("<a{}>", " a".repeat(N));
+    let tokens = all(&input);
+    assert_eq!(start_tag(&tokens[0]).attrs.len(), 1);
+    let distinct: String = (0..N / 4).map(|i| format!(" a{i}=v")).collect();
+    let input = format!("<a{distinct}>");
+    let tokens = all(&input);
+    assert_eq!(start_tag(&tokens[0]).attrs.len(), N / 4);
+    let input = format!("<a{}", " b=\"".repeat(N));
+    assert_eq!(all(&input), []);
+}
+
+#[test]
+fn large_text_is_one_borrowed_run() {
+    let input = "lorem ipsum dolor sit amet ".repeat(400_000);
+    assert!(input.len() > 10_000_000);
+    let tokens = all(&input);
+    assert_eq!(tokens.len(), 1);
+    assert!(matches!(tokens[0], Token::Characters(Cow::Borrowed(_))));
+}
+
+#[test]
+fn unterminated_everything() {
+    for input in [
+        "<",
+        "</",
+        "<a",
+        "<a ",
+        "<a b",
+        "<a b=",
+        "<a b='",
+        "<a b=\"x",
+        "<a b=x",
+        "<a /",
+        "<!",
+        "<!-",
+        "<!--",
+        "<!-- x -",
+        "<!-- x --",
+        "<!-- x --!",
+        "<!DOCTYPE",
+        "<!DOCTYPE html PUBLIC \"x",
+        "<!DOCTYPE html SYSTEM 'x",
+        "<?",
+        "</x",
+        "&",
+        "&#",
+        "&#x",
+        "&am",
+        "\r",
+        "<![CDATA[",
+    ] {
+        let mut t = Tokenizer::new(input);
+        let mut n = 0;
+        while t.next_token() != Token::Eof {
+            n += 1;
+            assert!(n < 10, "{input:?}");
+        }
+        for state in [
+            State::RcData,
+            State::RawText,
+            State::ScriptData,
+            State::PlainText,
+        ] {
+            let mut t = Tokenizer::new(input);
+            t.set_state(state);
+            t.set_last_start_tag(Some("a"));
+            while t.next_token() != Token::Eof {}
+        }
+    }
+}
+
+#[test]
+fn raw_text_storms() {
+    for (state, input) in [
+        (State::RcData, "</".repeat(N)),
+        (State::RcData, format!("</{}", "a".repeat(N))),
+        (State::RawText, "<</a".repeat(N)),
+        (State::ScriptData, "<!--<script>".repeat(N / 10)),
+        (State::ScriptData, "<!--<script></script>-->".repeat(N / 20)),
+        (State::ScriptData, "<!---".repeat(N)),
+    ] {
+        let mut t = Tokenizer::new(&input);
+        t.set_state(state);
+        t.set_last_start_tag(Some("aa"));
+        assert_eq!(
+            t.next_token(),
+            Token::Characters(Cow::Borrowed(input.as_str()))
+        );
+        assert_eq!(t.next_token(), Token::Eof);
+    }
+}
+
+#[test]
+fn tag_storms() {
+    let input = "<a>".repeat(N);
+    let mut t = Tokenizer::new(&input);
+    let mut n = 0;
+    while let Token::StartTag(tag) = t.next_token() {
+        t.recycle(tag.attrs);
+        n += 1;
+    }
+    assert_eq!(n, N);
+    let input = "<".repeat(N);
+    assert_eq!(text(&all(&input)), input);
+    let input = "</>".repeat(N);
+    assert_eq!(all(&input), []);
+}
