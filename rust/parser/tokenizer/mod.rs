@@ -20,7 +20,7 @@ mod states;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 
 use buf::{Buf, Src};
 
@@ -92,7 +92,10 @@ pub struct Tokenizer<'a> {
     cdata_allowed: bool,
     /// The last start tag's name, for "appropriate end tag"; `None` before any.
     last_start_tag: Option<String>,
-    queue: VecDeque<Token<'a>>,
+    /// Tokens emitted and not yet returned: one step emits at most two (pending
+    /// characters, then a tag, comment or DOCTYPE; EOF is `done`).
+    ready: Option<Token<'a>>,
+    after: Option<Token<'a>>,
     /// Pending character tokens, coalesced.
     chars: Buf,
     // The tag being built.
@@ -124,7 +127,8 @@ impl<'a> Tokenizer<'a> {
             done: false,
             cdata_allowed: false,
             last_start_tag: None,
-            queue: VecDeque::new(),
+            ready: None,
+            after: None,
             chars: Buf::default(),
             tag_is_end: false,
             tag_name: None,
@@ -144,7 +148,10 @@ impl<'a> Tokenizer<'a> {
     /// The next token; `Token::Eof` at the end of the input and on every call after.
     pub fn next_token(&mut self) -> Token<'a> {
         loop {
-            if let Some(t) = self.queue.pop_front() {
+            if let Some(t) = self.ready.take() {
+                if self.after.is_some() {
+                    self.ready = self.after.take();
+                }
                 return t;
             }
             if self.done {
@@ -187,15 +194,29 @@ impl<'a> Tokenizer<'a> {
     // ---- emitting ----
 
     fn emit(&mut self, t: Token<'a>) {
-        if !self.chars.is_empty() {
-            let text = self.chars.take(self.src);
-            self.queue.push_back(Token::Characters(text));
-        }
-        self.queue.push_back(t);
+        self.flush_chars();
+        self.push_out(t);
     }
 
+    fn flush_chars(&mut self) {
+        if !self.chars.is_empty() {
+            let text = self.chars.take(self.src);
+            self.push_out(Token::Characters(text));
+        }
+    }
+
+    fn push_out(&mut self, t: Token<'a>) {
+        debug_assert!(self.after.is_none(), "more than two tokens in one step");
+        if self.ready.is_none() {
+            self.ready = Some(t);
+        } else {
+            self.after = Some(t);
+        }
+    }
+
+    /// The end of the input: pending characters, then `Token::Eof` for good.
     fn emit_eof(&mut self) {
-        self.emit(Token::Eof);
+        self.flush_chars();
         self.done = true;
         self.pos = self.bytes.len();
     }
@@ -323,15 +344,33 @@ impl<'a> Tokenizer<'a> {
             .map_or(self.bytes.len(), |i| from + i)
     }
 
-    /// A tag or attribute name from input `s..e`: ASCII-lowercased, NUL as U+FFFD,
-    /// borrowed when it already is.
-    fn name(&self, s: usize, e: usize) -> Name<'a> {
-        let raw = &self.src.text[s..e];
-        let text = lowercase(raw);
-        Name {
-            atom: atoms::lookup(&text),
-            text,
+    /// The tag or attribute name starting at `start`: up to whitespace, `/`, `>` (and `=`
+    /// after the first byte when `attr`), ASCII-lowercased, NUL as U+FFFD, borrowed when
+    /// it already is. Returns it and its end.
+    fn name_run(&self, start: usize, attr: bool) -> (Name<'a>, usize) {
+        let stop = if attr {
+            WS | SLASH_GT | EQ
+        } else {
+            WS | SLASH_GT
+        };
+        let mut seen = CLASS[usize::from(self.bytes[start])];
+        let mut end = start + 1;
+        while let Some(&b) = self.bytes.get(end) {
+            let class = CLASS[usize::from(b)];
+            if class & stop != 0 {
+                break;
+            }
+            seen |= class;
+            end += 1;
         }
+        let raw = &self.src.text[start..end];
+        let text = if seen & UPPER_OR_NUL != 0 {
+            Text::Owned(raw.to_ascii_lowercase().replace('\0', "\u{FFFD}"))
+        } else {
+            Text::Borrowed(raw)
+        };
+        let atom = atoms::lookup(&text);
+        (Name { atom, text }, end)
     }
 
     /// With `start` just after `</`: the end of an ASCII-alpha run there that is an
@@ -347,6 +386,31 @@ impl<'a> Tokenizer<'a> {
         .then_some(end)
     }
 }
+
+// Byte classes for scanning names: one table load per byte.
+const WS: u8 = 1;
+const SLASH_GT: u8 = 2;
+const EQ: u8 = 4;
+const UPPER_OR_NUL: u8 = 8;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'\t' as usize] = WS;
+    t[b'\n' as usize] = WS;
+    t[0x0c] = WS;
+    t[b'\r' as usize] = WS;
+    t[b' ' as usize] = WS;
+    t[b'/' as usize] = SLASH_GT;
+    t[b'>' as usize] = SLASH_GT;
+    t[b'=' as usize] = EQ;
+    t[0] = UPPER_OR_NUL;
+    let mut c = b'A';
+    while c <= b'Z' {
+        t[c as usize] = UPPER_OR_NUL;
+        c += 1;
+    }
+    t
+};
 
 fn is_ws(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')

@@ -203,12 +203,11 @@ impl<'a> Tokenizer<'a> {
     }
 
     fn tag_name(&mut self) {
-        let start = self.pos;
-        let end = self.run_until(start, |b| is_ws(b) || b == b'/' || b == b'>');
+        let (name, end) = self.name_run(self.pos, false);
         if end == self.bytes.len() {
             return self.emit_eof();
         }
-        self.tag_name = Some(self.name(start, end));
+        self.tag_name = Some(name);
         self.pos = end + 1;
         self.state = match self.bytes[end] {
             b'/' => St::SelfClosingStartTag,
@@ -222,11 +221,7 @@ impl<'a> Tokenizer<'a> {
             None | Some(b'/' | b'>') => self.state = St::AfterAttrName,
             Some(_) => {
                 // The first character is part of the name even when it is `=`.
-                let start = self.pos;
-                let end = self.run_until(start + 1, |b| {
-                    is_ws(b) || b == b'/' || b == b'>' || b == b'='
-                });
-                let name = self.name(start, end);
+                let (name, end) = self.name_run(self.pos, true);
                 self.start_attr(name);
                 self.pos = end;
                 if self.cur() == Some(b'=') {

@@ -322,3 +322,125 @@ fn tag_storms() {
     let input = "</>".repeat(N);
     assert_eq!(all(&input), []);
 }
+
+/// Random mixes of the bytes every state reacts to, multi-byte characters and CRLF, in
+/// every initial state: no panic, and the stream ends.
+#[test]
+fn random_fragments_never_panic() {
+    const PIECES: &[&str] = &[
+        "<",
+        "</",
+        ">",
+        "&",
+        "&amp",
+        ";",
+        "#",
+        "x",
+        "9",
+        "-",
+        "!",
+        "--",
+        "<!--",
+        "-->",
+        "=",
+        "\"",
+        "'",
+        " ",
+        "\r",
+        "\n",
+        "\r\n",
+        "\0",
+        "a",
+        "A",
+        "script",
+        "<script>",
+        "</script>",
+        "\u{e9}",
+        "\u{1F600}",
+        "<![CDATA[",
+        "]]>",
+        "<!DOCTYPE",
+        "PUBLIC",
+        "SYSTEM",
+        "/",
+        "?",
+        "`",
+        "<title>",
+        "</title>",
+        "&#x",
+        "&#",
+        "&not",
+        "\u{c}",
+        "</a",
+        "<b c=d>",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut rand = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let states = [
+        State::Data,
+        State::RcData,
+        State::RawText,
+        State::ScriptData,
+        State::PlainText,
+        State::CdataSection,
+    ];
+    for _ in 0..20_000 {
+        let len = rand() % 40;
+        let input: String = (0..len)
+            .map(|_| PIECES[(rand() % PIECES.len() as u64) as usize])
+            .collect();
+        let state = states[(rand() % states.len() as u64) as usize];
+        let mut t = Tokenizer::new(&input);
+        t.set_state(state);
+        t.set_cdata_allowed(rand() % 2 == 0);
+        t.set_last_start_tag(["a", "script", "title"].get((rand() % 4) as usize).copied());
+        let mut n = 0;
+        loop {
+            match t.next_token() {
+                Token::Eof => break,
+                Token::StartTag(tag) => t.recycle(tag.attrs),
+                _ => {}
+            }
+            n += 1;
+            assert!(n <= input.len() + 1, "{input:?}");
+        }
+    }
+}
+
+/// Throughput on a generated document of user-style HTML; prints, asserts nothing about
+/// time. `cargo test --release --lib tokenizer_throughput -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn tokenizer_throughput() {
+    let unit = "<p class=\"note\" id=p1>Some <b>bold</b> text, a <a href=\"https://example.com/?a=1&amp;b=2\" \
+        title='x'>link</a> &amp; caf\u{e9} \u{1F600}.</p>\n<ul><li>one<li>two</ul><!-- c -->\n\
+        <div style=\"color: red\"><img src=x.png alt=\"\"><br>Plain text of a paragraph that \
+        goes on for a while, as paragraphs do, without any markup in it at all.</div>\n";
+    let input = unit.repeat(10_000_000 / unit.len());
+    let mut best = f64::MAX;
+    let mut count = 0;
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        let mut t = Tokenizer::new(&input);
+        count = 0;
+        loop {
+            match t.next_token() {
+                Token::Eof => break,
+                Token::StartTag(tag) => t.recycle(tag.attrs),
+                _ => {}
+            }
+            count += 1;
+        }
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    println!(
+        "{} bytes, {count} tokens: {:.0} MB/s",
+        input.len(),
+        input.len() as f64 / best / 1e6
+    );
+}
