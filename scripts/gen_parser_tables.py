@@ -225,7 +225,16 @@ def gen_entities() -> str:
     out.append(f"pub(super) static ENTITIES: [(&str, &str); {len(items)}] = [\n")
     for name, value in items:
         out.append(f'    ("{name}", {rust_str(value)}),\n')
-    out.append("];\n")
+    out.append("];\n\n")
+    # For each first byte, the range of ENTITIES starting with it: the binary search
+    # then runs over a few dozen names instead of all of them.
+    ranges = []
+    for first in range(128):
+        idx = [i for i, (n, _) in enumerate(items) if ord(n[0]) == first]
+        ranges.append(f"({idx[0]}, {idx[-1] + 1})" if idx else "(0, 0)")
+    out.append("/// `ENTITIES[lo..hi]` are the names starting with ASCII byte `b`.\n")
+    out.append("pub(super) static BY_FIRST_BYTE: [(u16, u16); 128] = [\n")
+    out.append(rust_list(ranges, 8) + "\n];\n")
     return "".join(out)
 
 

@@ -1,14 +1,17 @@
 //! Named character references: the WHATWG table (`entities_table.rs`, generated from
 //! Python's `html.entities.html5` by `scripts/gen_parser_tables.py`), sorted by name and
-//! searched by binary search for the longest name the input starts with.
+//! searched by binary search (within the names sharing the first byte) for the longest
+//! name the input starts with.
 
-use super::entities_table::{ENTITIES, MAX_LEN};
+use super::entities_table::{BY_FIRST_BYTE, ENTITIES, MAX_LEN};
 
 fn find(name: &[u8]) -> Option<&'static str> {
-    ENTITIES
+    let &(lo, hi) = BY_FIRST_BYTE.get(usize::from(*name.first()?))?;
+    let candidates = &ENTITIES[usize::from(lo)..usize::from(hi)];
+    candidates
         .binary_search_by(|(n, _)| n.as_bytes().cmp(name))
         .ok()
-        .map(|i| ENTITIES[i].1)
+        .map(|i| candidates[i].1)
 }
 
 /// The longest named reference at the start of `after_amp` (the bytes after a `&`):

@@ -91,7 +91,7 @@ pub struct Tokenizer<'a> {
     done: bool,
     cdata_allowed: bool,
     /// The last start tag's name, for "appropriate end tag"; `None` before any.
-    last_start_tag: Option<String>,
+    last_start_tag: Option<Text<'a>>,
     /// Tokens emitted and not yet returned: one step emits at most two (pending
     /// characters, then a tag, comment or DOCTYPE; EOF is `done`).
     ready: Option<Token<'a>>,
@@ -180,7 +180,7 @@ impl<'a> Tokenizer<'a> {
 
     /// Overrides the last start tag's name (a fragment's context element, or a test's).
     pub fn set_last_start_tag(&mut self, name: Option<&str>) {
-        self.last_start_tag = name.map(str::to_ascii_lowercase);
+        self.last_start_tag = name.map(|n| Text::Owned(n.to_ascii_lowercase()));
     }
 
     /// Hands back an emitted tag's attribute `Vec` so the next tag reuses its capacity.
@@ -273,9 +273,8 @@ impl<'a> Tokenizer<'a> {
         }
         let mut attrs = std::mem::replace(&mut self.attrs, std::mem::take(&mut self.spare_attrs));
         dedup_attrs(&mut attrs);
-        let last = self.last_start_tag.get_or_insert_with(String::new);
-        last.clear();
-        last.push_str(&name.text);
+        // A borrowed name is a pointer copy; an owned one (uppercase in the input) is rare.
+        self.last_start_tag = Some(name.text.clone());
         self.emit(Token::StartTag(Tag {
             name,
             attrs,

@@ -381,6 +381,13 @@ impl<'a> Tokenizer<'a> {
             self.pos += 7;
             self.state = St::Doctype;
         } else if rest.starts_with(b"[CDATA[") {
+            if !self.chars.is_empty() {
+                // Whether this is a CDATA section depends on the tree builder's current
+                // node, which the pending characters can still change (in an integration
+                // point they may reconstruct an HTML formatting element): hand them over
+                // first and decide on the next step.
+                return self.flush_chars();
+            }
             self.pos += 7;
             if self.cdata_allowed {
                 self.state = St::CdataSection;

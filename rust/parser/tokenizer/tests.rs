@@ -148,6 +148,19 @@ fn cdata_only_in_foreign_content() {
 }
 
 #[test]
+fn cdata_decided_after_pending_text_is_delivered() {
+    let mut t = Tokenizer::new("text<![CDATA[x]]>");
+    t.set_cdata_allowed(true);
+    assert_eq!(t.next_token(), Token::Characters(Cow::Borrowed("text")));
+    t.set_cdata_allowed(false);
+    assert_eq!(t.next_token(), Token::Comment(Cow::Borrowed("[CDATA[x]]")));
+    let mut t = Tokenizer::new("text<![CDATA[x]]>");
+    assert_eq!(t.next_token(), Token::Characters(Cow::Borrowed("text")));
+    t.set_cdata_allowed(true);
+    assert_eq!(t.next_token(), Token::Characters(Cow::Borrowed("x")));
+}
+
+#[test]
 fn recycled_vec_is_reused() {
     let mut t = Tokenizer::new("<a x=1 y=2><b z=3>");
     let a = match t.next_token() {
