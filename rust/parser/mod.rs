@@ -10,3 +10,4 @@
 
 pub mod atoms;
 pub mod token;
+pub mod tree;
