@@ -10,6 +10,10 @@ use super::dom::{Dom, Element, NodeData, NodeId, Ns, QuirksMode};
 use super::names::{self, Scope, T};
 use crate::parser::token::{Attribute, Name, State, Tag, Text, Token};
 
+/// The most formatting elements the list of active formatting elements keeps after its
+/// last marker (see [`TreeBuilder::push_formatting`]).
+pub const MAX_FORMATTING: usize = 32;
+
 /// Options of a parse.
 #[derive(Clone, Copy, Debug)]
 pub struct Opts {
@@ -437,10 +441,13 @@ impl<'a> TreeBuilder<'a> {
             && e.ns == Ns::Html
             && matches!(e.tag, T::Table | T::Tbody | T::Tfoot | T::Thead | T::Tr)
         {
-            let last_template = self
-                .stack
-                .iter()
-                .rposition(|&n| self.is_html(n, T::Template));
+            let last_template = if self.has_open(T::Template) {
+                self.stack
+                    .iter()
+                    .rposition(|&n| self.is_html(n, T::Template))
+            } else {
+                None
+            };
             let last_table = self.stack.iter().rposition(|&n| self.is_html(n, T::Table));
             match (last_template, last_table) {
                 (Some(tp), tb) if tb.is_none_or(|tb| tp > tb) => (self.stack[tp], None),
@@ -569,20 +576,32 @@ impl<'a> TreeBuilder<'a> {
 
     /// Push a formatting element, applying the Noah's Ark clause (at most three equal
     /// elements after the last marker).
+    ///
+    /// Beyond the standard, at most [`MAX_FORMATTING`] entries stay after the last marker
+    /// (the earliest goes): every scan of the list is then O(1), and reconstruction cannot
+    /// clone more than that many elements per token (the standard's list is unbounded
+    /// when the elements differ in attributes, so `<p><b id=N></p>` repeated would clone
+    /// O(n) elements per paragraph: quadratic time and output).
     pub(crate) fn push_formatting(&mut self, id: NodeId) {
         let mut equal = 0;
-        let mut earliest = None;
+        let mut earliest_equal = None;
+        let mut count = 0;
+        let mut earliest = 0;
         for i in (0..self.afe.len()).rev() {
             let Entry::El(other) = self.afe[i] else { break };
+            count += 1;
+            earliest = i;
             if self.same_element(id, other) {
                 equal += 1;
-                earliest = Some(i);
+                earliest_equal = Some(i);
             }
         }
         if equal >= 3 {
-            if let Some(i) = earliest {
+            if let Some(i) = earliest_equal {
                 self.afe_remove_at(i);
             }
+        } else if count >= MAX_FORMATTING {
+            self.afe_remove_at(earliest);
         }
         self.afe.push(Entry::El(id));
         self.in_afe[id.0 as usize] = true;

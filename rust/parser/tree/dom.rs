@@ -61,6 +61,13 @@ pub struct Element<'a> {
     pub html_integration_point: bool,
 }
 
+impl Element<'_> {
+    /// The local name (`foreignObject` for SVG's, lowercase for HTML).
+    pub fn local_name(&self) -> &str {
+        &self.name.text
+    }
+}
+
 #[derive(Debug)]
 pub enum NodeData<'a> {
     Document,
@@ -149,6 +156,11 @@ impl<'a> Dom<'a> {
             NodeData::Element(e) => Some(e),
             _ => None,
         }
+    }
+
+    /// An element's attributes (empty for other nodes).
+    pub fn attrs(&self, id: NodeId) -> &[Attribute<'a>] {
+        self.element(id).map_or(&[], |e| &e.attrs)
     }
 
     /// The text of a text node.

@@ -24,7 +24,7 @@ pub mod names;
 mod quirks;
 pub mod serialize;
 
-pub use builder::{ContextElement, Opts, TreeBuilder};
+pub use builder::{ContextElement, Opts, TreeBuilder, MAX_FORMATTING};
 pub use dom::{AttrNs, Dom, Element, Node, NodeData, NodeId, Ns, QuirksMode};
 
 #[cfg(test)]

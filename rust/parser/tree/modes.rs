@@ -46,8 +46,14 @@ impl<'a> TreeBuilder<'a> {
         let Some(e) = self.dom.element_mut(id) else {
             return;
         };
+        if tag.attrs.is_empty() {
+            return;
+        }
+        // A set, so repeated `<body>`s with many attributes stay linear.
+        let mut seen: std::collections::HashSet<String> =
+            e.attrs.iter().map(|a| a.name.text.to_string()).collect();
         for a in tag.attrs {
-            if !e.attrs.iter().any(|x| x.name.text == a.name.text) {
+            if seen.insert(a.name.text.to_string()) {
                 e.attrs.push(a);
             }
         }
