@@ -486,19 +486,36 @@ impl<'a> TreeBuilder<'a> {
         self.dom.insert(parent, id, before);
     }
 
-    /// Whether the depth limit drops a start tag now (counted in `Dom::dropped`).
-    fn too_deep(&mut self, t: T, name: &str) -> bool {
-        if names::is_void(t) || self.stack.len() <= self.opts.max_depth {
+    /// Whether the depth limit drops a start tag now (counted in `Dom::dropped`). Leaves
+    /// (HTML void elements, self-closing foreign elements) are popped at once and never
+    /// deepen the stack, so they are kept.
+    fn too_deep(&mut self, ns: Ns, t: T, tag: &Tag<'a>) -> bool {
+        let leaf = if ns == Ns::Html {
+            names::is_void(t)
+        } else {
+            tag.self_closing
+        };
+        if leaf || self.stack.len() <= self.opts.max_depth {
             return false;
         }
-        *self.dom.dropped.entry(name.to_owned()).or_default() += 1;
+        self.count_dropped(&tag.name.text);
         true
     }
 
+    pub(crate) fn count_dropped(&mut self, name: &str) {
+        match self.dom.dropped.get_mut(name) {
+            Some(n) => *n += 1,
+            None => {
+                self.dom.dropped.insert(name.to_owned(), 1);
+            }
+        }
+    }
+
     /// "Insert a foreign element" for a start tag (HTML elements too), pushing it on the
-    /// stack. `None` when the depth limit dropped it: the token is then ignored.
+    /// stack. `None` when the depth limit dropped it: the token is then ignored, its
+    /// content goes to the current node (as Chromium flattens a too-deep tree).
     pub(crate) fn insert_element(&mut self, ns: Ns, t: T, tag: Tag<'a>) -> Option<NodeId> {
-        if self.too_deep(t, &tag.name.text) {
+        if self.too_deep(ns, t, &tag) {
             return None;
         }
         let id = self.new_element(ns, t, tag.name, tag.attrs);
@@ -666,8 +683,8 @@ impl<'a> TreeBuilder<'a> {
                 while self.afe.len() > i {
                     if let Some(Entry::El(id)) = self.afe.pop() {
                         self.in_afe[id.0 as usize] = false;
-                        let name = self.el(id).name.text.to_string();
-                        *self.dom.dropped.entry(name).or_default() += 1;
+                        let name = self.el(id).name.text.clone();
+                        self.count_dropped(&name);
                     }
                 }
                 return;
