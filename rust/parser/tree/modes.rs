@@ -59,6 +59,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "initial" insertion mode.
     pub(super) fn initial(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Chars(_, Class::Space) => Done,
@@ -92,6 +93,7 @@ impl<'a> TreeBuilder<'a> {
         self.mode = Mode::BeforeHead;
     }
 
+    /// The "before html" insertion mode.
     pub(super) fn before_html(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Doctype(_) | Tok::Chars(_, Class::Space) => Done,
@@ -111,6 +113,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "before head" insertion mode.
     pub(super) fn before_head(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Doctype(_) | Tok::Chars(_, Class::Space) => Done,
@@ -135,6 +138,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "in head" insertion mode.
     pub(super) fn in_head(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Chars(t, Class::Space) => {
@@ -197,6 +201,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "in head noscript" insertion mode.
     pub(super) fn in_head_noscript(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Doctype(_) => Done,
@@ -221,6 +226,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "after head" insertion mode.
     pub(super) fn after_head(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Chars(t, Class::Space) => {
@@ -276,6 +282,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "in body" insertion mode.
     pub(super) fn in_body(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Chars(_, Class::Nul) => Done,
@@ -805,6 +812,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "text" insertion mode.
     pub(super) fn text(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Chars(t, _) => {
@@ -835,6 +843,7 @@ impl<'a> TreeBuilder<'a> {
         })
     }
 
+    /// The "in table" insertion mode.
     pub(super) fn in_table(&mut self, tok: Tok<'a>) -> Step<'a> {
         const TABLE_CONTEXT: &[T] = &[T::Table, T::Template];
         match tok {
@@ -941,6 +950,7 @@ impl<'a> TreeBuilder<'a> {
         step
     }
 
+    /// The "in table text" insertion mode.
     pub(super) fn in_table_text(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Chars(_, Class::Nul) => Done,
@@ -971,6 +981,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "in caption" insertion mode.
     pub(super) fn in_caption(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::End(T::Caption, _) => {
@@ -1023,6 +1034,7 @@ impl<'a> TreeBuilder<'a> {
         true
     }
 
+    /// The "in column group" insertion mode.
     pub(super) fn in_column_group(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Chars(t, Class::Space) => {
@@ -1063,6 +1075,7 @@ impl<'a> TreeBuilder<'a> {
         ts.iter().any(|&t| self.in_scope(Scope::Table, t))
     }
 
+    /// The "in table body" insertion mode.
     pub(super) fn in_table_body(&mut self, tok: Tok<'a>) -> Step<'a> {
         const BODY_CONTEXT: &[T] = &[T::Tbody, T::Tfoot, T::Thead, T::Template];
         match tok {
@@ -1103,6 +1116,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "in row" insertion mode.
     pub(super) fn in_row(&mut self, tok: Tok<'a>) -> Step<'a> {
         const ROW_CONTEXT: &[T] = &[T::Tr, T::Template];
         match tok {
@@ -1156,6 +1170,7 @@ impl<'a> TreeBuilder<'a> {
         self.mode = Mode::InRow;
     }
 
+    /// The "in cell" insertion mode.
     pub(super) fn in_cell(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::End(t @ (T::Td | T::Th), _) => {
@@ -1203,6 +1218,7 @@ impl<'a> TreeBuilder<'a> {
         Reprocess(mode, tok)
     }
 
+    /// The "in template" insertion mode.
     pub(super) fn in_template(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Chars(..) | Tok::Comment(_) | Tok::Doctype(_) => self.in_body(tok),
@@ -1241,6 +1257,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "after body" insertion mode.
     pub(super) fn after_body(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Chars(_, Class::Space) | Tok::Start(T::Html, _) => self.in_body(tok),
@@ -1261,6 +1278,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "in frameset" insertion mode.
     pub(super) fn in_frameset(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Chars(t, Class::Space) => {
@@ -1295,6 +1313,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "after frameset" insertion mode.
     pub(super) fn after_frameset(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Chars(t, Class::Space) => {
@@ -1316,6 +1335,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "after after body" insertion mode.
     pub(super) fn after_after_body(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Comment(t) => {
@@ -1330,6 +1350,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The "after after frameset" insertion mode.
     pub(super) fn after_after_frameset(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::Comment(t) => {
