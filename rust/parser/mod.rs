@@ -17,3 +17,4 @@ pub mod entities;
 mod entities_table;
 pub mod token;
 pub mod tokenizer;
+pub mod tree;
