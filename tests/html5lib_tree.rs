@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use htmlguard::parser::tree::html5ever_tokens::{parse_document, parse_fragment};
+use htmlguard::parser::parse::{parse_document, parse_fragment};
 use htmlguard::parser::tree::serialize::to_test_format;
 use htmlguard::parser::tree::{ContextElement, Ns, Opts};
 

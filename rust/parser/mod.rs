@@ -8,6 +8,7 @@
 //! - `entities`: the named character references (a generated, sorted table).
 //! - `tokenizer`: the tokenizer.
 //! - `tree`: the arena and the tree builder.
+//! - `parse`: the two together, the parser's entry points.
 
 pub mod atoms;
 #[rustfmt::skip]
@@ -15,6 +16,7 @@ mod atoms_table;
 pub mod entities;
 #[rustfmt::skip]
 mod entities_table;
+pub mod parse;
 pub mod token;
 pub mod tokenizer;
 pub mod tree;
