@@ -652,6 +652,10 @@ impl<'a> Tokenizer<'a> {
     fn script_step(&mut self) {
         let pos = self.pos;
         let Some(b) = self.cur() else {
+            if self.state == St::ScriptEscapedLt {
+                // The only one of these states holding back a character.
+                self.push_text(pos - 1, pos);
+            }
             return self.emit_eof();
         };
         let escaped = matches!(
