@@ -102,8 +102,8 @@ pub struct Tokenizer<'a> {
     cdata_allowed: bool,
     /// The last start tag's name, for "appropriate end tag"; `None` before any.
     last_start_tag: Option<Text<'a>>,
-    /// Tokens emitted and not yet returned: one step emits at most two (pending
-    /// characters, then a tag, comment or DOCTYPE; EOF is `done`).
+    /// Tokens emitted and not yet returned: one step emits at most pending characters
+    /// (`ready`) and then a tag, comment or DOCTYPE (`after`); EOF is `done`.
     ready: Option<Token<'a>>,
     after: Option<Token<'a>>,
     /// Pending character tokens, coalesced.
@@ -159,9 +159,9 @@ impl<'a> Tokenizer<'a> {
     pub fn next_token(&mut self) -> Token<'a> {
         loop {
             if let Some(t) = self.ready.take() {
-                if self.after.is_some() {
-                    self.ready = self.after.take();
-                }
+                return t;
+            }
+            if let Some(t) = self.after.take() {
                 return t;
             }
             if self.done {
@@ -205,22 +205,14 @@ impl<'a> Tokenizer<'a> {
 
     fn emit(&mut self, t: Token<'a>) {
         self.flush_chars();
-        self.push_out(t);
+        debug_assert!(self.after.is_none(), "two tokens in one step");
+        self.after = Some(t);
     }
 
     fn flush_chars(&mut self) {
         if !self.chars.is_empty() {
             let text = self.chars.take(self.src);
-            self.push_out(Token::Characters(text));
-        }
-    }
-
-    fn push_out(&mut self, t: Token<'a>) {
-        debug_assert!(self.after.is_none(), "more than two tokens in one step");
-        if self.ready.is_none() {
-            self.ready = Some(t);
-        } else {
-            self.after = Some(t);
+            self.ready = Some(Token::Characters(text));
         }
     }
 
