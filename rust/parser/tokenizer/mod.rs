@@ -24,7 +24,11 @@
 
 mod buf;
 mod charref;
+mod comment;
+mod doctype;
+mod script;
 mod states;
+mod tag;
 #[cfg(test)]
 mod tests;
 
@@ -34,6 +38,9 @@ use buf::{Buf, Src};
 
 use crate::parser::atoms::{self, Atom};
 use crate::parser::token::{Attribute, Doctype, Name, State, Tag, Text, Token};
+
+/// What NUL becomes outside the data and CDATA section states.
+const REPLACEMENT: &str = "\u{FFFD}";
 
 /// Above this many attributes the duplicate check hashes names instead of comparing
 /// each with the ones before it.
