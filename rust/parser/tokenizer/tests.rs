@@ -457,3 +457,203 @@ fn tokenizer_throughput() {
         input.len() as f64 / best / 1e6
     );
 }
+
+/// Our tokens as comparable strings, character tokens coalesced.
+fn flat(input: &str, state: State, last: Option<&str>, cdata: bool) -> Vec<String> {
+    let mut t = Tokenizer::new(input);
+    t.set_state(state);
+    t.set_cdata_allowed(cdata);
+    t.set_last_start_tag(last);
+    let mut out: Vec<String> = Vec::new();
+    loop {
+        let tok = t.next_token();
+        let s = match tok {
+            Token::Characters(c) => format!("#{c}"),
+            Token::Comment(c) => format!("!{c}"),
+            Token::Doctype(d) => {
+                format!("D{:?}", (d.name, d.public_id, d.system_id, d.force_quirks))
+            }
+            Token::EndTag(t) => format!("/{}", t.name.text),
+            Token::StartTag(t) => {
+                let attrs: Vec<_> = t.attrs.iter().map(|a| (&*a.name.text, &*a.value)).collect();
+                format!("<{} {attrs:?} {}", t.name.text, t.self_closing)
+            }
+            Token::Eof => return out,
+        };
+        push_flat(&mut out, s);
+    }
+}
+
+fn push_flat(out: &mut Vec<String>, s: String) {
+    if s == "#" {
+        // html5ever emits an empty character token for an empty CDATA section at EOF.
+        return;
+    }
+    match (out.last_mut(), s.strip_prefix('#')) {
+        (Some(last), Some(text)) if last.starts_with('#') => last.push_str(text),
+        _ => out.push(s),
+    }
+}
+
+/// html5ever's tokenizer on the same input, in the same shape.
+fn flat_html5ever(input: &str, state: State, last: Option<&str>, cdata: bool) -> Vec<String> {
+    use html5ever::tendril::StrTendril;
+    use html5ever::tokenizer as h;
+    use std::cell::RefCell;
+
+    struct Sink(RefCell<Vec<String>>, bool);
+    impl h::TokenSink for Sink {
+        type Handle = ();
+        fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+            self.1
+        }
+        fn process_token(&self, token: h::Token, _line: u64) -> h::TokenSinkResult<()> {
+            let s = match token {
+                h::CharacterTokens(t) => format!("#{t}"),
+                h::NullCharacterToken => "#\0".to_owned(),
+                h::CommentToken(t) => format!("!{t}"),
+                h::DoctypeToken(d) => {
+                    let c = |t: Option<StrTendril>| t.map(|t| Cow::<str>::Owned(t.to_string()));
+                    format!(
+                        "D{:?}",
+                        (c(d.name), c(d.public_id), c(d.system_id), d.force_quirks)
+                    )
+                }
+                h::TagToken(t) if t.kind == h::EndTag => format!("/{}", t.name),
+                h::TagToken(t) => {
+                    let attrs: Vec<_> = t
+                        .attrs
+                        .iter()
+                        .map(|a| (&*a.name.local, &*a.value))
+                        .collect();
+                    format!("<{} {attrs:?} {}", t.name, t.self_closing)
+                }
+                h::EOFToken | h::ParseError(_) => return h::TokenSinkResult::Continue,
+            };
+            push_flat(&mut self.0.borrow_mut(), s);
+            h::TokenSinkResult::Continue
+        }
+    }
+    use html5ever::tokenizer::states::{RawKind, State as S};
+    let initial_state = match state {
+        State::Data => None,
+        State::RcData => Some(S::RawData(RawKind::Rcdata)),
+        State::RawText => Some(S::RawData(RawKind::Rawtext)),
+        State::ScriptData => Some(S::RawData(RawKind::ScriptData)),
+        State::PlainText => Some(S::Plaintext),
+        State::CdataSection => Some(S::CdataSection),
+    };
+    let opts = h::TokenizerOpts {
+        discard_bom: false,
+        initial_state,
+        last_start_tag_name: last.map(str::to_owned),
+        ..Default::default()
+    };
+    let tokenizer = h::Tokenizer::new(Sink(RefCell::new(Vec::new()), cdata), opts);
+    let queue = h::BufferQueue::default();
+    queue.push_back(StrTendril::from_slice(input));
+    let _ = tokenizer.feed(&queue);
+    tokenizer.end();
+    tokenizer.sink.0.take()
+}
+
+/// Random inputs agree with html5ever's tokenizer in every text state, CDATA allowed or
+/// not.
+#[test]
+fn differential_with_html5ever() {
+    const PIECES: &[&str] = &[
+        "<",
+        "</",
+        ">",
+        "&",
+        "&amp",
+        "&amp;",
+        ";",
+        "#",
+        "x",
+        "9",
+        "-",
+        "!",
+        "--",
+        "<!--",
+        "-->",
+        "=",
+        "\"",
+        "'",
+        " ",
+        "\r",
+        "\n",
+        "\r\n",
+        "\0",
+        "a",
+        "B",
+        "<!DOCTYPE",
+        "PUBLIC",
+        "SYSTEM",
+        "/",
+        "?",
+        "`",
+        "\u{e9}",
+        "\u{1F600}",
+        "&#x",
+        "&#",
+        "&notin",
+        "&not",
+        "\u{c}",
+        "<a ",
+        "<b c=d>",
+        "</a ",
+        "[CDATA[",
+        "<!",
+        "&#128;",
+        "&#x110000;",
+        "&lt",
+        "\t",
+    ];
+    const MORE: &[&str] = &[
+        "</script",
+        "<script",
+        "</TITLE",
+        "title",
+        "<!--<script>",
+        "</script>-->",
+        "]]>",
+    ];
+    let states = [
+        State::Data,
+        State::RcData,
+        State::RawText,
+        State::ScriptData,
+        State::PlainText,
+        State::CdataSection,
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut rand = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    // HTMLGUARD_TOKENIZER_DIFF_CASES=1000000 for a longer run.
+    let cases = std::env::var("HTMLGUARD_TOKENIZER_DIFF_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(40_000);
+    for _ in 0..cases {
+        let len = rand() % 32;
+        let input: String = (0..len)
+            .map(|_| {
+                let n = rand() as usize % (PIECES.len() + MORE.len());
+                *PIECES.get(n).unwrap_or_else(|| &MORE[n - PIECES.len()])
+            })
+            .collect::<String>();
+        let state = states[(rand() % states.len() as u64) as usize];
+        let last = ["a", "script", "title"].get((rand() % 4) as usize).copied();
+        let cdata = rand() % 2 == 0;
+        assert_eq!(
+            flat(&input, state, last, cdata),
+            flat_html5ever(&input, state, last, cdata),
+            "{input:?} {state:?} {last:?} {cdata}"
+        );
+    }
+}
