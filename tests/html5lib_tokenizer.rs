@@ -12,27 +12,15 @@
 //!   are applied to our output for that file only.
 //!
 //! The directory is `$HTMLGUARD_HTML5LIB_DIR`, else `../shared/html5lib-tests` next to the
-//! repository, else `/work/shared/html5lib-tests`; the test fails when none exists.
+//! repository; the test fails when it is missing.
+
+mod support;
 
 use std::path::PathBuf;
 
 use htmlguard::parser::token::{State, Token};
 use htmlguard::parser::tokenizer::Tokenizer;
 use serde_json::{json, Map, Value};
-
-fn tests_dir() -> PathBuf {
-    let candidates = [
-        std::env::var_os("HTMLGUARD_HTML5LIB_DIR").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/html5lib-tests")),
-        Some(PathBuf::from("/work/shared/html5lib-tests")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.join("tokenizer").is_dir())
-        .expect("html5lib-tests not found: set HTMLGUARD_HTML5LIB_DIR")
-        .join("tokenizer")
-}
 
 /// `\uHHHH` escapes (pairs combined; a lone surrogate becomes U+FFFD).
 fn unescape(s: &str) -> String {
@@ -160,7 +148,7 @@ fn run(input: &str, state: State, last_start_tag: Option<&str>) -> Vec<Value> {
 
 #[test]
 fn html5lib_tokenizer() {
-    let dir = tests_dir();
+    let dir = support::html5lib_dir("tokenizer");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -1,7 +1,9 @@
-//! The html5lib tree-construction conformance gate for our tree builder (driven by
-//! html5ever's tokenizer until ours lands): every `.dat` case, document and fragment,
+//! The html5lib tree-construction conformance gate for our parser (our tokenizer driving
+//! our tree builder, `parser::parse`): every `.dat` case, document and fragment,
 //! under the scripting flag(s) it applies to. Known failures are listed with a reason, so a
 //! new failure (or a fixed one) fails the test.
+
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -24,26 +26,6 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
 ];
 
 const SELECTEDCONTENT: &str = "selectedcontent cloning is DOM behaviour, not done (as RcDom)";
-
-fn suite_dir() -> PathBuf {
-    let candidates = [
-        std::env::var("HTMLGUARD_HTML5LIB_DIR")
-            .ok()
-            .map(|d| PathBuf::from(d).join("tree-construction")),
-        Some(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/html5lib-tests/tree-construction"),
-        ),
-        Some(PathBuf::from(
-            "/work/shared/html5lib-tests/tree-construction",
-        )),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.is_dir())
-        .expect("html5lib-tests/tree-construction not found (set HTMLGUARD_HTML5LIB_DIR)")
-}
 
 struct Case {
     data: String,
@@ -119,7 +101,7 @@ fn run(case: &Case, scripting: bool) -> String {
 
 #[test]
 fn html5lib_tree_construction() {
-    let dir = suite_dir();
+    let dir = support::html5lib_dir("tree-construction");
     std::panic::set_hook(Box::new(|info| eprintln!("panic: {info}")));
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
