@@ -1,8 +1,14 @@
-//! The default engine: html5ever's tokenizer and tree builder (through ammonia's `rcdom`
-//! tree), bounded in depth, then the sanitizing walk.
+//! The ammonia engine: html5ever's tokenizer and tree builder (through ammonia's `rcdom`
+//! tree), bounded in depth, then the sanitizing walk. The reference the other engine is
+//! compared with.
 
-use crate::engine::parse::parse_fragment;
-use crate::engine::walk::{walk, Cleaned};
+use std::collections::BTreeMap;
+
+use ammonia::rcdom::{Handle, NodeData};
+use html5ever::Attribute;
+
+use crate::engine::parse::{parse_fragment, Fragment};
+use crate::engine::walk::{walk, Cleaned, Op, Tree, View};
 use crate::engine::Engine;
 use crate::html::MAX_DEPTH;
 use crate::policy::Rules;
@@ -12,10 +18,47 @@ pub struct Html5ever;
 
 impl Engine for Html5ever {
     fn name(&self) -> &'static str {
-        "html5ever"
+        "ammonia"
     }
 
     fn clean(&self, html: &str, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned {
         walk(&parse_fragment(html, MAX_DEPTH), rules, rec)
+    }
+}
+
+impl Tree for Fragment {
+    type Node = Handle;
+    type Attr = Attribute;
+
+    fn root(&self) -> Handle {
+        Fragment::root(self)
+    }
+
+    fn push_children_rev(&self, node: &Handle, ops: &mut Vec<Op<Handle>>) {
+        ops.extend(
+            node.children
+                .borrow()
+                .iter()
+                .rev()
+                .map(|c| Op::Node(c.clone())),
+        );
+    }
+
+    fn with<R>(&self, node: &Handle, f: impl FnOnce(View<'_, Attribute>) -> R) -> R {
+        match &node.data {
+            NodeData::Element { name, attrs, .. } => f(View::Element {
+                name,
+                attrs: &attrs.borrow(),
+            }),
+            NodeData::Text { contents } => f(View::Text(&contents.borrow())),
+            NodeData::Comment { contents } => f(View::Comment(contents)),
+            NodeData::Doctype { .. }
+            | NodeData::ProcessingInstruction { .. }
+            | NodeData::Document => f(View::Other),
+        }
+    }
+
+    fn dropped(&self) -> &BTreeMap<String, usize> {
+        &self.dropped.by_name
     }
 }

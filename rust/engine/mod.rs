@@ -8,6 +8,7 @@
 //! the parser would rebuild differently.
 
 pub mod html5ever;
+pub mod native;
 pub mod parse;
 pub mod walk;
 
@@ -31,15 +32,19 @@ pub trait Engine: Send + Sync {
 /// The engines a policy can be compiled with.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum EngineKind {
-    /// html5ever's parser and the sanitizing walk.
+    /// html5ever's parser (ammonia's tree) and the sanitizing walk: the reference.
     #[default]
     Html5ever,
+    /// Our parser (`parser/`) and the same walk. Not the default until it passes every gate
+    /// of issue 13 (conformance, differential, browser, speed).
+    Native,
 }
 
 impl EngineKind {
     pub fn build(self) -> Box<dyn Engine> {
         match self {
             EngineKind::Html5ever => Box::new(html5ever::Html5ever),
+            EngineKind::Native => Box::new(native::Native),
         }
     }
 }

@@ -1,5 +1,6 @@
-//! The html5ever engine's sanitizing walk: one pass over the parsed tree that asks the
-//! policy's [`Rules`] about each node, writes what is kept, and reports what is removed.
+//! The sanitizing walk: one pass over a parsed tree that asks the policy's [`Rules`] about
+//! each node, writes what is kept, and reports what is removed. Every engine's tree is
+//! walked by this same code (through [`Tree`]), so engines differ only in how they parse.
 //!
 //! Besides the policy's decisions it enforces two structural ones, because the output must
 //! parse back to the tree that was checked: elements deeper than [`MAX_DEPTH`] are
@@ -7,16 +8,16 @@
 //! left behind when something between them is removed). Trees the parser would rebuild
 //! differently are noted (`misnested`), and the pipeline sanitizes the output again.
 
-use ammonia::rcdom::{Handle, NodeData};
+use std::collections::BTreeMap;
+
 use html5ever::{local_name, ns, QualName};
 
-use crate::engine::parse::Fragment;
 use crate::html::serialize;
 use crate::html::shape::{
     implied_by_parser, is_raw_text, is_void, misnested, moves_text, self_nested, text_misplaced,
 };
 use crate::html::MAX_DEPTH;
-use crate::policy::rules::{IdMap, Parent, Rules, Verdict};
+use crate::policy::rules::{IdMap, InputAttr, Parent, Rules, Verdict};
 use crate::report::{Kind, Recorder};
 
 /// Serialized HTML, and whether parsing it again would build a different tree.
@@ -25,18 +26,45 @@ pub struct Cleaned {
     pub misnested: bool,
 }
 
-enum Op {
-    Node(Handle),
+/// A node as the walk sees it.
+pub enum View<'v, A> {
+    Element {
+        name: &'v QualName,
+        attrs: &'v [A],
+    },
+    Text(&'v str),
+    Comment(&'v str),
+    /// Doctypes, processing instructions: never written.
+    Other,
+}
+
+/// What the walk reads of a parsed fragment.
+pub trait Tree {
+    type Node: Clone;
+    type Attr: InputAttr;
+    /// The fragment's root (the `<html>` element its top-level nodes hang from).
+    fn root(&self) -> Self::Node;
+    /// Push `node`'s children, last first (the walk pops them in document order).
+    fn push_children_rev(&self, node: &Self::Node, ops: &mut Vec<Op<Self::Node>>);
+    /// Call `f` with `node`'s view (a callback: a tree may lend its data only for a while).
+    fn with<R>(&self, node: &Self::Node, f: impl FnOnce(View<'_, Self::Attr>) -> R) -> R;
+    /// Start tags the parser dropped for depth, by name.
+    fn dropped(&self) -> &BTreeMap<String, usize>;
+}
+
+/// The walk's work list: a node to visit, or the end of an element written open.
+pub enum Op<N> {
+    Node(N),
     Close,
 }
 
 /// Sanitize a parsed fragment.
-pub fn walk(fragment: &Fragment, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned {
-    for (name, n) in &fragment.dropped.by_name {
+pub fn walk<T: Tree>(tree: &T, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned {
+    for (name, n) in tree.dropped() {
         rec.add_n(Kind::Tag, name, name, "nested too deep", *n);
     }
-    let root = fragment.root();
-    let ids = rules.animates.then(|| element_ids(&root));
+    let root = tree.root();
+    let ids = rules.animates.then(|| element_ids(tree, &root));
     let mut out = String::new();
     let mut misplaced = false;
     // The kept elements enclosing the current node, innermost last.
@@ -48,7 +76,8 @@ pub fn walk(fragment: &Fragment, rules: &Rules, rec: &mut Recorder<'_>) -> Clean
     // parser drops one newline after those start tags.
     let mut newline_eaten_at = None;
     // Explicit stack: trees can be deep, and the caller's stack is not ours to spend.
-    let mut ops: Vec<Op> = children_rev(&root);
+    let mut ops: Vec<Op<T::Node>> = Vec::new();
+    tree.push_children_rev(&root, &mut ops);
     while let Some(op) = ops.pop() {
         let node = match op {
             Op::Close => {
@@ -59,43 +88,41 @@ pub fn walk(fragment: &Fragment, rules: &Rules, rec: &mut Recorder<'_>) -> Clean
             }
             Op::Node(node) => node,
         };
-        let parent = parents.last().unwrap_or(&top);
-        match &node.data {
-            NodeData::Element { name, attrs, .. } => {
+        tree.with(&node, |view| match view {
+            View::Element { name, attrs } => {
+                let parent = parents.last().unwrap_or(&top);
                 let tag: &str = &name.local;
                 let verdict = rules.element(parent, name);
                 if verdict == Verdict::Drop {
                     rec.add(Kind::Tag, tag, tag, "");
-                    continue;
+                    return;
                 }
-                let attrs = attrs.borrow();
                 let kept = match verdict {
-                    Verdict::Keep => rules.attributes(name, &attrs, parent, ids.as_ref(), rec),
+                    Verdict::Keep => rules.attributes(name, attrs, parent, ids.as_ref(), rec),
                     _ => None,
                 };
                 let Some(kept) = kept else {
                     if !(attrs.is_empty() && implied_by_parser(name, &parent.name)) {
                         rec.add(Kind::Tag, tag, tag, "");
                     }
-                    ops.extend(children_rev(&node));
-                    continue;
+                    tree.push_children_rev(&node, &mut ops);
+                    return;
                 };
                 if parents.len() >= MAX_DEPTH {
                     rec.add(Kind::Tag, tag, tag, "nested too deep");
-                    ops.extend(children_rev(&node));
-                    continue;
+                    tree.push_children_rev(&node, &mut ops);
+                    return;
                 }
                 if self_nested(name, &open) {
                     rec.add(Kind::Tag, tag, tag, "nested in itself");
-                    ops.extend(children_rev(&node));
-                    continue;
+                    tree.push_children_rev(&node, &mut ops);
+                    return;
                 }
                 misplaced = misplaced || misnested(name, &open);
                 serialize::start_tag(&mut out, name, kept.iter().map(|a| (&a.name, &*a.value)));
                 if is_void(name) {
-                    continue;
+                    return;
                 }
-                let children = node.children.borrow();
                 if serialize::eats_leading_newline(name) {
                     newline_eaten_at = Some(out.len());
                 }
@@ -110,25 +137,25 @@ pub fn walk(fragment: &Fragment, rules: &Rules, rec: &mut Recorder<'_>) -> Clean
                         .iter()
                         .any(|e| e.ns == ns!(html) && e.local == local_name!("select"));
                 if !replaced {
-                    ops.extend(children.iter().rev().map(|c| Op::Node(c.clone())));
+                    tree.push_children_rev(&node, &mut ops);
                 }
             }
-            NodeData::Text { contents } => {
+            View::Text(text) => {
                 let depth = parents.len();
+                let parent = parents.last().unwrap_or(&top);
                 // Text of elements unwrapped below a table part at the depth limit would
                 // be moved out of the table when parsed again: dropped instead.
                 if depth == MAX_DEPTH && moves_text(&parent.name) {
-                    continue;
+                    return;
                 }
-                let text = contents.borrow();
                 let enclosing = open.last();
-                misplaced = misplaced || text_misplaced(enclosing, &text);
+                misplaced = misplaced || text_misplaced(enclosing, text);
                 if newline_eaten_at == Some(out.len()) && text.starts_with('\n') {
                     out.push('\n');
                 }
-                serialize::text(&mut out, &text, enclosing.is_some_and(is_raw_text));
+                serialize::text(&mut out, text, enclosing.is_some_and(is_raw_text));
             }
-            NodeData::Comment { contents } => {
+            View::Comment(contents) => {
                 if rules.keeps_comments() {
                     serialize::comment(&mut out, contents);
                 } else {
@@ -136,10 +163,8 @@ pub fn walk(fragment: &Fragment, rules: &Rules, rec: &mut Recorder<'_>) -> Clean
                     rec.add(Kind::Comment, tag, "#comment", contents);
                 }
             }
-            NodeData::Doctype { .. }
-            | NodeData::ProcessingInstruction { .. }
-            | NodeData::Document => {}
-        }
+            View::Other => {}
+        });
     }
     serialize::protect_leading_bom(&mut out);
     Cleaned {
@@ -148,32 +173,22 @@ pub fn walk(fragment: &Fragment, rules: &Rules, rec: &mut Recorder<'_>) -> Clean
     }
 }
 
-fn children_rev(node: &Handle) -> Vec<Op> {
-    node.children
-        .borrow()
-        .iter()
-        .rev()
-        .map(|c| Op::Node(c.clone()))
-        .collect()
-}
-
 /// Every `id` in the document → its element (None when several elements share it).
-fn element_ids(root: &Handle) -> IdMap {
+fn element_ids<T: Tree>(tree: &T, root: &T::Node) -> IdMap {
     let mut ids = IdMap::new();
-    let mut stack = vec![root.clone()];
-    while let Some(node) = stack.pop() {
-        if let NodeData::Element { name, attrs, .. } = &node.data {
-            for a in attrs
-                .borrow()
-                .iter()
-                .filter(|a| a.name.local == local_name!("id"))
-            {
-                ids.entry(a.value.to_string())
-                    .and_modify(|e| *e = None)
-                    .or_insert_with(|| Some(name.local.clone()));
+    let mut ops = vec![Op::Node(root.clone())];
+    while let Some(op) = ops.pop() {
+        let Op::Node(node) = op else { continue };
+        tree.with(&node, |view| {
+            if let View::Element { name, attrs } = view {
+                for a in attrs.iter().filter(|a| a.local(name) == "id") {
+                    ids.entry(a.value().to_string())
+                        .and_modify(|e| *e = None)
+                        .or_insert_with(|| Some(name.local.clone()));
+                }
             }
-        }
-        stack.extend(node.children.borrow().iter().cloned());
+        });
+        tree.push_children_rev(&node, &mut ops);
     }
     ids
 }

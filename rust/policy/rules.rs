@@ -133,6 +133,30 @@ impl Parent {
     }
 }
 
+/// An attribute of the input, as an engine's tree holds it.
+pub trait InputAttr {
+    /// The local name (`href` of `xlink:href` on a foreign element), on an element named
+    /// `element`.
+    fn local(&self, element: &QualName) -> &str;
+    fn value(&self) -> &str;
+    /// The full name, on an element named `element`.
+    fn qual_name(&self, element: &QualName) -> QualName;
+}
+
+impl InputAttr for Attribute {
+    fn local(&self, _: &QualName) -> &str {
+        &self.name.local
+    }
+
+    fn value(&self) -> &str {
+        &self.value
+    }
+
+    fn qual_name(&self, _: &QualName) -> QualName {
+        self.name.clone()
+    }
+}
+
 /// An attribute as it will be written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attr<'a> {
@@ -392,10 +416,10 @@ impl Rules {
     /// an SVG animation element must be unwrapped. Every attribute removed is reported,
     /// in the order of the input; a rewrite that yields the value already there is not a
     /// removal.
-    pub fn attributes<'a>(
+    pub fn attributes<'a, A: InputAttr>(
         &self,
         name: &QualName,
-        input: &'a [Attribute],
+        input: &'a [A],
         parent: &Parent,
         ids: Option<&IdMap>,
         rec: &mut Recorder<'_>,
@@ -405,10 +429,10 @@ impl Rules {
         // (input position, kind): reported at the end, once the written values are known.
         let mut removed: Vec<(usize, Kind)> = Vec::new();
         for (i, a) in input.iter().enumerate() {
-            match self.admitted(tag, &a.name.local, &a.value) {
+            match self.admitted(tag, a.local(name), a.value()) {
                 Ok(()) => out.push(Attr {
-                    name: a.name.clone(),
-                    value: Cow::Borrowed(&a.value),
+                    name: a.qual_name(name),
+                    value: Cow::Borrowed(a.value()),
                     from: Some(i),
                 }),
                 Err(kind) => removed.push((i, kind)),
@@ -475,10 +499,10 @@ impl Rules {
                 // A removed attribute the policy writes back with the same value (a `rel`
                 // it sets, a `target` it forces) is not a change.
                 let same = kept.iter().any(|k| {
-                    k.from.is_none() && k.name.local == a.name.local && *k.value == *a.value
+                    k.from.is_none() && &*k.name.local == a.local(name) && k.value == a.value()
                 });
                 if !same {
-                    rec.add(kind, tag, &a.name.local, &a.value);
+                    rec.add(kind, tag, a.local(name), a.value());
                 }
             }
         }

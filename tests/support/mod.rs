@@ -1,4 +1,6 @@
-//! What the parser gates (`tests/html5lib_*.rs`) share.
+//! What the parser and engine gates (`tests/html5lib_*.rs`, `tests/engine_*.rs`) share;
+//! each uses part of it.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 
@@ -19,4 +21,10 @@ pub fn html5lib_dir(part: &str) -> PathBuf {
         dir.display()
     );
     dir
+}
+
+/// The public XSS corpora (`../shared/xss-public` beside the repository, as `cargo test`'s
+/// corpus audit reads them).
+pub fn xss_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/xss-public")
 }
