@@ -3,6 +3,7 @@
 //! - `policy`: what a user wrote, validated and compiled into the decisions (`Rules`).
 //! - `engine`: the pipeline, and the engine behind a seam that applies the rules.
 //! - `html`: HTML as bytes and text (pre-scan lexer, splitting, escaping, serializing).
+//! - `parser`: our own tokenizer and tree builder (the next engine's parser).
 //! - `report`: the record of what was removed.
 //!
 //! Everything here except `bindings` is plain Rust and runs under `cargo test`.
@@ -10,6 +11,7 @@
 pub mod audit;
 pub mod engine;
 pub mod html;
+pub mod parser;
 pub mod policy;
 mod pool;
 pub mod report;

@@ -1,0 +1,249 @@
+//! Token entry: splitting character runs by class, the "tree construction dispatcher"
+//! (HTML content or foreign content), and "the rules for parsing tokens in foreign content".
+
+use std::borrow::Cow;
+
+use super::builder::{Class, Mode, Step, Tok, TreeBuilder};
+use super::dom::Ns;
+use super::foreign;
+use super::names::{self, T};
+use crate::parser::token::{State, Text, Token};
+
+fn class_of(b: u8) -> Class {
+    match b {
+        b'\t' | b'\n' | 0x0c | b'\r' | b' ' => Class::Space,
+        0 => Class::Nul,
+        _ => Class::Other,
+    }
+}
+
+/// Cut a run of one class off the front of `text`.
+fn split_run<'a>(text: &mut Text<'a>) -> (Text<'a>, Class) {
+    let bytes = text.as_bytes();
+    let class = class_of(bytes[0]);
+    // Class boundaries are at ASCII bytes, so always at char boundaries.
+    let end = bytes
+        .iter()
+        .position(|&b| class_of(b) != class)
+        .unwrap_or(bytes.len());
+    if end == bytes.len() {
+        return (std::mem::take(text), class);
+    }
+    let run = match text {
+        Cow::Borrowed(s) => {
+            let (a, b) = s.split_at(end);
+            *text = Cow::Borrowed(b);
+            Cow::Borrowed(a)
+        }
+        Cow::Owned(s) => {
+            let rest = s.split_off(end);
+            let run = std::mem::replace(s, rest);
+            Cow::Owned(run)
+        }
+    };
+    (run, class)
+}
+
+impl<'a> TreeBuilder<'a> {
+    /// Process one token; returns the tokenizer state to switch to when the token requires
+    /// one (after `<title>`, `<textarea>`, `<style>`, `<script>`, `<plaintext>`, …).
+    pub fn process(&mut self, token: Token<'a>) -> Option<State> {
+        if self.stopped {
+            return None;
+        }
+        let tok = match token {
+            Token::Characters(mut text) => {
+                if std::mem::take(&mut self.ignore_lf) && text.starts_with('\n') {
+                    text = match text {
+                        Cow::Borrowed(s) => Cow::Borrowed(&s[1..]),
+                        Cow::Owned(mut s) => {
+                            s.remove(0);
+                            Cow::Owned(s)
+                        }
+                    };
+                }
+                let mut switch = None;
+                while !text.is_empty() {
+                    let (run, class) = split_run(&mut text);
+                    if let Some(s) = self.dispatch(Tok::Chars(run, class)) {
+                        switch = Some(s);
+                    }
+                }
+                return switch;
+            }
+            Token::StartTag(tag) => Tok::Start(names::classify(&tag.name.text), tag),
+            Token::EndTag(tag) => Tok::End(names::classify(&tag.name.text), tag),
+            Token::Comment(t) => Tok::Comment(t),
+            Token::Doctype(d) => Tok::Doctype(d),
+            Token::Eof => Tok::Eof,
+        };
+        self.ignore_lf = false;
+        self.dispatch(tok)
+    }
+
+    /// Whether a token goes to the insertion mode (HTML content) rather than foreign content.
+    fn is_html_content(&self, tok: &Tok<'a>) -> bool {
+        let Some(node) = self.adjusted_current() else {
+            return true;
+        };
+        let e = self.el(node);
+        if e.ns == Ns::Html || matches!(tok, Tok::Eof) {
+            return true;
+        }
+        let is_chars = matches!(tok, Tok::Chars(..));
+        if names::is_mathml_text_integration(e.ns, e.tag) {
+            match tok {
+                Tok::Start(t, _) if !matches!(t, T::Mglyph | T::Malignmark) => return true,
+                _ if is_chars => return true,
+                _ => {}
+            }
+        }
+        if e.ns == Ns::MathMl && e.tag == T::AnnotationXml {
+            if let Tok::Start(T::Svg, _) = tok {
+                return true;
+            }
+        }
+        let html_ip = e.html_integration_point || names::is_svg_html_integration(e.ns, e.tag);
+        html_ip && (is_chars || matches!(tok, Tok::Start(..)))
+    }
+
+    pub(crate) fn dispatch(&mut self, mut tok: Tok<'a>) -> Option<State> {
+        // Bounded: every reprocessing changes the mode or pops the stack.
+        loop {
+            let step = if self.is_html_content(&tok) {
+                self.step(self.mode, tok)
+            } else {
+                self.foreign(tok)
+            };
+            match step {
+                Step::Done => return None,
+                Step::Switch(s) => return Some(s),
+                Step::Reprocess(mode, t) => {
+                    self.mode = mode;
+                    tok = t;
+                }
+            }
+        }
+    }
+
+    /// "The rules for parsing tokens in foreign content".
+    fn foreign(&mut self, tok: Tok<'a>) -> Step<'a> {
+        match tok {
+            Tok::Chars(text, class) => {
+                match class {
+                    Class::Nul => {
+                        let n = text.len();
+                        self.insert_chars(Cow::Owned("\u{fffd}".repeat(n)));
+                    }
+                    Class::Space => self.insert_chars(text),
+                    Class::Other => {
+                        self.frameset_ok = false;
+                        self.insert_chars(text);
+                    }
+                }
+                Step::Done
+            }
+            Tok::Comment(t) => {
+                self.insert_comment(t, None);
+                Step::Done
+            }
+            Tok::Doctype(_) => Step::Done,
+            Tok::Start(t, ref tag)
+                if names::is_foreign_breakout(t)
+                    || (t == T::Font
+                        && tag
+                            .attrs
+                            .iter()
+                            .any(|a| names::is_font_breakout_attr(&a.name.text))) =>
+            {
+                self.pop_to_html_content();
+                self.step(self.mode, tok)
+            }
+            Tok::End(T::Br | T::P, _) => {
+                self.pop_to_html_content();
+                self.step(self.mode, tok)
+            }
+            Tok::Start(t, mut tag) => {
+                let Some(acn) = self.adjusted_current() else {
+                    return Step::Done;
+                };
+                let ns = self.el(acn).ns;
+                match ns {
+                    Ns::MathMl => foreign::adjust_mathml_attrs(&mut tag.attrs),
+                    Ns::Svg => {
+                        if let Some(n) = foreign::svg_tag_name(&tag.name.text) {
+                            tag.name.text = Cow::Borrowed(n);
+                        }
+                        foreign::adjust_svg_attrs(&mut tag.attrs);
+                    }
+                    Ns::Html => {}
+                }
+                let self_closing = tag.self_closing;
+                if self.insert_element(ns, t, tag).is_some() && self_closing {
+                    self.pop();
+                }
+                Step::Done
+            }
+            Tok::End(_, ref tag) => {
+                let mut i = self.stack.len() - 1;
+                loop {
+                    if i == 0 {
+                        return Step::Done;
+                    }
+                    let node = self.stack[i];
+                    if names::same_name_ignore_case(&self.el(node).name.text, &tag.name.text) {
+                        self.pop_until_node(node);
+                        return Step::Done;
+                    }
+                    i -= 1;
+                    if self.el(self.stack[i]).ns == Ns::Html {
+                        return self.step(self.mode, tok);
+                    }
+                }
+            }
+            Tok::Eof => self.step(self.mode, tok),
+        }
+    }
+
+    /// Breakout from foreign content: pop until the current node is a MathML text
+    /// integration point, an HTML integration point or an HTML element.
+    fn pop_to_html_content(&mut self) {
+        while let Some(c) = self.current() {
+            let e = self.el(c);
+            if e.ns == Ns::Html
+                || names::is_mathml_text_integration(e.ns, e.tag)
+                || e.html_integration_point
+                || names::is_svg_html_integration(e.ns, e.tag)
+            {
+                break;
+            }
+            self.pop();
+        }
+    }
+
+    pub(crate) fn step(&mut self, mode: Mode, tok: Tok<'a>) -> Step<'a> {
+        match mode {
+            Mode::Initial => self.initial(tok),
+            Mode::BeforeHtml => self.before_html(tok),
+            Mode::BeforeHead => self.before_head(tok),
+            Mode::InHead => self.in_head(tok),
+            Mode::InHeadNoscript => self.in_head_noscript(tok),
+            Mode::AfterHead => self.after_head(tok),
+            Mode::InBody => self.in_body(tok),
+            Mode::Text => self.text(tok),
+            Mode::InTable => self.in_table(tok),
+            Mode::InTableText => self.in_table_text(tok),
+            Mode::InCaption => self.in_caption(tok),
+            Mode::InColumnGroup => self.in_column_group(tok),
+            Mode::InTableBody => self.in_table_body(tok),
+            Mode::InRow => self.in_row(tok),
+            Mode::InCell => self.in_cell(tok),
+            Mode::InTemplate => self.in_template(tok),
+            Mode::AfterBody => self.after_body(tok),
+            Mode::InFrameset => self.in_frameset(tok),
+            Mode::AfterFrameset => self.after_frameset(tok),
+            Mode::AfterAfterBody => self.after_after_body(tok),
+            Mode::AfterAfterFrameset => self.after_after_frameset(tok),
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The arena the tree builder builds: one `Vec` of nodes, `u32` handles, doubly linked
+//! siblings so insertion, removal and re-parenting are O(1).
+
+use std::collections::BTreeMap;
+
+use super::names::T;
+use crate::parser::token::{Attribute, Name, Text};
+
+/// A node's handle: its index in [`Dom::nodes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    /// The document (or, for a fragment, the document the root `<html>` hangs from).
+    pub const DOCUMENT: NodeId = NodeId(0);
+
+    fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Element namespaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ns {
+    Html,
+    Svg,
+    MathMl,
+}
+
+/// Attribute namespaces (only foreign elements' adjusted attributes have one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttrNs {
+    None,
+    XLink,
+    Xml,
+    Xmlns,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum QuirksMode {
+    #[default]
+    NoQuirks,
+    LimitedQuirks,
+    Quirks,
+}
+
+#[derive(Debug)]
+pub struct Element<'a> {
+    pub ns: Ns,
+    /// The name's class, from the lowercase tag name.
+    pub tag: T,
+    /// The local name (SVG names case-adjusted, e.g. `foreignObject`).
+    pub name: Name<'a>,
+    /// The attributes as the token brought them (moved, not copied); on foreign elements
+    /// their names are already adjusted (`viewBox`, `definitionURL`); see [`attr_ns`] for
+    /// the namespace of `xlink:href` and the like.
+    pub attrs: Vec<Attribute<'a>>,
+    /// A `<template>`'s contents (a [`NodeData::Fragment`]).
+    pub template_contents: Option<NodeId>,
+    /// A MathML `annotation-xml` whose `encoding` makes it an HTML integration point.
+    pub html_integration_point: bool,
+}
+
+impl Element<'_> {
+    /// The local name (`foreignObject` for SVG's, lowercase for HTML).
+    pub fn local_name(&self) -> &str {
+        &self.name.text
+    }
+}
+
+#[derive(Debug)]
+pub enum NodeData<'a> {
+    Document,
+    /// A template's contents.
+    Fragment,
+    Doctype {
+        name: Text<'a>,
+        public_id: Text<'a>,
+        system_id: Text<'a>,
+    },
+    Element(Element<'a>),
+    /// Adjacent text is merged into one node.
+    Text(Text<'a>),
+    Comment(Text<'a>),
+}
+
+#[derive(Debug)]
+pub struct Node<'a> {
+    pub parent: Option<NodeId>,
+    pub first_child: Option<NodeId>,
+    pub last_child: Option<NodeId>,
+    pub prev_sibling: Option<NodeId>,
+    pub next_sibling: Option<NodeId>,
+    pub data: NodeData<'a>,
+}
+
+/// A parsed document or fragment.
+#[derive(Debug)]
+pub struct Dom<'a> {
+    pub nodes: Vec<Node<'a>>,
+    /// For a fragment, the `<html>` element whose children are the fragment; for a
+    /// document, the document node.
+    pub root: NodeId,
+    pub quirks_mode: QuirksMode,
+    /// Start tags dropped because they would have nested deeper than the limit, by name.
+    pub dropped: BTreeMap<String, usize>,
+}
+
+impl<'a> Dom<'a> {
+    pub(crate) fn new() -> Self {
+        let mut dom = Dom {
+            nodes: Vec::new(),
+            root: NodeId::DOCUMENT,
+            quirks_mode: QuirksMode::NoQuirks,
+            dropped: BTreeMap::new(),
+        };
+        dom.create(NodeData::Document);
+        dom
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node<'a> {
+        &self.nodes[id.ix()]
+    }
+
+    pub(crate) fn node_mut(&mut self, id: NodeId) -> &mut Node<'a> {
+        &mut self.nodes[id.ix()]
+    }
+
+    /// How many start tags were dropped by the depth limit.
+    pub fn dropped_count(&self) -> usize {
+        self.dropped.values().sum()
+    }
+
+    pub(crate) fn create(&mut self, data: NodeData<'a>) -> NodeId {
+        let id = NodeId(u32::try_from(self.nodes.len()).expect("more than 4G nodes"));
+        self.nodes.push(Node {
+            parent: None,
+            first_child: None,
+            last_child: None,
+            prev_sibling: None,
+            next_sibling: None,
+            data,
+        });
+        id
+    }
+
+    pub fn element(&self, id: NodeId) -> Option<&Element<'a>> {
+        match &self.node(id).data {
+            NodeData::Element(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn element_mut(&mut self, id: NodeId) -> Option<&mut Element<'a>> {
+        match &mut self.node_mut(id).data {
+            NodeData::Element(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// An element's attributes (empty for other nodes).
+    pub fn attrs(&self, id: NodeId) -> &[Attribute<'a>] {
+        self.element(id).map_or(&[], |e| &e.attrs)
+    }
+
+    /// The text of a text node.
+    pub fn text(&self, id: NodeId) -> Option<&str> {
+        match &self.node(id).data {
+            NodeData::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn parent(&self, id: NodeId) -> Option<NodeId> {
+        self.node(id).parent
+    }
+
+    pub fn children(&self, id: NodeId) -> Children<'_, 'a> {
+        Children {
+            dom: self,
+            next: self.node(id).first_child,
+        }
+    }
+
+    /// Unlink a node from its parent (O(1)).
+    pub(crate) fn detach(&mut self, id: NodeId) {
+        let (parent, prev, next) = {
+            let n = self.node(id);
+            (n.parent, n.prev_sibling, n.next_sibling)
+        };
+        let Some(parent) = parent else { return };
+        match prev {
+            Some(p) => self.node_mut(p).next_sibling = next,
+            None => self.node_mut(parent).first_child = next,
+        }
+        match next {
+            Some(n) => self.node_mut(n).prev_sibling = prev,
+            None => self.node_mut(parent).last_child = prev,
+        }
+        let n = self.node_mut(id);
+        n.parent = None;
+        n.prev_sibling = None;
+        n.next_sibling = None;
+    }
+
+    /// Insert `child` (detached first) into `parent` before `before`, or last.
+    pub(crate) fn insert(&mut self, parent: NodeId, child: NodeId, before: Option<NodeId>) {
+        self.detach(child);
+        let prev = match before {
+            Some(b) => self.node(b).prev_sibling,
+            None => self.node(parent).last_child,
+        };
+        {
+            let c = self.node_mut(child);
+            c.parent = Some(parent);
+            c.prev_sibling = prev;
+            c.next_sibling = before;
+        }
+        match prev {
+            Some(p) => self.node_mut(p).next_sibling = Some(child),
+            None => self.node_mut(parent).first_child = Some(child),
+        }
+        match before {
+            Some(b) => self.node_mut(b).prev_sibling = Some(child),
+            None => self.node_mut(parent).last_child = Some(child),
+        }
+    }
+
+    /// Move all children of `from` to the end of `to` (each child's parent changes, so
+    /// this is linear in the number of children).
+    pub(crate) fn move_children(&mut self, from: NodeId, to: NodeId) {
+        let Some(first) = self.node(from).first_child else {
+            return;
+        };
+        let last = self.node(from).last_child;
+        let mut c = Some(first);
+        while let Some(id) = c {
+            self.node_mut(id).parent = Some(to);
+            c = self.node(id).next_sibling;
+        }
+        let to_last = self.node(to).last_child;
+        self.node_mut(first).prev_sibling = to_last;
+        match to_last {
+            Some(l) => self.node_mut(l).next_sibling = Some(first),
+            None => self.node_mut(to).first_child = Some(first),
+        }
+        self.node_mut(to).last_child = last;
+        let f = self.node_mut(from);
+        f.first_child = None;
+        f.last_child = None;
+    }
+
+    /// Insert text at a place, merged into a text node right before it.
+    pub(crate) fn insert_text(&mut self, parent: NodeId, before: Option<NodeId>, text: Text<'a>) {
+        let prev = match before {
+            Some(b) => self.node(b).prev_sibling,
+            None => self.node(parent).last_child,
+        };
+        if let Some(p) = prev {
+            if let NodeData::Text(t) = &mut self.node_mut(p).data {
+                t.to_mut().push_str(&text);
+                return;
+            }
+        }
+        let id = self.create(NodeData::Text(text));
+        self.insert(parent, id, before);
+    }
+}
+
+pub struct Children<'d, 'a> {
+    dom: &'d Dom<'a>,
+    next: Option<NodeId>,
+}
+
+impl Iterator for Children<'_, '_> {
+    type Item = NodeId;
+    fn next(&mut self) -> Option<NodeId> {
+        let id = self.next?;
+        self.next = self.dom.node(id).next_sibling;
+        Some(id)
+    }
+}
+
+/// The namespace and local name of an attribute of an element in `ns` (the standard's
+/// "adjust foreign attributes": on foreign elements, `xlink:href` is `href` in the XLink
+/// namespace, and so on).
+pub fn attr_ns(ns: Ns, name: &str) -> (AttrNs, &str) {
+    if ns == Ns::Html {
+        return (AttrNs::None, name);
+    }
+    match name {
+        "xlink:actuate" | "xlink:arcrole" | "xlink:href" | "xlink:role" | "xlink:show"
+        | "xlink:title" | "xlink:type" => (AttrNs::XLink, &name[6..]),
+        "xml:lang" | "xml:space" => (AttrNs::Xml, &name[4..]),
+        "xmlns" => (AttrNs::Xmlns, name),
+        "xmlns:xlink" => (AttrNs::Xmlns, &name[6..]),
+        _ => (AttrNs::None, name),
+    }
+}
