@@ -1,8 +1,10 @@
 //! Python bindings, one module per class or concern: `convert` (Python values ↔ options,
 //! text arguments), `policy` (the `Policy` class), `report` (`Report`, `Removal`),
-//! `registry` (named policies), `verbs` (module functions) and `errors`. No decision about
+//! `registry` (named policies), `verbs` (module functions), `background` (the threads of
+//! `sanitize_async`) and `errors`. No decision about
 //! what HTML is safe is made here.
 
+mod background;
 mod convert;
 mod errors;
 mod policy;
@@ -38,6 +40,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verbs::strip_tags, m)?)?;
     m.add_function(wrap_pyfunction!(verbs::_sanitize_unsplit, m)?)?;
     m.add_function(wrap_pyfunction!(verbs::_sanitize_in_pieces, m)?)?;
+    m.add_function(wrap_pyfunction!(background::_stop_background, m)?)?;
     Ok(())
 }
 

@@ -13,7 +13,9 @@ use pyo3::types::{PyBool, PyDict, PyTuple, PyType};
 use super::convert::{get_mapping, get_str, set_option, spec_to_dict, value_to_py, Shape};
 use super::errors::{policy_err, PolicyError};
 use super::report::Report;
-use super::verbs::{inspect_with, is_clean_with, sanitize_many_with, sanitize_with};
+use super::verbs::{
+    inspect_with, is_clean_with, sanitize_many_with, sanitize_soon_with, sanitize_with,
+};
 use crate::policy::options::{for_each_option, Field};
 use crate::policy::presets::{preset_spec, PRESET_NAMES};
 use crate::policy::{CompiledPolicy, PolicySpec};
@@ -140,8 +142,8 @@ impl Policy {
     }
 
     /// :meth:`sanitize` for async code: inputs longer than
-    /// ``htmlguard._policy.ASYNC_INLINE_BYTES`` run in the event loop's default executor,
-    /// with the GIL released, so the loop keeps running.
+    /// ``htmlguard._policy.ASYNC_INLINE_BYTES`` run on the core's worker threads, with the
+    /// GIL released, so the loop keeps running.
     ///
     /// >>> import asyncio
     /// >>> asyncio.run(Policy.preset("basic").sanitize_async("<b>x</b><script>y</script>"))
@@ -160,6 +162,15 @@ impl Policy {
                 .unbind())
         })?;
         coroutine.bind(py).call1((slf, html))
+    }
+
+    /// Private: ``sanitize_async``'s worker-pool path (see ``htmlguard._policy``).
+    fn _sanitize_soon(
+        &self,
+        html: &Bound<'_, PyAny>,
+        deliver: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        sanitize_soon_with(&self.inner, html, deliver)
     }
 
     fn inspect(&self, py: Python<'_>, html: &Bound<'_, PyAny>) -> PyResult<Report> {

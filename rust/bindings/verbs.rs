@@ -7,6 +7,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
+use super::background;
 use super::convert::text_arg;
 use super::errors::{guarded, too_large, InputTooLargeError};
 use super::registry::{resolve, resolve_or_default};
@@ -29,6 +30,35 @@ pub(super) fn sanitize_with(
     let p = p.clone();
     let text: &str = &text;
     py.detach(|| guarded(|| p.sanitize_unchecked(text)))
+}
+
+/// Sanitize `html` on a background thread and call `deliver(output, None)`, or
+/// `deliver(None, exception)`, from the worker, holding the GIL; what `sanitize_async`
+/// awaits for large inputs (`deliver` hands the result to the event loop's thread). The
+/// thread is already running, so the hand-off costs a wake-up, not a thread start or an
+/// executor's queue. Returns False, having done nothing, when no thread can be started.
+pub(super) fn sanitize_soon_with(
+    p: &Arc<CompiledPolicy>,
+    html: &Bound<'_, PyAny>,
+    deliver: &Bound<'_, PyAny>,
+) -> PyResult<bool> {
+    let text = text_arg("sanitize_async()", html)?;
+    p.check_size(text.len()).map_err(too_large)?;
+    // Owned: the worker outlives this call. A copy costs far less than the hand-off.
+    let text = text.into_owned();
+    let p = p.clone();
+    let deliver = deliver.clone().unbind();
+    Ok(background::submit(Box::new(move |py| {
+        let out = py.detach(|| guarded(|| p.sanitize_unchecked(&text)));
+        let args = match out {
+            Ok(html) => (PyString::new(py, &html).into_any(), None),
+            Err(e) => (py.None().into_bound(py), Some(e.into_value(py))),
+        };
+        if let Err(e) = deliver.bind(py).call1(args) {
+            // Nothing awaits an answer that could not be delivered; say so on stderr.
+            e.write_unraisable(py, Some(deliver.bind(py)));
+        }
+    })))
 }
 
 pub(super) fn sanitize_many_with(

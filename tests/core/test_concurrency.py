@@ -93,3 +93,110 @@ async def test_sanitize_async_errors() -> None:
         await hg.sanitize_async("x", "nope")
     with pytest.raises(hg.InputTooLargeError):
         await hg.Policy(max_input_bytes=10).sanitize_async("y" * 20_000)
+
+
+def _thread_names() -> list[str]:
+    """This process's thread names (Linux), Rust's threads included."""
+    import pathlib
+
+    tasks = pathlib.Path("/proc/self/task")
+    return [(t / "comm").read_text().strip() for t in tasks.iterdir()] if tasks.is_dir() else []
+
+
+async def test_large_inputs_run_on_the_cores_background_threads() -> None:
+    """Large inputs go to the core's own threads (not asyncio's executor), many at once,
+    each answer reaching the task that asked for it."""
+    p = hg.Policy.preset("ugc")
+    docs = [f"<p id=d{i} onclick=x>{i}</p><script>{i}</script>" * 400 for i in range(40)]
+    assert all(len(d) > _policy.ASYNC_INLINE_BYTES for d in docs)
+    outs = await asyncio.gather(*(p.sanitize_async(d) for d in docs))
+    assert outs == [p.sanitize(d) for d in docs]
+    names = _thread_names()
+    if names:
+        assert any(n.startswith("htmlguard-async") for n in names), names
+
+
+async def test_sanitize_async_replaces_lone_surrogates_as_sanitize_does() -> None:
+    p = hg.Policy.preset("ugc")
+    big = "<b>\ud800</b>" * 3000
+    assert await p.sanitize_async(big) == p.sanitize(big) == "<b>\ufffd</b>" * 3000
+
+
+def test_a_cancelled_call_and_a_closed_loop_are_quiet() -> None:
+    """The answer to a cancelled task, or one arriving after its loop closed, is dropped
+    without an error (nothing awaits it), and later calls still work."""
+    import sys
+
+    p = hg.Policy.preset("ugc")
+    big = "<p>para <b>bold</b></p>" * 200_000  # long enough to be running when cancelled
+    unraisable: list[object] = []
+    old_hook = sys.unraisablehook
+    sys.unraisablehook = unraisable.append
+    try:
+
+        async def cancel_one() -> None:
+            task = asyncio.create_task(p.sanitize_async(big))
+            await asyncio.sleep(0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(cancel_one())  # closes the loop, likely before the answer comes
+        time.sleep(0.5)  # let the background thread finish and try to deliver
+        assert unraisable == []
+        assert asyncio.run(p.sanitize_async(big[:20_000])) == p.sanitize(big[:20_000])
+    finally:
+        sys.unraisablehook = old_hook
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork()")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")  # the point here
+def test_sanitize_async_works_in_a_forked_child() -> None:
+    """A child forked after the background threads started (a pre-forking server) gets
+    threads of its own."""
+    import os
+
+    p = hg.Policy.preset("ugc")
+    big = "<i>x</i><script>y</script>" * 2000
+    assert asyncio.run(p.sanitize_async(big)) == p.sanitize(big)  # threads started here
+    pid = os.fork()
+    if pid == 0:  # the child: exit status says whether it worked
+        try:
+            ok = asyncio.run(asyncio.wait_for(p.sanitize_async(big), 30)) == p.sanitize(big)
+        except BaseException:
+            ok = False
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_background_threads_end_at_exit_and_later_calls_still_work() -> None:
+    """What the atexit hook does: queued work finishes, the threads end, and a call after
+    that still answers (through asyncio's executor). In a subprocess: it stops the
+    process's threads for good."""
+    import subprocess
+    import sys
+
+    script = """
+import asyncio, pathlib, htmlguard as hg
+from htmlguard import _core
+p = hg.Policy.preset("ugc")
+big = "<b onclick=x>y</b>" * 2000
+def names():
+    return [(t / "comm").read_text().strip() for t in pathlib.Path("/proc/self/task").iterdir()]
+async def main():
+    pending = [asyncio.ensure_future(p.sanitize_async(big)) for _ in range(8)]
+    await asyncio.sleep(0)
+    _core._stop_background()  # with work queued: it is finished, not lost
+    assert [await f for f in pending] == [p.sanitize(big)] * 8
+    assert not any(n.startswith("htmlguard-async") for n in names()), names()
+    assert await p.sanitize_async(big) == p.sanitize(big)
+asyncio.run(main())
+print("ok")
+"""
+    if not __import__("os").path.isdir("/proc/self/task"):
+        pytest.skip("needs /proc")
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -78,7 +79,8 @@ def _pool_threads() -> list[str]:
             Path(f"/proc/self/task/{t}/comm").read_text().strip()
             for t in os.listdir("/proc/self/task")
         )
-        if n.startswith("htmlguard-")
+        # sanitize_many's pool ("htmlguard-N"), not sanitize_async's ("htmlguard-async-N")
+        if re.fullmatch(r"htmlguard-\d+", n)
     ]
 
 
