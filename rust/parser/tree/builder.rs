@@ -437,8 +437,13 @@ impl<'a> TreeBuilder<'a> {
             return (NodeId::DOCUMENT, None);
         };
         let e = self.el(target);
-        let (parent, before) = if self.foster_parenting
-            && e.ns == Ns::Html
+        if !self.foster_parenting {
+            return match e.template_contents {
+                Some(contents) => (contents, None),
+                None => (target, None),
+            };
+        }
+        let (parent, before) = if e.ns == Ns::Html
             && matches!(e.tag, T::Table | T::Tbody | T::Tfoot | T::Thead | T::Tr)
         {
             let last_template = if self.has_open(T::Template) {

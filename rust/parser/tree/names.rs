@@ -3,7 +3,10 @@
 //! insertion modes match on `T` only. When the tokenizer's atoms land, [`classify`] becomes
 //! a mapping from `Atom` and nothing else changes.
 
+use std::sync::OnceLock;
+
 use super::dom::Ns;
+use crate::parser::atoms::Atom;
 
 macro_rules! tags {
     ($($v:ident = $s:literal,)*) => {
@@ -20,6 +23,10 @@ macro_rules! tags {
         pub fn classify(name: &str) -> T {
             match name { $($s => T::$v,)* _ => T::Other }
         }
+
+        /// Every name `T` has a variant for (each is an atom: see the tests).
+        #[cfg(test)]
+        pub const NAMES: &[&str] = &[$($s,)*];
     };
 }
 
@@ -49,6 +56,26 @@ tags! {
     Textarea = "textarea", Tfoot = "tfoot", Th = "th", Thead = "thead", Title = "title",
     Tr = "tr", Track = "track", Tt = "tt", U = "u", Ul = "ul", Var = "var", Wbr = "wbr",
     Xmp = "xmp",
+}
+
+/// The class of a tag name by its atom (O(1)): every name `T` has a variant for is an
+/// atom, so an unknown atom is [`T::Other`].
+pub fn classify_atom(atom: Atom) -> T {
+    static TABLE: OnceLock<Vec<T>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = Vec::new();
+        let mut i = 0u16;
+        loop {
+            let name = Atom(i).name();
+            if i > 0 && name.is_empty() {
+                break;
+            }
+            table.push(classify(name));
+            i += 1;
+        }
+        table
+    });
+    table.get(usize::from(atom.0)).copied().unwrap_or(T::Other)
 }
 
 /// Whether two element names are the same (the "any other end tag" and foreign end tag
@@ -332,3 +359,20 @@ pub const BR: &str = "br";
 pub const TBODY: &str = "tbody";
 pub const TR: &str = "tr";
 pub const COLGROUP: &str = "colgroup";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser::atoms;
+
+    #[test]
+    fn every_classified_name_is_an_atom() {
+        for name in NAMES {
+            let atom = atoms::lookup(name);
+            assert!(atom.is_known(), "{name} is not an atom");
+            assert_eq!(classify_atom(atom), classify(name), "{name}");
+        }
+        assert_eq!(classify_atom(Atom::UNKNOWN), T::Other);
+        assert_eq!(classify_atom(atoms::lookup("abbr")), T::Other);
+    }
+}
