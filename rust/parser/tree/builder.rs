@@ -119,11 +119,6 @@ pub struct TreeBuilder<'a> {
     pub(crate) orig_mode: Mode,
     pub(crate) template_modes: Vec<Mode>,
     pub(crate) stack: Vec<NodeId>,
-    /// Per node, whether it is on the stack (O(1) membership for the adoption agency and
-    /// the reconstruction of active formatting elements).
-    pub(crate) open: Vec<bool>,
-    /// Per node, whether it is in the list of active formatting elements.
-    pub(crate) in_afe: Vec<bool>,
     /// How many open HTML elements of each name are on the stack (a scope search for a
     /// name that is not open at all is O(1)).
     pub(crate) open_count: [u32; names::COUNT],
@@ -148,8 +143,6 @@ impl<'a> TreeBuilder<'a> {
             orig_mode: Mode::Initial,
             template_modes: Vec::new(),
             stack: Vec::new(),
-            open: vec![false],
-            in_afe: vec![false],
             open_count: [0; names::COUNT],
             afe: Vec::new(),
             head: None,
@@ -180,6 +173,8 @@ impl<'a> TreeBuilder<'a> {
             attrs: Vec::new(),
             template_contents: None,
             html_integration_point: false,
+            open: false,
+            in_afe: false,
         }));
         tb.context = Some(ctx);
         let root = tb.new_element(Ns::Html, T::Html, name_of(names::HTML.into()), Vec::new());
@@ -194,6 +189,14 @@ impl<'a> TreeBuilder<'a> {
             tb.form = Some(ctx);
         }
         tb
+    }
+
+    /// Reserve room for the tree of an input of `len` bytes (about one node per 20 bytes
+    /// of realistic HTML), so the arena rarely grows by copying.
+    pub fn reserve_for_input(&mut self, len: usize) {
+        let nodes = len / 20 + 8;
+        self.dom.nodes.reserve(nodes);
+        self.stack.reserve(32);
     }
 
     /// The tokenizer state a fragment starts in (by its context element), `Data` for a
@@ -239,11 +242,7 @@ impl<'a> TreeBuilder<'a> {
     // ----- nodes -----
 
     pub(crate) fn new_node(&mut self, data: NodeData<'a>) -> NodeId {
-        let id = self.dom.create(data);
-        // Text nodes are created by the arena itself; the flags follow its length.
-        self.open.resize(self.dom.nodes.len(), false);
-        self.in_afe.resize(self.dom.nodes.len(), false);
-        id
+        self.dom.create(data)
     }
 
     pub(crate) fn new_element(
@@ -270,11 +269,17 @@ impl<'a> TreeBuilder<'a> {
             attrs,
             template_contents,
             html_integration_point,
+            open: false,
+            in_afe: false,
         }))
     }
 
     pub(crate) fn el(&self, id: NodeId) -> &Element<'a> {
         self.dom.element(id).expect("an element")
+    }
+
+    pub(crate) fn el_mut(&mut self, id: NodeId) -> &mut Element<'a> {
+        self.dom.element_mut(id).expect("an element")
     }
 
     pub(crate) fn is_html(&self, id: NodeId, t: T) -> bool {
@@ -290,18 +295,20 @@ impl<'a> TreeBuilder<'a> {
     }
 
     fn opened(&mut self, id: NodeId) {
-        self.open[id.0 as usize] = true;
-        let e = self.el(id);
+        let e = self.el_mut(id);
+        e.open = true;
         if e.ns == Ns::Html {
-            self.open_count[e.tag as usize] += 1;
+            let t = e.tag;
+            self.open_count[t as usize] += 1;
         }
     }
 
     fn closed(&mut self, id: NodeId) {
-        self.open[id.0 as usize] = false;
-        let e = self.el(id);
+        let e = self.el_mut(id);
+        e.open = false;
         if e.ns == Ns::Html {
-            self.open_count[e.tag as usize] -= 1;
+            let t = e.tag;
+            self.open_count[t as usize] -= 1;
         }
     }
 
@@ -330,7 +337,7 @@ impl<'a> TreeBuilder<'a> {
     }
 
     pub(crate) fn position(&self, id: NodeId) -> Option<usize> {
-        if !self.open[id.0 as usize] {
+        if !self.el(id).open {
             return None;
         }
         self.stack.iter().rposition(|&n| n == id)
@@ -357,7 +364,7 @@ impl<'a> TreeBuilder<'a> {
     }
 
     pub(crate) fn pop_until_node(&mut self, id: NodeId) {
-        if self.open[id.0 as usize] {
+        if self.el(id).open {
             self.pop_until_fn(|_, n| n == id);
         }
     }
@@ -565,17 +572,17 @@ impl<'a> TreeBuilder<'a> {
 
     fn afe_set(&mut self, i: usize, e: Entry) {
         if let Entry::El(old) = self.afe[i] {
-            self.in_afe[old.0 as usize] = false;
+            self.el_mut(old).in_afe = false;
         }
         if let Entry::El(new) = e {
-            self.in_afe[new.0 as usize] = true;
+            self.el_mut(new).in_afe = true;
         }
         self.afe[i] = e;
     }
 
     fn afe_remove_at(&mut self, i: usize) {
         if let Entry::El(old) = self.afe.remove(i) {
-            self.in_afe[old.0 as usize] = false;
+            self.el_mut(old).in_afe = false;
         }
     }
 
@@ -586,7 +593,7 @@ impl<'a> TreeBuilder<'a> {
     }
 
     fn afe_index(&self, id: NodeId) -> Option<usize> {
-        if !self.in_afe[id.0 as usize] {
+        if !self.el(id).in_afe {
             return None;
         }
         self.afe.iter().rposition(|&e| e == Entry::El(id))
@@ -626,7 +633,7 @@ impl<'a> TreeBuilder<'a> {
             self.afe_remove_at(earliest);
         }
         self.afe.push(Entry::El(id));
-        self.in_afe[id.0 as usize] = true;
+        self.el_mut(id).in_afe = true;
     }
 
     /// Same tag name, namespace and attributes (in any order).
@@ -649,7 +656,7 @@ impl<'a> TreeBuilder<'a> {
         while let Some(e) = self.afe.pop() {
             match e {
                 Entry::Marker => break,
-                Entry::El(id) => self.in_afe[id.0 as usize] = false,
+                Entry::El(id) => self.el_mut(id).in_afe = false,
             }
         }
     }
@@ -672,14 +679,14 @@ impl<'a> TreeBuilder<'a> {
         let Some(&last) = self.afe.last() else { return };
         match last {
             Entry::Marker => return,
-            Entry::El(id) if self.open[id.0 as usize] => return,
+            Entry::El(id) if self.el(id).open => return,
             Entry::El(_) => {}
         }
         let mut i = self.afe.len() - 1;
         while i > 0 {
             match self.afe[i - 1] {
                 Entry::Marker => break,
-                Entry::El(id) if self.open[id.0 as usize] => break,
+                Entry::El(id) if self.el(id).open => break,
                 Entry::El(_) => i -= 1,
             }
         }
@@ -687,7 +694,7 @@ impl<'a> TreeBuilder<'a> {
             if self.stack.len() > self.opts.max_depth {
                 while self.afe.len() > i {
                     if let Some(Entry::El(id)) = self.afe.pop() {
-                        self.in_afe[id.0 as usize] = false;
+                        self.el_mut(id).in_afe = false;
                         let name = self.el(id).name.text.clone();
                         self.count_dropped(&name);
                     }
@@ -707,10 +714,7 @@ impl<'a> TreeBuilder<'a> {
     pub(crate) fn adoption_agency(&mut self, subject: &str) -> bool {
         if let Some(c) = self.current() {
             let e = self.el(c);
-            if e.ns == Ns::Html
-                && names::same_name(&e.name.text, subject)
-                && !self.in_afe[c.0 as usize]
-            {
+            if e.ns == Ns::Html && names::same_name(&e.name.text, subject) && !self.el(c).in_afe {
                 self.pop();
                 return false;
             }
@@ -748,7 +752,7 @@ impl<'a> TreeBuilder<'a> {
                 if node == fe {
                     break;
                 }
-                if inner > 3 && self.in_afe[node.0 as usize] {
+                if inner > 3 && self.el(node).in_afe {
                     let i = self.afe_index(node).expect("in the list");
                     self.afe_remove_at(i);
                     if i < bookmark {
@@ -779,7 +783,7 @@ impl<'a> TreeBuilder<'a> {
             // Bookmark first, then remove the old entry (which is before the bookmark or at it).
             let fe_i = self.afe_index(fe).expect("formatting element in the list");
             self.afe.insert(bookmark, Entry::El(new));
-            self.in_afe[new.0 as usize] = true;
+            self.el_mut(new).in_afe = true;
             let fe_i = if fe_i >= bookmark { fe_i + 1 } else { fe_i };
             self.afe_remove_at(fe_i);
             self.remove_from_stack(fe);

@@ -88,8 +88,28 @@ impl<'a> TreeBuilder<'a> {
                 if text.is_empty() {
                     return None;
                 }
-                if matches!(self.mode, Mode::InBody | Mode::Text) {
-                    return self.body_chars(text);
+                match self.mode {
+                    // The current node is the raw text element (HTML), and the tokenizer
+                    // already replaced NULs in its text states.
+                    Mode::Text => {
+                        self.insert_chars(text);
+                        return None;
+                    }
+                    Mode::InBody => {
+                        // The common case: HTML content, no NUL: one run.
+                        if self.adjusted_current_is_html()
+                            && memchr::memchr(0, text.as_bytes()).is_none()
+                        {
+                            self.reconstruct_afe();
+                            if !text.bytes().all(|b| class_of(b) == Class::Space) {
+                                self.frameset_ok = false;
+                            }
+                            self.insert_chars(text);
+                            return None;
+                        }
+                        return self.body_chars(text);
+                    }
+                    _ => {}
                 }
                 let mut switch = None;
                 while !text.is_empty() {
@@ -100,14 +120,49 @@ impl<'a> TreeBuilder<'a> {
                 }
                 return switch;
             }
-            Token::StartTag(tag) => Tok::Start(names::classify_atom(tag.name.atom), tag),
-            Token::EndTag(tag) => Tok::End(names::classify_atom(tag.name.atom), tag),
+            Token::StartTag(tag) => {
+                let t = names::classify_atom(tag.name.atom);
+                if self.mode == Mode::InBody && self.adjusted_current_is_html() {
+                    // HTML content: straight to the mode.
+                    self.ignore_lf = false;
+                    let step = self.in_body(Tok::Start(t, tag));
+                    return self.after_step(step);
+                }
+                Tok::Start(t, tag)
+            }
+            Token::EndTag(tag) => {
+                let t = names::classify_atom(tag.name.atom);
+                if self.mode == Mode::InBody && self.adjusted_current_is_html() {
+                    self.ignore_lf = false;
+                    let step = self.in_body(Tok::End(t, tag));
+                    return self.after_step(step);
+                }
+                Tok::End(t, tag)
+            }
             Token::Comment(t) => Tok::Comment(t),
             Token::Doctype(d) => Tok::Doctype(d),
             Token::Eof => Tok::Eof,
         };
         self.ignore_lf = false;
         self.dispatch(tok)
+    }
+
+    fn after_step(&mut self, step: Step<'a>) -> Option<State> {
+        match step {
+            Step::Done => None,
+            Step::Switch(s) => Some(s),
+            Step::Reprocess(mode, tok) => {
+                self.mode = mode;
+                self.dispatch(tok)
+            }
+        }
+    }
+
+    /// Whether the adjusted current node is an HTML element (or there is none): every
+    /// token is then HTML content.
+    fn adjusted_current_is_html(&self) -> bool {
+        self.adjusted_current()
+            .is_none_or(|n| self.el(n).ns == Ns::Html)
     }
 
     /// Characters in the "in body" or "text" insertion modes (HTML or foreign content):

@@ -59,6 +59,11 @@ pub struct Element<'a> {
     pub template_contents: Option<NodeId>,
     /// A MathML `annotation-xml` whose `encoding` makes it an HTML integration point.
     pub html_integration_point: bool,
+    /// On the stack of open elements (O(1) membership for the adoption agency and the
+    /// reconstruction of active formatting elements).
+    pub(crate) open: bool,
+    /// In the list of active formatting elements.
+    pub(crate) in_afe: bool,
 }
 
 impl Element<'_> {
