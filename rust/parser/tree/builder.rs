@@ -129,7 +129,9 @@ pub struct TreeBuilder<'a> {
     pub(crate) frameset_ok: bool,
     pub(crate) ignore_lf: bool,
     pub(crate) foster_parenting: bool,
-    pub(crate) pending_table_text: String,
+    /// The pending table character tokens: the first run as it came (no copy), later
+    /// runs appended.
+    pub(crate) pending_table_text: Text<'a>,
     pub(crate) pending_non_space: bool,
     pub(crate) stopped: bool,
 }
@@ -151,7 +153,7 @@ impl<'a> TreeBuilder<'a> {
             frameset_ok: true,
             ignore_lf: false,
             foster_parenting: false,
-            pending_table_text: String::new(),
+            pending_table_text: Text::Borrowed(""),
             pending_non_space: false,
             stopped: false,
         }

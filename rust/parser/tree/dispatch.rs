@@ -109,6 +109,17 @@ impl<'a> TreeBuilder<'a> {
                         }
                         return self.body_chars(text);
                     }
+                    // Modes whose character handling (here or in the modes they defer
+                    // to) treats whitespace and other characters alike but for
+                    // `frameset_ok` and table text's non-space flag, and that never switch
+                    // to a mode that tells them apart within a token.
+                    Mode::InTable
+                    | Mode::InTableText
+                    | Mode::InTableBody
+                    | Mode::InRow
+                    | Mode::InCell
+                    | Mode::InCaption
+                    | Mode::InTemplate => return self.body_chars(text),
                     _ => {}
                 }
                 let mut switch = None;
@@ -122,19 +133,27 @@ impl<'a> TreeBuilder<'a> {
             }
             Token::StartTag(tag) => {
                 let t = names::classify_atom(tag.name.atom);
-                if self.mode == Mode::InBody && self.adjusted_current_is_html() {
+                if self.adjusted_current_is_html() {
                     // HTML content: straight to the mode.
                     self.ignore_lf = false;
-                    let step = self.in_body(Tok::Start(t, tag));
+                    let step = if self.mode == Mode::InBody {
+                        self.in_body(Tok::Start(t, tag))
+                    } else {
+                        self.step(self.mode, Tok::Start(t, tag))
+                    };
                     return self.after_step(step);
                 }
                 Tok::Start(t, tag)
             }
             Token::EndTag(tag) => {
                 let t = names::classify_atom(tag.name.atom);
-                if self.mode == Mode::InBody && self.adjusted_current_is_html() {
+                if self.adjusted_current_is_html() {
                     self.ignore_lf = false;
-                    let step = self.in_body(Tok::End(t, tag));
+                    let step = if self.mode == Mode::InBody {
+                        self.in_body(Tok::End(t, tag))
+                    } else {
+                        self.step(self.mode, Tok::End(t, tag))
+                    };
                     return self.after_step(step);
                 }
                 Tok::End(t, tag)

@@ -848,7 +848,7 @@ impl<'a> TreeBuilder<'a> {
         const TABLE_CONTEXT: &[T] = &[T::Table, T::Template];
         match tok {
             Tok::Chars(..) if self.current_is_table_ish() => {
-                self.pending_table_text.clear();
+                self.pending_table_text = Cow::Borrowed("");
                 self.pending_non_space = false;
                 self.orig_mode = self.mode;
                 Reprocess(Mode::InTableText, tok)
@@ -958,7 +958,11 @@ impl<'a> TreeBuilder<'a> {
                 if class == Class::Other {
                     self.pending_non_space = true;
                 }
-                self.pending_table_text.push_str(&t);
+                if self.pending_table_text.is_empty() {
+                    self.pending_table_text = t;
+                } else {
+                    self.pending_table_text.to_mut().push_str(&t);
+                }
                 Done
             }
             tok => {
@@ -969,10 +973,10 @@ impl<'a> TreeBuilder<'a> {
                         self.foster_parenting = true;
                         self.reconstruct_afe();
                         self.frameset_ok = false;
-                        self.insert_chars(Cow::Owned(text));
+                        self.insert_chars(text);
                         self.foster_parenting = false;
                     } else {
-                        self.insert_chars(Cow::Owned(text));
+                        self.insert_chars(text);
                     }
                 }
                 self.pending_non_space = false;
