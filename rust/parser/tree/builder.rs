@@ -193,10 +193,10 @@ impl<'a> TreeBuilder<'a> {
         tb
     }
 
-    /// Reserve room for the tree of an input of `len` bytes (about one node per 20 bytes
-    /// of realistic HTML), so the arena rarely grows by copying.
+    /// Reserve room for the tree of an input of `len` bytes (realistic HTML has about one
+    /// node per 20 bytes; dense documents more), so the arena rarely grows by copying.
     pub fn reserve_for_input(&mut self, len: usize) {
-        let nodes = len / 20 + 8;
+        let nodes = len / 16 + 8;
         self.dom.nodes.reserve(nodes);
         self.stack.reserve(32);
     }
@@ -664,11 +664,11 @@ impl<'a> TreeBuilder<'a> {
     }
 
     /// The last formatting element after the last marker named `name`.
-    pub(crate) fn afe_find(&self, name: &str) -> Option<NodeId> {
+    pub(crate) fn afe_find(&self, name: &Name<'a>) -> Option<NodeId> {
         for &e in self.afe.iter().rev() {
             match e {
                 Entry::Marker => return None,
-                Entry::El(id) if names::same_name(&self.el(id).name.text, name) => return Some(id),
+                Entry::El(id) if names::same_name(&self.el(id).name, name) => return Some(id),
                 Entry::El(_) => {}
             }
         }
@@ -713,10 +713,10 @@ impl<'a> TreeBuilder<'a> {
 
     /// "The adoption agency algorithm" for an end tag (or a start `a`/`nobr`). Returns
     /// true when the caller must act as for "any other end tag".
-    pub(crate) fn adoption_agency(&mut self, subject: &str) -> bool {
+    pub(crate) fn adoption_agency(&mut self, subject: &Name<'a>) -> bool {
         if let Some(c) = self.current() {
             let e = self.el(c);
-            if e.ns == Ns::Html && names::same_name(&e.name.text, subject) && !self.el(c).in_afe {
+            if e.ns == Ns::Html && names::same_name(&e.name, subject) && !self.el(c).in_afe {
                 self.pop();
                 return false;
             }

@@ -179,6 +179,7 @@ impl<'a> TreeBuilder<'a> {
 
     /// Whether the adjusted current node is an HTML element (or there is none): every
     /// token is then HTML content.
+    #[inline]
     fn adjusted_current_is_html(&self) -> bool {
         self.adjusted_current()
             .is_none_or(|n| self.el(n).ns == Ns::Html)

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use super::dom::Ns;
 use crate::parser::atoms::Atom;
+use crate::parser::token::Name;
 
 macro_rules! tags {
     ($($v:ident = $s:literal,)*) => {
@@ -80,8 +81,15 @@ pub fn classify_atom(atom: Atom) -> T {
 
 /// Whether two element names are the same (the "any other end tag" and foreign end tag
 /// steps compare names that are not classified).
-pub fn same_name(a: &str, b: &str) -> bool {
-    a == b
+///
+/// Both are lowercase names whose atom is the atom of their text (as the tokenizer and
+/// the builder make them), so known names compare as integers.
+pub fn same_name(a: &Name<'_>, b: &Name<'_>) -> bool {
+    if a.atom.is_known() || b.atom.is_known() {
+        a.atom == b.atom
+    } else {
+        a.text == b.text
+    }
 }
 
 /// Same, ignoring ASCII case (foreign content end tags: `</foreignObject>` vs `foreignobject`).
