@@ -276,6 +276,7 @@ impl<'a> TreeBuilder<'a> {
         }))
     }
 
+    #[inline]
     pub(crate) fn el(&self, id: NodeId) -> &Element<'a> {
         self.dom.element(id).expect("an element")
     }
@@ -441,6 +442,7 @@ impl<'a> TreeBuilder<'a> {
     // ----- inserting -----
 
     /// "The appropriate place for inserting a node": (parent, insert before).
+    #[inline]
     pub(crate) fn insertion_place(&self, target: Option<NodeId>) -> (NodeId, Option<NodeId>) {
         let Some(target) = target.or(self.current()) else {
             return (NodeId::DOCUMENT, None);
@@ -452,6 +454,13 @@ impl<'a> TreeBuilder<'a> {
                 None => (target, None),
             };
         }
+        self.foster_place(target)
+    }
+
+    /// The appropriate place with foster parenting on.
+    #[inline(never)]
+    fn foster_place(&self, target: NodeId) -> (NodeId, Option<NodeId>) {
+        let e = self.el(target);
         let (parent, before) = if e.ns == Ns::Html
             && matches!(e.tag, T::Table | T::Tbody | T::Tfoot | T::Thead | T::Tr)
         {
@@ -483,6 +492,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn insert_chars(&mut self, text: Text<'a>) {
         let (parent, before) = self.insertion_place(None);
         if parent == NodeId::DOCUMENT {
@@ -677,13 +687,17 @@ impl<'a> TreeBuilder<'a> {
 
     /// "Reconstruct the active formatting elements". Entries that cannot be reopened under
     /// the depth limit are dropped from the list, so the list stays bounded by the depth.
+    #[inline]
     pub(crate) fn reconstruct_afe(&mut self) {
-        let Some(&last) = self.afe.last() else { return };
-        match last {
-            Entry::Marker => return,
-            Entry::El(id) if self.el(id).open => return,
-            Entry::El(_) => {}
+        match self.afe.last() {
+            None | Some(Entry::Marker) => {}
+            Some(&Entry::El(id)) if self.el(id).open => {}
+            Some(Entry::El(_)) => self.reconstruct_afe_slow(),
         }
+    }
+
+    #[inline(never)]
+    fn reconstruct_afe_slow(&mut self) {
         let mut i = self.afe.len() - 1;
         while i > 0 {
             match self.afe[i - 1] {

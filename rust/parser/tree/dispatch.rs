@@ -95,7 +95,8 @@ impl<'a> TreeBuilder<'a> {
                         self.insert_chars(text);
                         return None;
                     }
-                    Mode::InBody => {
+                    // (In cell and in caption process characters as in body.)
+                    Mode::InBody | Mode::InCell | Mode::InCaption => {
                         // The common case: HTML content, no NUL: one run.
                         if self.adjusted_current_is_html()
                             && memchr::memchr(0, text.as_bytes()).is_none()
@@ -117,8 +118,6 @@ impl<'a> TreeBuilder<'a> {
                     | Mode::InTableText
                     | Mode::InTableBody
                     | Mode::InRow
-                    | Mode::InCell
-                    | Mode::InCaption
                     | Mode::InTemplate => return self.body_chars(text),
                     _ => {}
                 }
