@@ -8,6 +8,9 @@ use crate::parser::tree::{ContextElement, Dom, Opts, TreeBuilder};
 pub fn parse_document(html: &str, opts: Opts) -> Dom<'_> {
     let mut tb = TreeBuilder::new_document(opts);
     tb.reserve_for_input(html.len());
+    if memchr::memchr(0, html.as_bytes()).is_none() {
+        tb.input_has_no_nul();
+    }
     run(&mut Tokenizer::new(html), &mut tb);
     tb.finish()
 }
@@ -16,6 +19,9 @@ pub fn parse_document(html: &str, opts: Opts) -> Dom<'_> {
 pub fn parse_fragment(html: &str, context: ContextElement, opts: Opts) -> Dom<'_> {
     let mut tb = TreeBuilder::new_fragment(context, opts);
     tb.reserve_for_input(html.len());
+    if memchr::memchr(0, html.as_bytes()).is_none() {
+        tb.input_has_no_nul();
+    }
     let mut tok = Tokenizer::new(html);
     // The fragment algorithm sets the state by the context element but no "last start
     // tag": in a <script> or <textarea> context no end tag ends the text.

@@ -134,6 +134,9 @@ pub struct TreeBuilder<'a> {
     pub(crate) pending_table_text: Text<'a>,
     pub(crate) pending_non_space: bool,
     pub(crate) stopped: bool,
+    /// Whether character tokens may contain U+0000 (false when the caller checked that
+    /// the input has no NUL byte: character references never decode to U+0000).
+    pub(crate) may_have_nul: bool,
 }
 
 impl<'a> TreeBuilder<'a> {
@@ -156,6 +159,7 @@ impl<'a> TreeBuilder<'a> {
             pending_table_text: Text::Borrowed(""),
             pending_non_space: false,
             stopped: false,
+            may_have_nul: true,
         }
     }
 
@@ -201,6 +205,12 @@ impl<'a> TreeBuilder<'a> {
         self.stack.reserve(32);
     }
 
+    /// Tell the builder that the input has no NUL byte (so no character token has one:
+    /// character references never decode to U+0000), which spares a scan of every text.
+    pub fn input_has_no_nul(&mut self) {
+        self.may_have_nul = false;
+    }
+
     /// The tokenizer state a fragment starts in (by its context element), `Data` for a
     /// document.
     pub fn initial_state(&self) -> State {
@@ -243,10 +253,12 @@ impl<'a> TreeBuilder<'a> {
 
     // ----- nodes -----
 
+    #[inline]
     pub(crate) fn new_node(&mut self, data: NodeData<'a>) -> NodeId {
         self.dom.create(data)
     }
 
+    #[inline]
     pub(crate) fn new_element(
         &mut self,
         ns: Ns,
@@ -292,11 +304,13 @@ impl<'a> TreeBuilder<'a> {
 
     // ----- the stack of open elements -----
 
+    #[inline]
     pub(crate) fn push(&mut self, id: NodeId) {
         self.stack.push(id);
         self.opened(id);
     }
 
+    #[inline]
     fn opened(&mut self, id: NodeId) {
         let e = self.el_mut(id);
         e.open = true;
@@ -566,6 +580,7 @@ impl<'a> TreeBuilder<'a> {
         id
     }
 
+    #[inline]
     fn insert_node(&mut self, id: NodeId) {
         let (parent, before) = self.insertion_place(None);
         self.dom.insert(parent, id, before);

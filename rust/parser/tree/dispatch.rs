@@ -99,10 +99,12 @@ impl<'a> TreeBuilder<'a> {
                     Mode::InBody | Mode::InCell | Mode::InCaption => {
                         // The common case: HTML content, no NUL: one run.
                         if self.adjusted_current_is_html()
-                            && memchr::memchr(0, text.as_bytes()).is_none()
+                            && !(self.may_have_nul && memchr::memchr(0, text.as_bytes()).is_some())
                         {
                             self.reconstruct_afe();
-                            if !text.bytes().all(|b| class_of(b) == Class::Space) {
+                            if self.frameset_ok
+                                && !text.bytes().all(|b| class_of(b) == Class::Space)
+                            {
                                 self.frameset_ok = false;
                             }
                             self.insert_chars(text);
@@ -189,6 +191,14 @@ impl<'a> TreeBuilder<'a> {
     /// run is split only at NULs (dropped in body, replaced in foreign content), not at
     /// every change between whitespace and the rest.
     fn body_chars(&mut self, mut text: Text<'a>) -> Option<State> {
+        if !self.may_have_nul {
+            let class = if text.bytes().all(|b| class_of(b) == Class::Space) {
+                Class::Space
+            } else {
+                Class::Other
+            };
+            return self.dispatch(Tok::Chars(text, class));
+        }
         let mut switch = None;
         while !text.is_empty() {
             let (run, class) = split_nul_run(&mut text);

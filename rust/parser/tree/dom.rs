@@ -136,6 +136,7 @@ impl<'a> Dom<'a> {
         self.dropped.values().sum()
     }
 
+    #[inline]
     pub(crate) fn create(&mut self, data: NodeData<'a>) -> NodeId {
         let id = NodeId(u32::try_from(self.nodes.len()).expect("more than 4G nodes"));
         self.nodes.push(Node {
