@@ -745,9 +745,19 @@ impl<'a> TreeBuilder<'a> {
     pub(crate) fn adoption_agency(&mut self, subject: &Name<'a>) -> bool {
         if let Some(c) = self.current() {
             let e = self.el(c);
-            if e.ns == Ns::Html && names::same_name(&e.name, subject) && !self.el(c).in_afe {
-                self.pop();
-                return false;
+            if e.ns == Ns::Html && names::same_name(&e.name, subject) {
+                if !e.in_afe {
+                    self.pop();
+                    return false;
+                }
+                // The common case, short: the current node is the last entry of the list
+                // (so the formatting element), in scope, with no furthest block above it.
+                if self.afe.last() == Some(&Entry::El(c)) {
+                    self.pop();
+                    self.afe.pop();
+                    self.el_mut(c).in_afe = false;
+                    return false;
+                }
             }
         }
         for _ in 0..8 {
