@@ -7,6 +7,10 @@ use crate::parser::tree::{ContextElement, Dom, Opts, TreeBuilder};
 /// Parse `html` as a whole document.
 pub fn parse_document(html: &str, opts: Opts) -> Dom<'_> {
     let mut tb = TreeBuilder::new_document(opts);
+    tb.reserve_for_input(html.len());
+    if memchr::memchr(0, html.as_bytes()).is_none() {
+        tb.input_has_no_nul();
+    }
     run(&mut Tokenizer::new(html), &mut tb);
     tb.finish()
 }
@@ -14,6 +18,10 @@ pub fn parse_document(html: &str, opts: Opts) -> Dom<'_> {
 /// Parse `html` as a fragment in `context` (the sanitizer's is `<div>`).
 pub fn parse_fragment(html: &str, context: ContextElement, opts: Opts) -> Dom<'_> {
     let mut tb = TreeBuilder::new_fragment(context, opts);
+    tb.reserve_for_input(html.len());
+    if memchr::memchr(0, html.as_bytes()).is_none() {
+        tb.input_has_no_nul();
+    }
     let mut tok = Tokenizer::new(html);
     // The fragment algorithm sets the state by the context element but no "last start
     // tag": in a <script> or <textarea> context no end tag ends the text.
@@ -28,7 +36,7 @@ fn run<'a>(tok: &mut Tokenizer<'a>, tb: &mut TreeBuilder<'a>) {
         // tree as built so far.
         tok.set_cdata_allowed(tb.cdata_allowed());
         let token = tok.next_token();
-        let eof = token == Token::Eof;
+        let eof = matches!(token, Token::Eof);
         if let Some(state) = tb.process(token) {
             tok.set_state(state);
         }

@@ -119,11 +119,6 @@ pub struct TreeBuilder<'a> {
     pub(crate) orig_mode: Mode,
     pub(crate) template_modes: Vec<Mode>,
     pub(crate) stack: Vec<NodeId>,
-    /// Per node, whether it is on the stack (O(1) membership for the adoption agency and
-    /// the reconstruction of active formatting elements).
-    pub(crate) open: Vec<bool>,
-    /// Per node, whether it is in the list of active formatting elements.
-    pub(crate) in_afe: Vec<bool>,
     /// How many open HTML elements of each name are on the stack (a scope search for a
     /// name that is not open at all is O(1)).
     pub(crate) open_count: [u32; names::COUNT],
@@ -134,9 +129,14 @@ pub struct TreeBuilder<'a> {
     pub(crate) frameset_ok: bool,
     pub(crate) ignore_lf: bool,
     pub(crate) foster_parenting: bool,
-    pub(crate) pending_table_text: String,
+    /// The pending table character tokens: the first run as it came (no copy), later
+    /// runs appended.
+    pub(crate) pending_table_text: Text<'a>,
     pub(crate) pending_non_space: bool,
     pub(crate) stopped: bool,
+    /// Whether character tokens may contain U+0000 (false when the caller checked that
+    /// the input has no NUL byte: character references never decode to U+0000).
+    pub(crate) may_have_nul: bool,
 }
 
 impl<'a> TreeBuilder<'a> {
@@ -148,8 +148,6 @@ impl<'a> TreeBuilder<'a> {
             orig_mode: Mode::Initial,
             template_modes: Vec::new(),
             stack: Vec::new(),
-            open: vec![false],
-            in_afe: vec![false],
             open_count: [0; names::COUNT],
             afe: Vec::new(),
             head: None,
@@ -158,9 +156,10 @@ impl<'a> TreeBuilder<'a> {
             frameset_ok: true,
             ignore_lf: false,
             foster_parenting: false,
-            pending_table_text: String::new(),
+            pending_table_text: Text::Borrowed(""),
             pending_non_space: false,
             stopped: false,
+            may_have_nul: true,
         }
     }
 
@@ -180,6 +179,8 @@ impl<'a> TreeBuilder<'a> {
             attrs: Vec::new(),
             template_contents: None,
             html_integration_point: false,
+            open: false,
+            in_afe: false,
         }));
         tb.context = Some(ctx);
         let root = tb.new_element(Ns::Html, T::Html, name_of(names::HTML.into()), Vec::new());
@@ -194,6 +195,20 @@ impl<'a> TreeBuilder<'a> {
             tb.form = Some(ctx);
         }
         tb
+    }
+
+    /// Reserve room for the tree of an input of `len` bytes (realistic HTML has about one
+    /// node per 20 bytes; dense documents more), so the arena rarely grows by copying.
+    pub fn reserve_for_input(&mut self, len: usize) {
+        let nodes = len / 16 + 8;
+        self.dom.nodes.reserve(nodes);
+        self.stack.reserve(32);
+    }
+
+    /// Tell the builder that the input has no NUL byte (so no character token has one:
+    /// character references never decode to U+0000), which spares a scan of every text.
+    pub fn input_has_no_nul(&mut self) {
+        self.may_have_nul = false;
     }
 
     /// The tokenizer state a fragment starts in (by its context element), `Data` for a
@@ -238,14 +253,12 @@ impl<'a> TreeBuilder<'a> {
 
     // ----- nodes -----
 
+    #[inline]
     pub(crate) fn new_node(&mut self, data: NodeData<'a>) -> NodeId {
-        let id = self.dom.create(data);
-        // Text nodes are created by the arena itself; the flags follow its length.
-        self.open.resize(self.dom.nodes.len(), false);
-        self.in_afe.resize(self.dom.nodes.len(), false);
-        id
+        self.dom.create(data)
     }
 
+    #[inline]
     pub(crate) fn new_element(
         &mut self,
         ns: Ns,
@@ -270,11 +283,18 @@ impl<'a> TreeBuilder<'a> {
             attrs,
             template_contents,
             html_integration_point,
+            open: false,
+            in_afe: false,
         }))
     }
 
+    #[inline]
     pub(crate) fn el(&self, id: NodeId) -> &Element<'a> {
         self.dom.element(id).expect("an element")
+    }
+
+    pub(crate) fn el_mut(&mut self, id: NodeId) -> &mut Element<'a> {
+        self.dom.element_mut(id).expect("an element")
     }
 
     pub(crate) fn is_html(&self, id: NodeId, t: T) -> bool {
@@ -284,24 +304,28 @@ impl<'a> TreeBuilder<'a> {
 
     // ----- the stack of open elements -----
 
+    #[inline]
     pub(crate) fn push(&mut self, id: NodeId) {
         self.stack.push(id);
         self.opened(id);
     }
 
+    #[inline]
     fn opened(&mut self, id: NodeId) {
-        self.open[id.0 as usize] = true;
-        let e = self.el(id);
+        let e = self.el_mut(id);
+        e.open = true;
         if e.ns == Ns::Html {
-            self.open_count[e.tag as usize] += 1;
+            let t = e.tag;
+            self.open_count[t as usize] += 1;
         }
     }
 
     fn closed(&mut self, id: NodeId) {
-        self.open[id.0 as usize] = false;
-        let e = self.el(id);
+        let e = self.el_mut(id);
+        e.open = false;
         if e.ns == Ns::Html {
-            self.open_count[e.tag as usize] -= 1;
+            let t = e.tag;
+            self.open_count[t as usize] -= 1;
         }
     }
 
@@ -330,7 +354,7 @@ impl<'a> TreeBuilder<'a> {
     }
 
     pub(crate) fn position(&self, id: NodeId) -> Option<usize> {
-        if !self.open[id.0 as usize] {
+        if !self.el(id).open {
             return None;
         }
         self.stack.iter().rposition(|&n| n == id)
@@ -357,7 +381,7 @@ impl<'a> TreeBuilder<'a> {
     }
 
     pub(crate) fn pop_until_node(&mut self, id: NodeId) {
-        if self.open[id.0 as usize] {
+        if self.el(id).open {
             self.pop_until_fn(|_, n| n == id);
         }
     }
@@ -432,13 +456,26 @@ impl<'a> TreeBuilder<'a> {
     // ----- inserting -----
 
     /// "The appropriate place for inserting a node": (parent, insert before).
+    #[inline]
     pub(crate) fn insertion_place(&self, target: Option<NodeId>) -> (NodeId, Option<NodeId>) {
         let Some(target) = target.or(self.current()) else {
             return (NodeId::DOCUMENT, None);
         };
         let e = self.el(target);
-        let (parent, before) = if self.foster_parenting
-            && e.ns == Ns::Html
+        if !self.foster_parenting {
+            return match e.template_contents {
+                Some(contents) => (contents, None),
+                None => (target, None),
+            };
+        }
+        self.foster_place(target)
+    }
+
+    /// The appropriate place with foster parenting on.
+    #[inline(never)]
+    fn foster_place(&self, target: NodeId) -> (NodeId, Option<NodeId>) {
+        let e = self.el(target);
+        let (parent, before) = if e.ns == Ns::Html
             && matches!(e.tag, T::Table | T::Tbody | T::Tfoot | T::Thead | T::Tr)
         {
             let last_template = if self.has_open(T::Template) {
@@ -469,6 +506,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn insert_chars(&mut self, text: Text<'a>) {
         let (parent, before) = self.insertion_place(None);
         if parent == NodeId::DOCUMENT {
@@ -542,6 +580,7 @@ impl<'a> TreeBuilder<'a> {
         id
     }
 
+    #[inline]
     fn insert_node(&mut self, id: NodeId) {
         let (parent, before) = self.insertion_place(None);
         self.dom.insert(parent, id, before);
@@ -560,17 +599,17 @@ impl<'a> TreeBuilder<'a> {
 
     fn afe_set(&mut self, i: usize, e: Entry) {
         if let Entry::El(old) = self.afe[i] {
-            self.in_afe[old.0 as usize] = false;
+            self.el_mut(old).in_afe = false;
         }
         if let Entry::El(new) = e {
-            self.in_afe[new.0 as usize] = true;
+            self.el_mut(new).in_afe = true;
         }
         self.afe[i] = e;
     }
 
     fn afe_remove_at(&mut self, i: usize) {
         if let Entry::El(old) = self.afe.remove(i) {
-            self.in_afe[old.0 as usize] = false;
+            self.el_mut(old).in_afe = false;
         }
     }
 
@@ -581,7 +620,7 @@ impl<'a> TreeBuilder<'a> {
     }
 
     fn afe_index(&self, id: NodeId) -> Option<usize> {
-        if !self.in_afe[id.0 as usize] {
+        if !self.el(id).in_afe {
             return None;
         }
         self.afe.iter().rposition(|&e| e == Entry::El(id))
@@ -621,7 +660,7 @@ impl<'a> TreeBuilder<'a> {
             self.afe_remove_at(earliest);
         }
         self.afe.push(Entry::El(id));
-        self.in_afe[id.0 as usize] = true;
+        self.el_mut(id).in_afe = true;
     }
 
     /// Same tag name, namespace and attributes (in any order).
@@ -644,17 +683,17 @@ impl<'a> TreeBuilder<'a> {
         while let Some(e) = self.afe.pop() {
             match e {
                 Entry::Marker => break,
-                Entry::El(id) => self.in_afe[id.0 as usize] = false,
+                Entry::El(id) => self.el_mut(id).in_afe = false,
             }
         }
     }
 
     /// The last formatting element after the last marker named `name`.
-    pub(crate) fn afe_find(&self, name: &str) -> Option<NodeId> {
+    pub(crate) fn afe_find(&self, name: &Name<'a>) -> Option<NodeId> {
         for &e in self.afe.iter().rev() {
             match e {
                 Entry::Marker => return None,
-                Entry::El(id) if names::same_name(&self.el(id).name.text, name) => return Some(id),
+                Entry::El(id) if names::same_name(&self.el(id).name, name) => return Some(id),
                 Entry::El(_) => {}
             }
         }
@@ -663,18 +702,22 @@ impl<'a> TreeBuilder<'a> {
 
     /// "Reconstruct the active formatting elements". Entries that cannot be reopened under
     /// the depth limit are dropped from the list, so the list stays bounded by the depth.
+    #[inline]
     pub(crate) fn reconstruct_afe(&mut self) {
-        let Some(&last) = self.afe.last() else { return };
-        match last {
-            Entry::Marker => return,
-            Entry::El(id) if self.open[id.0 as usize] => return,
-            Entry::El(_) => {}
+        match self.afe.last() {
+            None | Some(Entry::Marker) => {}
+            Some(&Entry::El(id)) if self.el(id).open => {}
+            Some(Entry::El(_)) => self.reconstruct_afe_slow(),
         }
+    }
+
+    #[inline(never)]
+    fn reconstruct_afe_slow(&mut self) {
         let mut i = self.afe.len() - 1;
         while i > 0 {
             match self.afe[i - 1] {
                 Entry::Marker => break,
-                Entry::El(id) if self.open[id.0 as usize] => break,
+                Entry::El(id) if self.el(id).open => break,
                 Entry::El(_) => i -= 1,
             }
         }
@@ -682,7 +725,7 @@ impl<'a> TreeBuilder<'a> {
             if self.stack.len() > self.opts.max_depth {
                 while self.afe.len() > i {
                     if let Some(Entry::El(id)) = self.afe.pop() {
-                        self.in_afe[id.0 as usize] = false;
+                        self.el_mut(id).in_afe = false;
                         let name = self.el(id).name.text.clone();
                         self.count_dropped(&name);
                     }
@@ -699,15 +742,22 @@ impl<'a> TreeBuilder<'a> {
 
     /// "The adoption agency algorithm" for an end tag (or a start `a`/`nobr`). Returns
     /// true when the caller must act as for "any other end tag".
-    pub(crate) fn adoption_agency(&mut self, subject: &str) -> bool {
+    pub(crate) fn adoption_agency(&mut self, subject: &Name<'a>) -> bool {
         if let Some(c) = self.current() {
             let e = self.el(c);
-            if e.ns == Ns::Html
-                && names::same_name(&e.name.text, subject)
-                && !self.in_afe[c.0 as usize]
-            {
-                self.pop();
-                return false;
+            if e.ns == Ns::Html && names::same_name(&e.name, subject) {
+                if !e.in_afe {
+                    self.pop();
+                    return false;
+                }
+                // The common case, short: the current node is the last entry of the list
+                // (so the formatting element), in scope, with no furthest block above it.
+                if self.afe.last() == Some(&Entry::El(c)) {
+                    self.pop();
+                    self.afe.pop();
+                    self.el_mut(c).in_afe = false;
+                    return false;
+                }
             }
         }
         for _ in 0..8 {
@@ -743,7 +793,7 @@ impl<'a> TreeBuilder<'a> {
                 if node == fe {
                     break;
                 }
-                if inner > 3 && self.in_afe[node.0 as usize] {
+                if inner > 3 && self.el(node).in_afe {
                     let i = self.afe_index(node).expect("in the list");
                     self.afe_remove_at(i);
                     if i < bookmark {
@@ -774,7 +824,7 @@ impl<'a> TreeBuilder<'a> {
             // Bookmark first, then remove the old entry (which is before the bookmark or at it).
             let fe_i = self.afe_index(fe).expect("formatting element in the list");
             self.afe.insert(bookmark, Entry::El(new));
-            self.in_afe[new.0 as usize] = true;
+            self.el_mut(new).in_afe = true;
             let fe_i = if fe_i >= bookmark { fe_i + 1 } else { fe_i };
             self.afe_remove_at(fe_i);
             self.remove_from_stack(fe);

@@ -17,6 +17,44 @@ fn class_of(b: u8) -> Class {
     }
 }
 
+/// Cut a run of NULs, or a run without NUL, off the front of `text`; the latter is
+/// [`Class::Space`] when it is all whitespace, [`Class::Other`] otherwise.
+fn split_nul_run<'a>(text: &mut Text<'a>) -> (Text<'a>, Class) {
+    let bytes = text.as_bytes();
+    let (end, class) = if bytes[0] == 0 {
+        let end = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+        (end, Class::Nul)
+    } else {
+        let end = memchr::memchr(0, bytes).unwrap_or(bytes.len());
+        let run = &bytes[..end];
+        let class = if run.iter().all(|&b| class_of(b) == Class::Space) {
+            Class::Space
+        } else {
+            Class::Other
+        };
+        (end, class)
+    };
+    (cut(text, end), class)
+}
+
+/// Cut the first `end` bytes (at a char boundary) off the front of `text`.
+fn cut<'a>(text: &mut Text<'a>, end: usize) -> Text<'a> {
+    if end == text.len() {
+        return std::mem::take(text);
+    }
+    match text {
+        Cow::Borrowed(s) => {
+            let (a, b) = s.split_at(end);
+            *text = Cow::Borrowed(b);
+            Cow::Borrowed(a)
+        }
+        Cow::Owned(s) => {
+            let rest = s.split_off(end);
+            Cow::Owned(std::mem::replace(s, rest))
+        }
+    }
+}
+
 /// Cut a run of one class off the front of `text`.
 fn split_run<'a>(text: &mut Text<'a>) -> (Text<'a>, Class) {
     let bytes = text.as_bytes();
@@ -26,22 +64,7 @@ fn split_run<'a>(text: &mut Text<'a>) -> (Text<'a>, Class) {
         .iter()
         .position(|&b| class_of(b) != class)
         .unwrap_or(bytes.len());
-    if end == bytes.len() {
-        return (std::mem::take(text), class);
-    }
-    let run = match text {
-        Cow::Borrowed(s) => {
-            let (a, b) = s.split_at(end);
-            *text = Cow::Borrowed(b);
-            Cow::Borrowed(a)
-        }
-        Cow::Owned(s) => {
-            let rest = s.split_off(end);
-            let run = std::mem::replace(s, rest);
-            Cow::Owned(run)
-        }
-    };
-    (run, class)
+    (cut(text, end), class)
 }
 
 impl<'a> TreeBuilder<'a> {
@@ -62,6 +85,44 @@ impl<'a> TreeBuilder<'a> {
                         }
                     };
                 }
+                if text.is_empty() {
+                    return None;
+                }
+                match self.mode {
+                    // The current node is the raw text element (HTML), and the tokenizer
+                    // already replaced NULs in its text states.
+                    Mode::Text => {
+                        self.insert_chars(text);
+                        return None;
+                    }
+                    // (In cell and in caption process characters as in body.)
+                    Mode::InBody | Mode::InCell | Mode::InCaption => {
+                        // The common case: HTML content, no NUL: one run.
+                        if self.adjusted_current_is_html()
+                            && !(self.may_have_nul && memchr::memchr(0, text.as_bytes()).is_some())
+                        {
+                            self.reconstruct_afe();
+                            if self.frameset_ok
+                                && !text.bytes().all(|b| class_of(b) == Class::Space)
+                            {
+                                self.frameset_ok = false;
+                            }
+                            self.insert_chars(text);
+                            return None;
+                        }
+                        return self.body_chars(text);
+                    }
+                    // Modes whose character handling (here or in the modes they defer
+                    // to) treats whitespace and other characters alike but for
+                    // `frameset_ok` and table text's non-space flag, and that never switch
+                    // to a mode that tells them apart within a token.
+                    Mode::InTable
+                    | Mode::InTableText
+                    | Mode::InTableBody
+                    | Mode::InRow
+                    | Mode::InTemplate => return self.body_chars(text),
+                    _ => {}
+                }
                 let mut switch = None;
                 while !text.is_empty() {
                     let (run, class) = split_run(&mut text);
@@ -71,14 +132,81 @@ impl<'a> TreeBuilder<'a> {
                 }
                 return switch;
             }
-            Token::StartTag(tag) => Tok::Start(names::classify(&tag.name.text), tag),
-            Token::EndTag(tag) => Tok::End(names::classify(&tag.name.text), tag),
+            Token::StartTag(tag) => {
+                let t = names::classify_atom(tag.name.atom);
+                if self.adjusted_current_is_html() {
+                    // HTML content: straight to the mode.
+                    self.ignore_lf = false;
+                    let step = if self.mode == Mode::InBody {
+                        self.in_body(Tok::Start(t, tag))
+                    } else {
+                        self.step(self.mode, Tok::Start(t, tag))
+                    };
+                    return self.after_step(step);
+                }
+                Tok::Start(t, tag)
+            }
+            Token::EndTag(tag) => {
+                let t = names::classify_atom(tag.name.atom);
+                if self.adjusted_current_is_html() {
+                    self.ignore_lf = false;
+                    let step = if self.mode == Mode::InBody {
+                        self.in_body(Tok::End(t, tag))
+                    } else {
+                        self.step(self.mode, Tok::End(t, tag))
+                    };
+                    return self.after_step(step);
+                }
+                Tok::End(t, tag)
+            }
             Token::Comment(t) => Tok::Comment(t),
             Token::Doctype(d) => Tok::Doctype(d),
             Token::Eof => Tok::Eof,
         };
         self.ignore_lf = false;
         self.dispatch(tok)
+    }
+
+    fn after_step(&mut self, step: Step<'a>) -> Option<State> {
+        match step {
+            Step::Done => None,
+            Step::Switch(s) => Some(s),
+            Step::Reprocess(mode, tok) => {
+                self.mode = mode;
+                self.dispatch(tok)
+            }
+        }
+    }
+
+    /// Whether the adjusted current node is an HTML element (or there is none): every
+    /// token is then HTML content.
+    #[inline]
+    fn adjusted_current_is_html(&self) -> bool {
+        self.adjusted_current()
+            .is_none_or(|n| self.el(n).ns == Ns::Html)
+    }
+
+    /// Characters in the "in body" or "text" insertion modes (HTML or foreign content):
+    /// there whitespace and other characters differ only in clearing `frameset_ok`, so a
+    /// run is split only at NULs (dropped in body, replaced in foreign content), not at
+    /// every change between whitespace and the rest.
+    fn body_chars(&mut self, mut text: Text<'a>) -> Option<State> {
+        if !self.may_have_nul {
+            let class = if text.bytes().all(|b| class_of(b) == Class::Space) {
+                Class::Space
+            } else {
+                Class::Other
+            };
+            return self.dispatch(Tok::Chars(text, class));
+        }
+        let mut switch = None;
+        while !text.is_empty() {
+            let (run, class) = split_nul_run(&mut text);
+            if let Some(s) = self.dispatch(Tok::Chars(run, class)) {
+                switch = Some(s);
+            }
+        }
+        switch
     }
 
     /// Whether a token goes to the insertion mode (HTML content) rather than foreign content.

@@ -59,6 +59,11 @@ pub struct Element<'a> {
     pub template_contents: Option<NodeId>,
     /// A MathML `annotation-xml` whose `encoding` makes it an HTML integration point.
     pub html_integration_point: bool,
+    /// On the stack of open elements (O(1) membership for the adoption agency and the
+    /// reconstruction of active formatting elements).
+    pub(crate) open: bool,
+    /// In the list of active formatting elements.
+    pub(crate) in_afe: bool,
 }
 
 impl Element<'_> {
@@ -131,6 +136,7 @@ impl<'a> Dom<'a> {
         self.dropped.values().sum()
     }
 
+    #[inline]
     pub(crate) fn create(&mut self, data: NodeData<'a>) -> NodeId {
         let id = NodeId(u32::try_from(self.nodes.len()).expect("more than 4G nodes"));
         self.nodes.push(Node {
@@ -203,8 +209,28 @@ impl<'a> Dom<'a> {
         n.next_sibling = None;
     }
 
+    /// Append a node that has no parent yet as the last child of `parent`.
+    #[inline]
+    fn append_fresh(&mut self, parent: NodeId, child: NodeId) {
+        let prev = self.node(parent).last_child;
+        {
+            let c = self.node_mut(child);
+            c.parent = Some(parent);
+            c.prev_sibling = prev;
+        }
+        match prev {
+            Some(p) => self.node_mut(p).next_sibling = Some(child),
+            None => self.node_mut(parent).first_child = Some(child),
+        }
+        self.node_mut(parent).last_child = Some(child);
+    }
+
     /// Insert `child` (detached first) into `parent` before `before`, or last.
     pub(crate) fn insert(&mut self, parent: NodeId, child: NodeId, before: Option<NodeId>) {
+        if before.is_none() && self.node(child).parent.is_none() {
+            self.append_fresh(parent, child);
+            return;
+        }
         self.detach(child);
         let prev = match before {
             Some(b) => self.node(b).prev_sibling,
@@ -263,7 +289,10 @@ impl<'a> Dom<'a> {
             }
         }
         let id = self.create(NodeData::Text(text));
-        self.insert(parent, id, before);
+        match before {
+            None => self.append_fresh(parent, id),
+            Some(_) => self.insert(parent, id, before),
+        }
     }
 }
 

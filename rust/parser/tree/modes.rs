@@ -8,7 +8,7 @@ use super::dom::{NodeData, NodeId, Ns, QuirksMode};
 use super::foreign;
 use super::names::{self, Scope, T};
 use super::quirks;
-use crate::parser::token::{State, Tag};
+use crate::parser::token::{Name, State, Tag};
 
 use Step::{Done, Reprocess};
 
@@ -560,9 +560,9 @@ impl<'a> TreeBuilder<'a> {
                 Done
             }
             Tok::Start(T::A, tag) => {
-                if let Some(a) = self.afe_find(&tag.name.text) {
-                    if self.adoption_agency(&tag.name.text) {
-                        self.any_other_end_tag(&tag.name.text);
+                if let Some(a) = self.afe_find(&tag.name) {
+                    if self.adoption_agency(&tag.name) {
+                        self.any_other_end_tag(&tag.name);
                     }
                     self.afe_remove(a);
                     self.remove_from_stack(a);
@@ -597,8 +597,8 @@ impl<'a> TreeBuilder<'a> {
             Tok::Start(T::Nobr, tag) => {
                 self.reconstruct_afe();
                 if self.in_scope(Scope::Default, T::Nobr) {
-                    if self.adoption_agency(&tag.name.text) {
-                        self.any_other_end_tag(&tag.name.text);
+                    if self.adoption_agency(&tag.name) {
+                        self.any_other_end_tag(&tag.name);
                     }
                     self.reconstruct_afe();
                 }
@@ -608,8 +608,8 @@ impl<'a> TreeBuilder<'a> {
                 Done
             }
             Tok::End(t, ref tag) if names::is_formatting(t) => {
-                if self.adoption_agency(&tag.name.text) {
-                    self.any_other_end_tag(&tag.name.text);
+                if self.adoption_agency(&tag.name) {
+                    self.any_other_end_tag(&tag.name);
                 }
                 Done
             }
@@ -789,18 +789,18 @@ impl<'a> TreeBuilder<'a> {
                 Done
             }
             Tok::End(_, tag) => {
-                self.any_other_end_tag(&tag.name.text);
+                self.any_other_end_tag(&tag.name);
                 Done
             }
         }
     }
 
     /// In body, "any other end tag".
-    fn any_other_end_tag(&mut self, name: &str) {
+    fn any_other_end_tag(&mut self, name: &Name<'a>) {
         for i in (0..self.stack.len()).rev() {
             let node = self.stack[i];
             let e = self.el(node);
-            if e.ns == Ns::Html && names::same_name(&e.name.text, name) {
+            if e.ns == Ns::Html && names::same_name(&e.name, name) {
                 let t = e.tag;
                 self.generate_implied_end_tags(Some(t));
                 self.pop_until_node(node);
@@ -848,7 +848,7 @@ impl<'a> TreeBuilder<'a> {
         const TABLE_CONTEXT: &[T] = &[T::Table, T::Template];
         match tok {
             Tok::Chars(..) if self.current_is_table_ish() => {
-                self.pending_table_text.clear();
+                self.pending_table_text = Cow::Borrowed("");
                 self.pending_non_space = false;
                 self.orig_mode = self.mode;
                 Reprocess(Mode::InTableText, tok)
@@ -958,7 +958,11 @@ impl<'a> TreeBuilder<'a> {
                 if class == Class::Other {
                     self.pending_non_space = true;
                 }
-                self.pending_table_text.push_str(&t);
+                if self.pending_table_text.is_empty() {
+                    self.pending_table_text = t;
+                } else {
+                    self.pending_table_text.to_mut().push_str(&t);
+                }
                 Done
             }
             tok => {
@@ -969,10 +973,10 @@ impl<'a> TreeBuilder<'a> {
                         self.foster_parenting = true;
                         self.reconstruct_afe();
                         self.frameset_ok = false;
-                        self.insert_chars(Cow::Owned(text));
+                        self.insert_chars(text);
                         self.foster_parenting = false;
                     } else {
-                        self.insert_chars(Cow::Owned(text));
+                        self.insert_chars(text);
                     }
                 }
                 self.pending_non_space = false;

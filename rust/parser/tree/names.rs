@@ -3,7 +3,11 @@
 //! insertion modes match on `T` only. When the tokenizer's atoms land, [`classify`] becomes
 //! a mapping from `Atom` and nothing else changes.
 
+use std::sync::OnceLock;
+
 use super::dom::Ns;
+use crate::parser::atoms::Atom;
+use crate::parser::token::Name;
 
 macro_rules! tags {
     ($($v:ident = $s:literal,)*) => {
@@ -20,6 +24,10 @@ macro_rules! tags {
         pub fn classify(name: &str) -> T {
             match name { $($s => T::$v,)* _ => T::Other }
         }
+
+        /// Every name `T` has a variant for (each is an atom: see the tests).
+        #[cfg(test)]
+        pub const NAMES: &[&str] = &[$($s,)*];
     };
 }
 
@@ -51,10 +59,37 @@ tags! {
     Xmp = "xmp",
 }
 
+/// The class of a tag name by its atom (O(1)): every name `T` has a variant for is an
+/// atom, so an unknown atom is [`T::Other`].
+pub fn classify_atom(atom: Atom) -> T {
+    static TABLE: OnceLock<Vec<T>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = Vec::new();
+        let mut i = 0u16;
+        loop {
+            let name = Atom(i).name();
+            if i > 0 && name.is_empty() {
+                break;
+            }
+            table.push(classify(name));
+            i += 1;
+        }
+        table
+    });
+    table.get(usize::from(atom.0)).copied().unwrap_or(T::Other)
+}
+
 /// Whether two element names are the same (the "any other end tag" and foreign end tag
 /// steps compare names that are not classified).
-pub fn same_name(a: &str, b: &str) -> bool {
-    a == b
+///
+/// Both are lowercase names whose atom is the atom of their text (as the tokenizer and
+/// the builder make them), so known names compare as integers.
+pub fn same_name(a: &Name<'_>, b: &Name<'_>) -> bool {
+    if a.atom.is_known() || b.atom.is_known() {
+        a.atom == b.atom
+    } else {
+        a.text == b.text
+    }
 }
 
 /// Same, ignoring ASCII case (foreign content end tags: `</foreignObject>` vs `foreignobject`).
@@ -332,3 +367,20 @@ pub const BR: &str = "br";
 pub const TBODY: &str = "tbody";
 pub const TR: &str = "tr";
 pub const COLGROUP: &str = "colgroup";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser::atoms;
+
+    #[test]
+    fn every_classified_name_is_an_atom() {
+        for name in NAMES {
+            let atom = atoms::lookup(name);
+            assert!(atom.is_known(), "{name} is not an atom");
+            assert_eq!(classify_atom(atom), classify(name), "{name}");
+        }
+        assert_eq!(classify_atom(Atom::UNKNOWN), T::Other);
+        assert_eq!(classify_atom(atoms::lookup("abbr")), T::Other);
+    }
+}
