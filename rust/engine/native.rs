@@ -112,18 +112,11 @@ impl<'a> Tree for Dom<'a> {
 #[cfg(test)]
 mod profile {
     use crate::engine::EngineKind;
+    use crate::parser::parse::profile::corpus;
     use crate::policy::presets::preset_spec;
     use crate::policy::CompiledPolicy;
 
-    fn corpus() -> Vec<String> {
-        let path = std::env::var("HTMLGUARD_PARSE_CORPUS").expect("HTMLGUARD_PARSE_CORPUS");
-        std::fs::read_to_string(path)
-            .expect("the corpus")
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("a JSON string"))
-            .collect()
-    }
-
+    // Two functions with the same body, so callgrind can count each engine on its own.
     #[inline(never)]
     fn sanitize_profile_native(p: &CompiledPolicy, docs: &[String]) -> usize {
         docs.iter().map(|d| p.sanitize(d).unwrap().len()).sum()
