@@ -1,7 +1,9 @@
 """The benchmark's inputs, generated deterministically (fixed seed) so every run and every
 subprocess sees the same documents.
 
-1. ``plain_fields``: short form fields (names, titles, sentences, some non-ASCII), no markup.
+1. ``plain_fields``: short form fields (names, titles, sentences, some non-ASCII), no markup;
+   ``mixed_fields``: the same kind of fields, each with an ``&``, accented letters, another
+   script or an emoji (most with several), as people type them.
 2. ``realistic_docs``: Markdown documents rendered to HTML by markdown-it-py (tables on),
    plus inline ``style`` attributes and a few things ugc removes (``onclick``, ``<script>``).
 3. ``hostile_payloads``: the public XSS corpora in ``shared/xss-public`` and the project's
@@ -458,6 +460,28 @@ def _render_fallback(markdown: str) -> str:
     return "\n".join(out) + "\n"
 
 
+_EMOJI = ("😀", "🚀", "👍", "🎉", "❤️", "✅")
+
+
+def mixed_fields(n: int = 2000, seed: int = SEED) -> list[str]:
+    """Short fields of 10-200 UTF-8 bytes, no markup, none of them plain ASCII words only:
+    each has an ``&`` (which sends a field to the parser, as a character reference could
+    start there), accented Latin letters, another script or an emoji."""
+    rng = random.Random(seed + 1)
+    out: list[str] = []
+    while len(out) < n:
+        v = _voice(rng, latin=0.45, world=0.3)
+        text = _field(rng, v)
+        if rng.random() < 0.5:
+            text = f"{text} & {rng.choice(v.last)}"
+        if rng.random() < 0.3:
+            text = f"{text} {rng.choice(_EMOJI)}"
+        size = len(text.encode("utf-8"))
+        if 10 <= size <= 200 and ("&" in text or not text.isascii()):
+            out.append(text)
+    return out
+
+
 # --- 3. hostile payloads --------------------------------------------------------------------
 
 
@@ -502,6 +526,12 @@ def big_document(docs: list[str], size: int) -> str:
         total += len(d.encode("utf-8"))
         i += 1
     return "".join(parts)
+
+
+def ascii_only(doc: str) -> str:
+    """``doc`` with every non-ASCII character replaced by ``?``: the same markup, stored by
+    Python with one byte a character."""
+    return doc.encode("ascii", "replace").decode("ascii")
 
 
 def nested(depth: int) -> str:

@@ -102,7 +102,23 @@ COMMON_DEVIATION = "attribute_patterns (value regexes) not applied"
 
 def _htmlguard(u: Ugc) -> Peer:
     policy = hg.Policy.preset("ugc")
-    return Peer("htmlguard", ("htmlguard",), policy.sanitize, ["none: it is the ugc preset"])
+    engine = policy.to_dict().get("engine", "ammonia")
+    what = f"none: it is the ugc preset (on its default engine, {engine!r})"
+    return Peer("htmlguard", ("htmlguard",), policy.sanitize, [what])
+
+
+#: The ugc preset on the engine before issue 13 (html5ever's parser, ammonia's tree),
+#: measured beside the default one in the same rounds.
+AMMONIA_ENGINE = "htmlguard[ammonia]"
+
+
+def _htmlguard_ammonia(u: Ugc) -> Peer:
+    spec = hg.Policy.preset("ugc").to_dict()
+    if spec.get("engine", "ammonia") == "ammonia":
+        raise ImportError("the default engine of this htmlguard build is the ammonia engine")
+    policy = hg.Policy.from_dict({**spec, "engine": "ammonia"})
+    what = 'the ugc preset on the ammonia engine (`engine="ammonia"`)'
+    return Peer(AMMONIA_ENGINE, ("htmlguard",), policy.sanitize, [what])
 
 
 #: An earlier build's ``_core`` extension to measure beside this one (``htmlguard@baseline``),
@@ -370,6 +386,7 @@ def _justhtml(u: Ugc) -> Peer:
 
 ADAPTERS: dict[str, Callable[[Ugc], Peer]] = {
     "htmlguard": _htmlguard,
+    AMMONIA_ENGINE: _htmlguard_ammonia,
     "nh3": _nh3,
     "nh3.Cleaner": _nh3_cleaner,
     "turbohtml": _turbohtml,

@@ -61,6 +61,8 @@ class Results:
     missing: dict[str, str]
     corpora: list[CorpusInfo] = field(default_factory=list)
     throughput: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    #: The same cells with a new str for every call (no UTF-8 form cached in it yet).
+    fresh: dict[tuple[str, str], Cell] = field(default_factory=dict)
     subprocess_cells: set[tuple[str, str]] = field(default_factory=set)
     depths: list[int] = field(default_factory=list)
     nesting: dict[tuple[int, str], Cell] = field(default_factory=dict)
@@ -68,6 +70,8 @@ class Results:
     many: dict[str, tuple[Cell, Cell]] = field(default_factory=dict)
     async_rows: list[dict[str, Any]] = field(default_factory=list)
     memory: dict[str, Cell] = field(default_factory=dict)
+    #: The same document with its non-ASCII characters replaced (1 byte a character).
+    memory_ascii: dict[str, Cell] = field(default_factory=dict)
     optimization_lines: list[str] = field(default_factory=list)
     load_before: str = ""
     load_after: str = ""
@@ -77,23 +81,26 @@ class Results:
     def corpus(self, key: str) -> CorpusInfo | None:
         return next((c for c in self.corpora if c.key == key), None)
 
-    def measured(self, corpus: str, lib: str) -> tuple[int, int] | None:
+    def cell(self, corpus: str, lib: str, fresh: bool = False) -> Cell | None:
+        return (self.fresh if fresh else self.throughput).get((corpus, lib))
+
+    def measured(self, corpus: str, lib: str, fresh: bool = False) -> tuple[int, int] | None:
         """(documents, bytes) a throughput cell timed: the corpus less what the library
         raised on."""
-        cell, info = self.throughput.get((corpus, lib)), self.corpus(corpus)
+        cell, info = self.cell(corpus, lib, fresh), self.corpus(corpus)
         if cell is None or not cell.ok or info is None or not cell.seconds:
             return None
         x = cell.extra or {}
         return int(x.get("ndocs", info.ndocs)), int(x.get("nbytes", info.nbytes))
 
-    def mbps(self, corpus: str, lib: str) -> float | None:
-        cell, sizes = self.throughput.get((corpus, lib)), self.measured(corpus, lib)
+    def mbps(self, corpus: str, lib: str, fresh: bool = False) -> float | None:
+        cell, sizes = self.cell(corpus, lib, fresh), self.measured(corpus, lib, fresh)
         if cell is None or sizes is None or not cell.seconds:
             return None
         return sizes[1] / cell.seconds / 1e6
 
-    def ratio(self, corpus: str, lib: str, base: str) -> float | None:
-        a, b = self.mbps(corpus, lib), self.mbps(corpus, base)
+    def ratio(self, corpus: str, lib: str, base: str, fresh: bool = False) -> float | None:
+        a, b = self.mbps(corpus, lib, fresh), self.mbps(corpus, base, fresh)
         return None if a is None or b is None else a / b
 
 
@@ -175,7 +182,7 @@ def _machine(r: Results) -> list[str]:
 
 def _headline(r: Results) -> list[str]:
     rows = []
-    others = [x for x in r.libraries if x != "htmlguard" and x not in BASELINES]
+    others = [x for x in r.libraries if not x.startswith("htmlguard") and x not in BASELINES]
     for c in r.corpora:
         best = max(
             ((lib, r.mbps(c.key, lib)) for lib in others if r.mbps(c.key, lib) is not None),
@@ -186,10 +193,12 @@ def _headline(r: Results) -> list[str]:
             [
                 c.title,
                 num(r.mbps(c.key, "htmlguard")),
-                num(r.mbps(c.key, "nh3")),
+                num(r.mbps(c.key, "htmlguard", fresh=True)),
                 num(r.mbps(c.key, "nh3.Cleaner")),
+                num(r.mbps(c.key, "turbohtml")),
                 times(r.ratio(c.key, "htmlguard", "nh3")),
                 times(r.ratio(c.key, "htmlguard", "nh3.Cleaner")),
+                times(r.ratio(c.key, "htmlguard", "turbohtml")),
                 f"{best[0]} {num(best[1])}" if best else "—",
             ]
         )
@@ -197,16 +206,19 @@ def _headline(r: Results) -> list[str]:
         "## Headline",
         "",
         "MB (10⁶ bytes of UTF-8 input) per CPU-second, median; × is htmlguard's throughput "
-        "divided by nh3's.",
+        "divided by the other library's; *fresh str* is htmlguard given a new str on every "
+        "call (see Throughput).",
         "",
         *table(
             [
                 "corpus",
                 "htmlguard",
-                "nh3",
+                "htmlguard, fresh str",
                 "nh3.Cleaner",
+                "turbohtml",
                 "× nh3",
                 "× nh3.Cleaner",
+                "× turbohtml",
                 "fastest other peer",
             ],
             rows,
@@ -222,7 +234,10 @@ def _targets(targets: list[Target], quick: bool) -> list[str]:
     lines = ["## Targets", ""]
     if quick:
         lines += ["Quick mode: small corpora and one round, so these verdicts mean nothing.", ""]
-    return lines + table(["target (issue 4)", "this run", "result"], rows)
+    return lines + table(["target", "this run", "result"], rows)
+
+
+TURBO = "turbohtml"
 
 
 def _throughput(r: Results) -> list[str]:
@@ -233,22 +248,38 @@ def _throughput(r: Results) -> list[str]:
         "of one corpus take their rounds in turn, in a shuffled order each time, so that the "
         "machine's drift in speed (tens of percent over minutes here) falls on all of them "
         "alike. MB/s counts "
-        "UTF-8 input bytes. × nh3 and × nh3.Cleaner divide the row's throughput by nh3's "
-        "(module function with the options per call) and by a reused `nh3.Cleaner`. Cells "
-        "marked † ran in a subprocess with a timeout. Every adapter is built once, before "
-        "the timed region; documents a library raises on are left out of its cell (note).",
+        "UTF-8 input bytes. × nh3, × nh3.Cleaner and × turbohtml divide the row's throughput "
+        "by nh3's (module function with the options per call), by a reused `nh3.Cleaner`'s "
+        "and by turbohtml's. *Fresh str*: the same cell with a new str object for every call "
+        "(made before the clock starts): CPython keeps the UTF-8 form of a non-ASCII str once "
+        "a library has asked for it, so the first column pays for it once per document and "
+        "this one on every call, as a web app does with each request's text. Cells "
+        "marked † ran in a subprocess with a timeout (no fresh-str variant). Every adapter is "
+        "built once, before the timed region; documents a library raises on are left out of "
+        "its cell (note).",
+    ]
+    head = [
+        "library",
+        "MB/s",
+        "fresh str MB/s",
+        "docs/s",
+        "× nh3",
+        "× nh3.Cleaner",
+        "× turbohtml",
+        "rounds",
+        "note",
     ]
     for c in r.corpora:
         rows = []
         for lib in r.libraries:
             if lib in r.missing:
-                rows.append([lib, r.missing[lib], "—", "—", "—", "—", ""])
+                rows.append([lib, r.missing[lib], *["—"] * (len(head) - 3), ""])
                 continue
             cell = r.throughput.get((c.key, lib))
             mark = " †" if (c.key, lib) in r.subprocess_cells else ""
             mb, sizes = r.mbps(c.key, lib), r.measured(c.key, lib)
             if mb is None or cell is None or sizes is None or not cell.seconds:
-                rows.append([lib + mark, cell_error(cell), "—", "—", "—", "—", ""])
+                rows.append([lib + mark, cell_error(cell), *["—"] * (len(head) - 3), ""])
                 continue
             excluded = (cell.extra or {}).get("excluded")
             note = f"raised on {excluded}: left out" if excluded else ""
@@ -256,9 +287,11 @@ def _throughput(r: Results) -> list[str]:
                 [
                     lib + mark,
                     num(mb),
+                    num(r.mbps(c.key, lib, fresh=True)),
                     num(sizes[0] / cell.seconds),
                     times(r.ratio(c.key, lib, "nh3")),
                     times(r.ratio(c.key, lib, "nh3.Cleaner")),
+                    times(r.ratio(c.key, lib, TURBO)),
                     str(cell.rounds),
                     note,
                 ]
@@ -269,7 +302,7 @@ def _throughput(r: Results) -> list[str]:
             "",
             f"{plural(c.ndocs, 'document')}, {size_label(c.nbytes)}.",
             "",
-            *table(["library", "MB/s", "docs/s", "× nh3", "× nh3.Cleaner", "rounds", "note"], rows),
+            *table(head, rows),
         ]
     return lines
 
@@ -421,28 +454,30 @@ def _async(r: Results) -> list[str]:
     ]
 
 
+def _memory_cells(cell: Cell | None) -> list[str]:
+    """peak extra, extra / input, output str for one memory cell."""
+    x = cell.extra if cell else None
+    if cell is None or cell.error or not x or "extra_bytes" not in x:
+        return [cell_error(cell), "—", "—"]
+    extra, size = x["extra_bytes"], x["input_bytes"]
+    out_str = x.get("output_str_bytes")
+    return [
+        f"{extra / 1e6:.1f} MB",
+        f"{extra / size:.2f}×",
+        f"{out_str / 1e6:.1f} MB" if out_str else "—",
+    ]
+
+
 def _memory(r: Results) -> list[str]:
     rows = []
     for lib in r.libraries:
         if lib in r.missing:
-            rows.append([lib, "not installed", "—", "—", "—"])
+            rows.append([lib, "not installed", *["—"] * 6])
             continue
         cell = r.memory.get(lib)
         x = cell.extra if cell else None
-        if cell is None or cell.error or not x or "extra_bytes" not in x:
-            rows.append([lib, cell_error(cell), "—", "—", "—"])
-            continue
-        extra, size = x["extra_bytes"], x["input_bytes"]
-        out_str = x.get("output_str_bytes")
-        rows.append(
-            [
-                lib,
-                f"{extra / 1e6:.1f} MB",
-                f"{extra / size:.2f}×",
-                f"{out_str / 1e6:.1f} MB" if out_str else "—",
-                f"{x['before_kib'] / 1024:.0f} MiB",
-            ]
-        )
+        before = f"{x['before_kib'] / 1024:.0f} MiB" if x and "before_kib" in x else "—"
+        rows.append([lib, *_memory_cells(cell), *_memory_cells(r.memory_ascii.get(lib)), before])
     return [
         "## Memory",
         "",
@@ -456,9 +491,23 @@ def _memory(r: Results) -> list[str]:
         "growth below the parent's peak. Ratio = extra / input size (UTF-8 bytes). The "
         "output str column is the returned string's own size (`sys.getsizeof`), part of the "
         "extra: Python stores a str with 1, 2 or 4 bytes per character (4 once it holds an "
-        "emoji).",
+        "emoji, as the corpus does). *ASCII*: the same document with every non-ASCII "
+        "character replaced by `?` (one byte a character, and a str whose UTF-8 form is its "
+        "own data).",
         "",
-        *table(["library", "peak extra", "extra / input", "output str", "RSS before"], rows),
+        *table(
+            [
+                "library",
+                "peak extra",
+                "extra / input",
+                "output str",
+                "ASCII: peak extra",
+                "ASCII: extra / input",
+                "ASCII: output str",
+                "RSS before",
+            ],
+            rows,
+        ),
     ]
 
 

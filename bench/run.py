@@ -4,7 +4,8 @@ Run it with ``./scripts/bench`` (which installs the peers first), or directly::
 
     python bench/run.py [--quick] [--only htmlguard,nh3] [--out bench/RESULTS.md] [--timeout 30]
 
-It measures single-thread throughput on five corpora, deep nesting, two threads,
+It measures single-thread throughput on six corpora (each also with a fresh str per
+call), deep nesting, two threads,
 ``sanitize_many``, ``sanitize_async`` and peak memory, checks issue 4's targets and writes
 RESULTS.md (see ``report.py``). Progress goes to stderr.
 """
@@ -181,6 +182,7 @@ class Bench:
         q = self.quick
         log("generating corpora")
         plain = corpora.plain_fields(200 if q else 2000)
+        mixed = corpora.mixed_fields(200 if q else 2000)
         realistic = corpora.realistic_docs(20 if q else 200)
         hostile, hostile_notes = corpora.hostile_payloads()
         self.big_sizes = (
@@ -188,6 +190,15 @@ class Bench:
         )
         sets: list[tuple[str, str, list[str], list[str]]] = [
             ("plain", "Plain form fields", plain, ["names, titles, sentences; no markup"]),
+            (
+                "mixed",
+                "Form fields with & and emoji",
+                mixed,
+                [
+                    "the same kind of fields, each with an `&`, accented letters, another script "
+                    "or an emoji; no markup"
+                ],
+            ),
             (
                 "realistic",
                 "Realistic user HTML",
@@ -211,9 +222,10 @@ class Bench:
         path.write_text(json.dumps(realistic), "utf-8")
         self.files["realistic"] = path
 
-    def input_spec(self, key: str) -> dict[str, Any]:
+    def input_spec(self, key: str, ascii_only: bool = False) -> dict[str, Any]:
         if key in self.big_sizes:
-            return {"file": str(self.files["realistic"]), "size": self.big_sizes[key]}
+            spec = {"file": str(self.files["realistic"]), "size": self.big_sizes[key]}
+            return {**spec, "ascii": True} if ascii_only else spec
         if key == "realistic":
             return {"file": str(self.files["realistic"])}
         path = self.tmp / f"{key}.json"
@@ -242,6 +254,8 @@ class Bench:
                 p.name: p.clean for p in self.peers if not (p.slow and info.key in self.big_sizes)
             }
             measured = measure.cpu_times_interleaved(inline, self.docs[info.key], s)
+            fresh = measure.cpu_times_interleaved(inline, self.docs[info.key], s, fresh=True)
+            self.results.fresh.update({(info.key, name): c for name, c in fresh.items()})
             for p in self.peers:
                 if p.name in measured:
                     cell = measured[p.name]
@@ -252,9 +266,11 @@ class Bench:
                     self.results.subprocess_cells.add((info.key, p.name))
                 self.results.throughput[(info.key, p.name)] = cell
                 mb = self.results.mbps(info.key, p.name)
+                fmb = self.results.mbps(info.key, p.name, fresh=True)
                 log(
-                    f"throughput {info.key:<9} {p.name:<16} "
+                    f"throughput {info.key:<9} {p.name:<20} "
                     + (f"{mb:9.2f} MB/s" if mb is not None else str(cell.error))
+                    + (f", fresh str {fmb:9.2f} MB/s" if fmb is not None else "")
                 )
 
     def nesting(self) -> None:
@@ -393,6 +409,10 @@ class Bench:
         for p in self.peers:
             cell = self.sub("memory", p.name, self.input_spec(key), self.settings.timeout)
             self.results.memory[p.name] = cell
+            ascii_spec = self.input_spec(key, ascii_only=True)
+            self.results.memory_ascii[p.name] = self.sub(
+                "memory", p.name, ascii_spec, self.settings.timeout
+            )
             x = cell.extra or {}
             log(
                 f"memory {p.name:<16} "
@@ -497,9 +517,12 @@ class Bench:
         r = self.results
         out: list[Target] = []
 
+        issue = "issue 4"
+
         def add(text: str, value: float | None, ok: Callable[[float], bool], shown: str) -> None:
             passed = None if value is None else ok(value)
-            out.append(Target(text, shown if value is not None else "not measured", passed))
+            shown = shown if value is not None else "not measured"
+            out.append(Target(f"{issue}: {text}", shown, passed))
 
         plain = r.ratio("plain", "htmlguard", "nh3")
         add(
@@ -564,6 +587,46 @@ class Bench:
             if x
             else "—",
         )
+
+        # Issue 13: the engine of our own, against the fastest peer.
+        issue = "issue 13"
+        for key in ("realistic", "hostile", "doc1", "doc10"):
+            info = r.corpus(key)
+            ratio = r.ratio(key, "htmlguard", "turbohtml")
+            fresh = r.ratio(key, "htmlguard", "turbohtml", fresh=True)
+            add(
+                f"{info.title if info else key} ≥ 1.2× turbohtml",
+                ratio,
+                lambda v: v >= 1.2,
+                f"{report.times(ratio)} ({report.num(r.mbps(key, 'htmlguard'))} vs "
+                f"{report.num(r.mbps(key, 'turbohtml'))} MB/s); fresh str "
+                f"{report.times(fresh)}",
+            )
+        for key in ("plain", "mixed"):
+            info = r.corpus(key)
+            turbo = r.ratio(key, "htmlguard", "turbohtml")
+            cleaner = r.ratio(key, "htmlguard", "nh3.Cleaner")
+            both = None if turbo is None or cleaner is None else min(turbo / 2, cleaner / 4)
+            add(
+                f"{info.title if info else key} ≥ 2× turbohtml and ≥ 4× nh3.Cleaner",
+                both,
+                lambda v: v >= 1,
+                f"{report.times(turbo)} turbohtml, {report.times(cleaner)} nh3.Cleaner",
+            )
+        for label, cells in (("non-ASCII", r.memory), ("ASCII", r.memory_ascii)):
+            ours, before = cells.get("htmlguard"), cells.get(peers.AMMONIA_ENGINE)
+
+            def extra(cell: Cell | None) -> float | None:
+                x = cell.extra if cell and cell.extra else {}
+                return x.get("extra_bytes")
+
+            a, b = extra(ours), extra(before)
+            add(
+                f"peak extra memory on 10 MB ({label}) ≤ the ammonia engine's",
+                None if a is None or b is None else a / b,
+                lambda v: v <= 1,
+                f"{a / 1e6:.1f} vs {b / 1e6:.1f} MB" if a is not None and b is not None else "—",
+            )
         return out
 
     def run(self, out: Path) -> None:

@@ -33,7 +33,8 @@ def load_input(spec: dict[str, Any]) -> list[str]:
         return [corpora.nested(int(source["nested"]))]
     docs: list[str] = json.loads(Path(source["file"]).read_text("utf-8"))
     if "size" in source:
-        return [corpora.big_document(docs, int(source["size"]))]
+        doc = corpora.big_document(docs, int(source["size"]))
+        return [corpora.ascii_only(doc) if source.get("ascii") else doc]
     return docs
 
 

@@ -23,6 +23,7 @@ HEADINGS = (
     "## Targets",
     "## Throughput",
     "### Plain form fields",
+    "### Form fields with & and emoji",
     "### Realistic user HTML",
     "### Hostile payloads",
     "## Nesting",
@@ -65,12 +66,38 @@ def test_quick_run_writes_every_section(quick_results: str) -> None:
     for heading in HEADINGS:
         assert re.search(rf"^{re.escape(heading)}$", text, re.M), heading
     # The plain-field table's htmlguard row has numbers and ratios to both nh3 variants.
-    plain = text.split("### Plain form fields", 1)[1].split("###", 1)[0]
-    row = next(ln for ln in plain.splitlines() if ln.startswith("| htmlguard "))
-    assert re.search(r"\| [\d,.]+ \| [\d,.]+ \| [\d,.]+× \| [\d,.]+× \|", row), row
+    # The field tables' htmlguard rows have numbers (the fresh-str variant beside the
+    # reused str) and ratios to both nh3 variants.
+    for title in ("### Plain form fields", "### Form fields with & and emoji"):
+        fields = text.split(title, 1)[1].split("###", 1)[0]
+        row = next(ln for ln in fields.splitlines() if ln.startswith("| htmlguard "))
+        assert re.search(r"\| [\d,.]+ \| [\d,.]+ \| [\d,.]+ \| [\d,.]+× \| [\d,.]+× \|", row), row
+    # Memory: the non-ASCII document and its ASCII copy.
+    memory = text.split("## Memory", 1)[1].split("## ", 1)[0]
+    row = next(ln for ln in memory.splitlines() if ln.startswith("| htmlguard "))
+    assert len(re.findall(r"\| [\d.]+ MB \| [\d.]+× \|", row)) == 2, row
     # Selected but absent peers would be "not installed"; unselected ones are not listed.
     assert "| bleach" not in text
     assert "PASS" in text or "FAIL" in text
+
+
+def test_mixed_fields_are_short_markup_free_and_never_plain_ascii_words(measure) -> None:  # type: ignore[no-untyped-def]
+    import corpora
+
+    fields = corpora.mixed_fields(500)
+    assert len(fields) == 500
+    for f in fields:
+        assert 10 <= len(f.encode()) <= 200 and "<" not in f, f
+        assert "&" in f or not f.isascii(), f
+    # Each kind is well represented, not just one.
+    assert sum("&" in f for f in fields) > 150
+    assert sum(any(ord(c) > 0xFFFF for c in f) for f in fields) > 50
+
+
+def test_fresh_copies_are_new_equal_strs(measure) -> None:  # type: ignore[no-untyped-def]
+    doc = "Zoë & Björk 🚀"
+    copy = measure.fresh_copy(doc)
+    assert copy == doc and copy is not doc
 
 
 # --- paired rounds (bench/measure.py) ----------------------------------------------------------
