@@ -548,3 +548,25 @@ def size_label(nbytes: float) -> str:
 
 def depth_label(depth: int) -> str:
     return f"{depth // 1_000_000}M" if depth >= 1_000_000 else f"{depth // 1000}k"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python3 bench/corpora.py realistic N`` or ``big BYTES``: the documents as JSON Lines
+    (one JSON string per line) on stdout, for the Rust profiling tools in ``bench/engine``."""
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("kind", choices=("realistic", "big"))
+    ap.add_argument("n", type=int, help="documents (realistic) or bytes (big)")
+    args = ap.parse_args(argv)
+    if args.kind == "realistic":
+        docs = realistic_docs(args.n)
+    else:
+        docs = [big_document(realistic_docs(200), args.n)]
+    for d in docs:
+        sys.stdout.write(json.dumps(d) + "\n")
+
+
+if __name__ == "__main__":
+    main()

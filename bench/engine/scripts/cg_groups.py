@@ -12,36 +12,29 @@ import subprocess
 import sys
 
 GROUPS = [
-    # Order matters: the first matching pattern wins, and the tree builder's TokenSink impl
-    # names the tokenizer's trait.
-    ("tree builder", r"^<?html5ever::tree_builder|drop_in_place<.*tree_builder"),
+    # Order matters: the first matching pattern wins.
+    ("our tokenizer (names, references)", r"htmlguard::parser::(tokenizer|atoms|entities|token)"),
+    ("our tree builder (arena)", r"htmlguard::parser::(tree|parse)"),
+    ("html5ever tree builder", r"^<?html5ever::tree_builder|drop_in_place<.*tree_builder"),
     (
-        "tokenizer (incl. tendril, input queue)",
+        "html5ever tokenizer (incl. tendril, input queue)",
         r"html5ever::tokenizer|markup5ever::util::buffer_queue|tendril::|html5ever::driver",
     ),
-    ("tag/attribute name atoms (string_cache, phf)", r"string_cache|phf_shared|siphasher"),
+    ("rcdom: nodes, Rc refcounts, drop", r"ammonia::rcdom|alloc::rc::|drop_in_place<ammonia"),
+    ("name atoms (string_cache, phf)", r"string_cache|phf_shared|siphasher"),
+    ("sanitizing walk", r"htmlguard::engine::(walk|native|html5ever)"),
     (
-        "DOM sink: rcdom nodes, Rc refcounts, drop / arena sink",
-        r"ammonia::rcdom|alloc::rc::|drop_in_place<ammonia|arena::ArenaSink|arena::Arena",
+        "rules (allowlists, URLs, styles, patterns)",
+        r"htmlguard::policy|url::|idna|percent_encoding|form_urlencoded|regex|aho_corasick",
     ),
-    (
-        "ammonia clean walk (attribute filter, url parsing)",
-        r"ammonia::|url::|idna|percent_encoding|form_urlencoded",
-    ),
-    (
-        "htmlguard serializer + value rules (regex) / prototype walk",
-        r"htmlguard::serialize|htmlguard::policy|regex|aho_corasick|walk::Walker::(walk|start_tag|element_rule|first_text)|walk::is_html_tag|arena::serialize|arena::escape",
-    ),
-    (
-        "htmlguard pre-scans (fast path, limit_attributes, verdict)",
-        r"htmlguard::scan|htmlguard::sanitize|Walker::sanitize",
-    ),
-    ("SipHash (HashMap/HashSet lookups)", r"core::hash::sip|BuildHasher::hash_one"),
+    ("serializer, escaping", r"htmlguard::html::(serialize|escape)"),
+    ("pipeline: pre-scans, pieces, shape checks", r"htmlguard::html::|htmlguard::engine::"),
+    ("hashing", r"core::hash|BuildHasher|NameHasher"),
     (
         "malloc / free / realloc",
-        r"^(malloc|free|_int_malloc|_int_free|realloc|_int_realloc|malloc_consolidate|unlink_chunk\S*|cfree|__libc_malloc|__libc_free|__libc_realloc|tcache\w*|__rust_alloc|__rust_dealloc|__rust_realloc|__rdl_\w+)$|alloc::raw_vec|alloc::alloc::",
+        r"^(malloc|free|_int_malloc|_int_free|realloc|_int_realloc|malloc_consolidate|unlink_chunk\S*|cfree|__libc_malloc|__libc_free|__libc_realloc|tcache\w*|__rust_alloc|__rust_dealloc|__rust_realloc|__rdl_\w+|mi_\w+|_mi_\w+)$|alloc::raw_vec|alloc::alloc::|mimalloc",
     ),
-    ("memcpy / memmove / memcmp", r"__mem|memchr|memcpy|memmove|bcmp|__strlen"),
+    ("memcpy / memmove / memcmp / memchr", r"__mem|memchr|memcpy|memmove|bcmp|__strlen"),
 ]
 
 LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*?):(.*?)(\s\[.*\])?$")

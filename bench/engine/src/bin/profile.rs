@@ -1,74 +1,45 @@
-//! Stage-by-stage throughput. `profile [--runs N] [--only SUBSTRING] [--corpus realistic|big]`
-//! `--only` with `--runs 1` is what the callgrind runs use (see scripts/callgrind.sh).
+//! Throughput per stage: `profile --corpus FILE [--runs N] [--only SUBSTRING]
+//! [--callgrind]`. FILE is JSON Lines (`python3 bench/corpora.py realistic 300`).
+//! `--callgrind` makes exactly one pass of the selected stages and no warm-up, for
+//! `scripts/callgrind.sh`.
 
 use htmlguard_engine_bench::corpus;
-use htmlguard_engine_bench::stages::{paired_ratio, stages, throughput};
-use htmlguard_engine_bench::walk::Walker;
+use htmlguard_engine_bench::stages::{paired_ratio, pass, policies, stages, throughput};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let opt = |flag: &str| {
         args.iter()
             .position(|a| a == flag)
-            .map(|i| args[i + 1].clone())
+            .map(|i| args.get(i + 1).cloned().expect("a value after the flag"))
     };
     let runs: usize = opt("--runs").map_or(7, |r| r.parse().expect("a number"));
     let only = opt("--only");
-    let which = opt("--corpus");
-    let policy = htmlguard::presets::preset("ugc").expect("ugc preset");
-    let walker = Walker::new(&policy).expect("ugc is supported");
-    let mut fast = Walker::new(&policy).expect("ugc is supported");
-    fast.fast_urls = true;
-    let realistic = corpus::realistic(corpus::DOCS, corpus::SEED);
-    let big = vec![corpus::big(corpus::SEED)];
-    let mut corpora = vec![("realistic", &realistic), ("1 MB doc", &big)];
-    if let Some(w) = which {
-        corpora.retain(|(name, _)| {
-            name.starts_with(w.as_str()) || (w == "big" && *name == "1 MB doc")
-        });
+    let callgrind = args.iter().any(|a| a == "--callgrind");
+    let path = opt("--corpus").expect("--corpus FILE (JSON Lines)");
+    let docs = corpus(&path);
+    let bytes: usize = docs.iter().map(String::len).sum();
+    let (ammonia, ours) = policies();
+    let mut stages = stages(&ammonia, &ours);
+    if let Some(only) = &only {
+        stages.retain(|(name, _)| name.contains(only.as_str()));
     }
-    let stages = stages(&policy, &walker, &fast);
-    for (name, docs) in corpora {
-        let bytes: usize = docs.iter().map(|d| d.len()).sum();
-        println!(
-            "## {name}: {} docs, {:.2} MB, median of {runs} runs",
-            docs.len(),
-            bytes as f64 / 1e6
-        );
-        println!("| stage | MB/CPU-s |");
-        println!("|---|---:|");
-        for (stage, f) in &stages {
-            // An exact stage name selects that stage only; otherwise any stage containing it.
-            let exact = only
-                .as_ref()
-                .is_some_and(|o| stages.iter().any(|(s, _)| s == o));
-            if only.as_ref().is_some_and(|o| {
-                if exact {
-                    stage != o
-                } else {
-                    !stage.contains(o.as_str())
-                }
-            }) {
-                continue;
-            }
-            println!("| {stage} | {:.1} |", throughput(docs, runs, f.as_ref()));
+    if callgrind {
+        for (name, f) in &stages {
+            let n = pass(f.as_ref(), &docs);
+            println!("{name}: {bytes} bytes, result {n}");
         }
-        if only.is_none() {
-            // Prototypes against the production pipeline, timed alternately.
-            let base = &stages
-                .iter()
-                .find(|(s, _)| s.starts_with("htmlguard sanitize"))
-                .expect("stage")
-                .1;
-            println!("| paired with production (alternating passes) | speed ratio |");
-            println!("|---|---:|");
-            for (stage, f) in stages.iter().filter(|(s, _)| s.starts_with('(')) {
-                println!(
-                    "| {stage} | {:.2}x |",
-                    paired_ratio(docs, runs, base.as_ref(), f.as_ref())
-                );
-            }
-        }
-        println!();
+        return;
+    }
+    println!("{} documents, {bytes} bytes ({path})", docs.len());
+    println!("| stage | MB per CPU-second (median of {runs}) |");
+    println!("|---|---:|");
+    for (name, f) in &stages {
+        println!("| {name} | {:.1} |", throughput(&docs, runs, f.as_ref()));
+    }
+    let find = |name: &str| stages.iter().find(|(n, _)| n.contains(name));
+    if let (Some(base), Some(new)) = (find("ammonia engine"), find("htmlguard engine")) {
+        let r = paired_ratio(&docs, runs, base.1.as_ref(), new.1.as_ref());
+        println!("\nsanitize, htmlguard engine / ammonia engine (paired passes): {r:.2}x");
     }
 }
