@@ -102,8 +102,8 @@ COMMON_DEVIATION = "attribute_patterns (value regexes) not applied"
 
 def _htmlguard(u: Ugc) -> Peer:
     policy = hg.Policy.preset("ugc")
-    engine = policy.to_dict().get("engine", "ammonia")
-    what = f"none: it is the ugc preset (on its default engine, {engine!r})"
+    engine = getattr(hg, "DEFAULT_ENGINE", "ammonia")
+    what = f"none: it is the ugc preset (on the default engine, {engine!r})"
     return Peer("htmlguard", ("htmlguard",), policy.sanitize, [what])
 
 
@@ -113,10 +113,9 @@ AMMONIA_ENGINE = "htmlguard[ammonia]"
 
 
 def _htmlguard_ammonia(u: Ugc) -> Peer:
-    spec = hg.Policy.preset("ugc").to_dict()
-    if spec.get("engine", "ammonia") == "ammonia":
+    if getattr(hg, "DEFAULT_ENGINE", "ammonia") == "ammonia":
         raise ImportError("the default engine of this htmlguard build is the ammonia engine")
-    policy = hg.Policy.from_dict({**spec, "engine": "ammonia"})
+    policy = hg.Policy.from_dict({**hg.Policy.preset("ugc").to_dict(), "engine": "ammonia"})
     what = 'the ugc preset on the ammonia engine (`engine="ammonia"`)'
     return Peer(AMMONIA_ENGINE, ("htmlguard",), policy.sanitize, [what])
 

@@ -5,9 +5,9 @@ Run it with ``./scripts/bench`` (which installs the peers first), or directly::
     python bench/run.py [--quick] [--only htmlguard,nh3] [--out bench/RESULTS.md] [--timeout 30]
 
 It measures single-thread throughput on six corpora (each also with a fresh str per
-call), deep nesting, two threads,
-``sanitize_many``, ``sanitize_async`` and peak memory, checks issue 4's and issue 13's targets and writes
-RESULTS.md (see ``report.py``). Progress goes to stderr.
+call), deep nesting, two threads, ``sanitize_many``, ``sanitize_async`` and peak memory,
+checks issue 4's and issue 13's targets and writes RESULTS.md (see ``report.py``).
+Progress goes to stderr.
 """
 
 from __future__ import annotations
