@@ -13,9 +13,12 @@ use std::thread::JoinHandle;
 
 use pyo3::prelude::*;
 
-/// Work for a background thread: called attached to Python; it releases the GIL for the
-/// part that does not need it.
-pub(super) type Job = Box<dyn FnOnce(Python<'_>) + Send + 'static>;
+/// Work for a background thread: run detached from Python (without the GIL), it returns
+/// what to run attached (delivering the answer). Taking the GIL only once per job matters:
+/// right after queueing, the event loop's thread still holds it for a while, and a worker
+/// that needed it before starting would wait for that instead of working.
+pub(super) type Job = Box<dyn FnOnce() -> Finish + Send + 'static>;
+pub(super) type Finish = Box<dyn FnOnce(Python<'_>) + Send + 'static>;
 
 enum Message {
     Run(Job),
@@ -75,10 +78,16 @@ fn start(pid: u32) -> Option<Threads> {
 
 fn serve(messages: &Mutex<Receiver<Message>>) {
     Python::attach(|py| loop {
-        let next = py.detach(|| messages.lock().unwrap_or_else(|e| e.into_inner()).recv());
-        match next {
-            Ok(Message::Run(job)) => job(py),
-            Ok(Message::Stop) | Err(_) => return,
+        let finish = py.detach(|| {
+            let next = messages.lock().unwrap_or_else(|e| e.into_inner()).recv();
+            match next {
+                Ok(Message::Run(job)) => Some(job()),
+                Ok(Message::Stop) | Err(_) => None,
+            }
+        });
+        match finish {
+            Some(finish) => finish(py),
+            None => return,
         }
     })
 }

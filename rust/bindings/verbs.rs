@@ -48,16 +48,18 @@ pub(super) fn sanitize_soon_with(
     let text = text.into_owned();
     let p = p.clone();
     let deliver = deliver.clone().unbind();
-    Ok(background::submit(Box::new(move |py| {
-        let out = py.detach(|| guarded(|| p.sanitize_unchecked(&text)));
-        let args = match out {
-            Ok(html) => (PyString::new(py, &html).into_any(), None),
-            Err(e) => (py.None().into_bound(py), Some(e.into_value(py))),
-        };
-        if let Err(e) = deliver.bind(py).call1(args) {
-            // Nothing awaits an answer that could not be delivered; say so on stderr.
-            e.write_unraisable(py, Some(deliver.bind(py)));
-        }
+    Ok(background::submit(Box::new(move || {
+        let out = guarded(|| p.sanitize_unchecked(&text));
+        Box::new(move |py| {
+            let args = match out {
+                Ok(html) => (PyString::new(py, &html).into_any(), None),
+                Err(e) => (py.None().into_bound(py), Some(e.into_value(py))),
+            };
+            if let Err(e) = deliver.bind(py).call1(args) {
+                // Nothing awaits an answer that could not be delivered; say so on stderr.
+                e.write_unraisable(py, Some(deliver.bind(py)));
+            }
+        })
     })))
 }
 

@@ -209,6 +209,10 @@ mod tests {
             '\u{1F600}',
             '\u{feff}',
             '\u{c}',
+            '&',
+            '#',
+            '1',
+            ';',
         ];
         let mut seed: u64 = 0x9e3779b97f4a7c15;
         for _ in 0..2000 {

@@ -54,11 +54,18 @@ pub fn escape_into(out: &mut String, text: &str, attr: bool) {
 
 /// Input that cannot contain markup, a character reference, a newline to normalise or a
 /// NUL: the parser would produce one text node, so escaping gives the identical output.
+/// An `&` starts a character reference only before an ASCII letter, digit or `#`; any
+/// other `&` ("Tom & Jerry", "R&D." at the end) is text as it stands.
 pub fn is_plain_text(html: &str) -> bool {
+    let bytes = html.as_bytes();
     !html.starts_with('\u{feff}')
-        && !html
-            .bytes()
-            .any(|b| matches!(b, b'<' | b'&' | b'\r' | b'\0'))
+        && !bytes.iter().enumerate().any(|(i, &b)| match b {
+            b'<' | b'\r' | b'\0' => true,
+            b'&' => bytes
+                .get(i + 1)
+                .is_some_and(|&n| n.is_ascii_alphanumeric() || n == b'#'),
+            _ => false,
+        })
 }
 
 /// Text escaped exactly as the serializer writes a text node.
@@ -81,5 +88,18 @@ mod tests {
         let mut out = String::new();
         escape_into(&mut out, "a\"b\r<", true);
         assert_eq!(out, "a&quot;b&#13;&lt;");
+    }
+
+    #[test]
+    fn an_ampersand_is_plain_text_where_no_reference_can_start() {
+        for plain in ["Tom & Jerry", "AT&", "&", "& ", "&;", "&é", "a&& b", "x>y"] {
+            assert!(is_plain_text(plain), "{plain:?}");
+        }
+        for not_plain in [
+            "&amp;", "&lt", "&#38;", "R&D", "a&&b", "&1", "<b>", "a\rb", "\0",
+        ] {
+            assert!(!is_plain_text(not_plain), "{not_plain:?}");
+        }
+        assert!(!is_plain_text("\u{feff}x"));
     }
 }
