@@ -36,7 +36,7 @@ use std::collections::HashSet;
 
 use buf::{Buf, Src};
 
-use crate::parser::atoms::{self, Atom};
+use crate::parser::atoms;
 use crate::parser::token::{Attribute, Doctype, Name, State, Tag, Text, Token};
 
 /// What NUL becomes outside the data and CDATA section states.
@@ -55,15 +55,6 @@ enum St {
     PlainText,
     CdataSection,
     TagOpen,
-    EndTagOpen,
-    TagName,
-    BeforeAttrName,
-    AfterAttrName,
-    BeforeAttrValue,
-    AttrValueQuoted(u8),
-    AttrValueUnquoted,
-    AfterAttrValueQuoted,
-    SelfClosingStartTag,
     BogusComment,
     MarkupDeclarationOpen,
     CommentStart,
@@ -115,14 +106,10 @@ pub struct Tokenizer<'a> {
     after: Option<Token<'a>>,
     /// Pending character tokens, coalesced.
     chars: Buf,
-    // The tag being built.
-    tag_is_end: bool,
-    tag_name: Option<Name<'a>>,
-    attrs: Vec<Attribute<'a>>,
-    spare_attrs: Vec<Attribute<'a>>,
-    self_closing: bool,
-    attr_name: Option<Name<'a>>,
+    /// An attribute value that is not the input's own bytes, while it is built.
     attr_value: Buf,
+    /// A `Vec` handed back by `recycle`, for the next tag with attributes.
+    spare_attrs: Vec<Attribute<'a>>,
     // The comment or DOCTYPE being built.
     comment: Buf,
     doctype_name: Option<Text<'a>>,
@@ -147,13 +134,8 @@ impl<'a> Tokenizer<'a> {
             ready: None,
             after: None,
             chars: Buf::default(),
-            tag_is_end: false,
-            tag_name: None,
-            attrs: Vec::new(),
-            spare_attrs: Vec::new(),
-            self_closing: false,
-            attr_name: None,
             attr_value: Buf::default(),
+            spare_attrs: Vec::new(),
             comment: Buf::default(),
             doctype_name: None,
             public_id: None,
@@ -174,7 +156,18 @@ impl<'a> Tokenizer<'a> {
             if self.done {
                 return Token::Eof;
             }
-            self.step();
+            // The data state and tags come back directly; the rest goes through `emit`.
+            let token = match self.state {
+                St::Data => self.data(),
+                St::TagOpen => self.tag_open(),
+                _ => {
+                    self.step();
+                    None
+                }
+            };
+            if let Some(t) = token {
+                return t;
+            }
         }
     }
 
@@ -236,59 +229,6 @@ impl<'a> Tokenizer<'a> {
 
     fn push_text_str(&mut self, t: &str) {
         self.chars.push_str(self.src, t);
-    }
-
-    fn begin_tag(&mut self, is_end: bool) {
-        self.tag_is_end = is_end;
-        self.tag_name = None;
-        self.self_closing = false;
-        self.attr_name = None;
-        self.attr_value.clear();
-        if self.attrs.capacity() == 0 {
-            self.attrs = std::mem::take(&mut self.spare_attrs);
-        }
-        self.attrs.clear();
-    }
-
-    fn finish_attr(&mut self) {
-        if let Some(name) = self.attr_name.take() {
-            let value = self.attr_value.take(self.src);
-            if !self.tag_is_end {
-                self.attrs.push(Attribute { name, value });
-            }
-        }
-    }
-
-    fn start_attr(&mut self, name: Name<'a>) {
-        self.finish_attr();
-        self.attr_name = Some(name);
-    }
-
-    fn emit_tag(&mut self) {
-        self.finish_attr();
-        self.state = St::Data;
-        let name = self.tag_name.take().unwrap_or(Name {
-            atom: Atom::UNKNOWN,
-            text: Text::Borrowed(""),
-        });
-        if self.tag_is_end {
-            self.attrs.clear();
-            self.emit(Token::EndTag(Tag {
-                name,
-                attrs: Vec::new(),
-                self_closing: self.self_closing,
-            }));
-            return;
-        }
-        let mut attrs = std::mem::replace(&mut self.attrs, std::mem::take(&mut self.spare_attrs));
-        dedup_attrs(&mut attrs);
-        // A borrowed name is a pointer copy; an owned one (uppercase in the input) is rare.
-        self.last_start_tag = Some(name.text.clone());
-        self.emit(Token::StartTag(Tag {
-            name,
-            attrs,
-            self_closing: self.self_closing,
-        }));
     }
 
     fn emit_comment(&mut self) {

@@ -1,31 +1,21 @@
 //! One step of the state machine, dispatched on the state, and the text states (data,
 //! RCDATA, RAWTEXT, script data, PLAINTEXT, CDATA section). Each step consumes what its
 //! state consumes (a whole run where the standard's state would loop on it) and sets the
-//! next state; the other states are in `tag`, `comment`, `doctype` and `script`.
+//! next state; the other states are in `tag`, `comment`, `doctype` and `script`. The data
+//! state and the tags it opens return their token instead of stepping (`next_token`).
 
-use memchr::{memchr, memchr3, memmem};
+use memchr::{memchr, memchr2, memchr3, memmem};
 
 use super::charref::{self, Decoded};
-use super::{Buf, St, Tokenizer, REPLACEMENT};
+use super::{Buf, St, Token, Tokenizer, REPLACEMENT};
 
 impl<'a> Tokenizer<'a> {
     pub(super) fn step(&mut self) {
         match self.state {
-            St::Data => self.text_state(b'&', b'&'),
-            St::RcData => self.text_state(b'&', 0),
-            St::RawText | St::ScriptData => self.text_state(b'<', 0),
+            St::RcData => self.text_state(b'&'),
+            St::RawText | St::ScriptData => self.text_state(b'<'),
             St::PlainText => self.plaintext(),
             St::CdataSection => self.cdata_section(),
-            St::TagOpen => self.tag_open(),
-            St::EndTagOpen => self.end_tag_open(),
-            St::TagName => self.tag_name(),
-            St::BeforeAttrName => self.before_attr_name(),
-            St::AfterAttrName => self.after_attr_name(),
-            St::BeforeAttrValue => self.before_attr_value(),
-            St::AttrValueQuoted(q) => self.attr_value_quoted(q),
-            St::AttrValueUnquoted => self.attr_value_unquoted(),
-            St::AfterAttrValueQuoted => self.after_attr_value_quoted(),
-            St::SelfClosingStartTag => self.self_closing_start_tag(),
             St::BogusComment => self.bogus_comment(),
             St::MarkupDeclarationOpen => self.markup_declaration_open(),
             St::CommentStart
@@ -46,18 +36,44 @@ impl<'a> Tokenizer<'a> {
             | St::AfterDoctypePublicId
             | St::AfterDoctypeSystemId
             | St::BogusDoctype => self.doctype_step(),
+            St::Data | St::TagOpen => unreachable!("handled by next_token"),
             _ => self.script_step(),
         }
     }
 
+    /// The data state: the run up to the next `<` or `&` (NUL passes through), then the
+    /// tag it opens comes back directly. Pending characters come back first when a token
+    /// surely follows, so that the tag need not wait in `after`.
+    pub(super) fn data(&mut self) -> Option<Token<'a>> {
+        let start = self.pos;
+        let Some(i) = memchr2(b'<', b'&', &self.bytes[start..]) else {
+            self.push_text(start, self.bytes.len());
+            self.emit_eof();
+            return None;
+        };
+        let at = start + i;
+        self.push_text(start, at);
+        if self.bytes[at] == b'&' {
+            let (end, decoded) = charref::consume(self.bytes, at, false);
+            self.push_ref(at, end, decoded, false);
+            self.pos = end;
+            return None;
+        }
+        self.pos = at + 1;
+        if !self.chars.is_empty() && self.lt_starts_token(at) {
+            self.state = St::TagOpen;
+            return Some(Token::Characters(self.chars.take(self.src)));
+        }
+        self.tag_open()
+    }
+
     // ---- text states ----
 
-    /// Data (`amp = b'&'`, `nul = b'&'`: NUL passes through), RCDATA (`nul = 0`), RAWTEXT
-    /// and script data (`amp = b'<'`: no references). The run up to the next `<`, `&` or
-    /// NUL is one span.
-    fn text_state(&mut self, amp: u8, nul: u8) {
+    /// RCDATA (`amp = b'&'`), RAWTEXT and script data (`amp = b'<'`: no references). The
+    /// run up to the next `<`, `&` or NUL is one span.
+    fn text_state(&mut self, amp: u8) {
         let start = self.pos;
-        let Some(i) = memchr3(b'<', amp, nul, &self.bytes[start..]) else {
+        let Some(i) = memchr3(b'<', amp, 0, &self.bytes[start..]) else {
             self.push_text(start, self.bytes.len());
             return self.emit_eof();
         };
@@ -78,15 +94,10 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
-    /// At a `<` in a text state.
+    /// At a `<` in the RCDATA, RAWTEXT or script data state.
     fn text_less_than(&mut self) {
         let at = self.pos;
         match self.state {
-            St::Data => {
-                self.pos = at + 1;
-                self.state = St::TagOpen;
-                return;
-            }
             St::ScriptData if self.bytes.get(at + 1) == Some(&b'!') => {
                 self.push_text(at, at + 2);
                 self.pos = at + 2;
@@ -96,9 +107,7 @@ impl<'a> Tokenizer<'a> {
             _ => {}
         }
         if self.bytes.get(at + 1) == Some(&b'/') && self.appropriate_end_tag(at + 2).is_some() {
-            self.begin_tag(true);
-            self.pos = at + 2;
-            self.state = St::TagName;
+            self.end_tag(at + 2);
         } else {
             self.push_text(at, at + 1);
             self.pos = at + 1;
