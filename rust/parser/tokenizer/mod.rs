@@ -147,11 +147,12 @@ impl<'a> Tokenizer<'a> {
     /// The next token; `Token::Eof` at the end of the input and on every call after.
     pub fn next_token(&mut self) -> Token<'a> {
         loop {
-            if let Some(t) = self.ready.take() {
-                return t;
+            // `is_some` first: `take` copies the whole slot, empty or not.
+            if self.ready.is_some() {
+                return self.ready.take().expect("a ready token");
             }
-            if let Some(t) = self.after.take() {
-                return t;
+            if self.after.is_some() {
+                return self.after.take().expect("a token after");
             }
             if self.done {
                 return Token::Eof;
@@ -294,7 +295,8 @@ impl<'a> Tokenizer<'a> {
 
     /// The tag or attribute name starting at `start`: up to whitespace, `/`, `>` (and `=`
     /// after the first byte when `attr`), ASCII-lowercased, NUL as U+FFFD, borrowed when
-    /// it already is. Returns it and its end.
+    /// it already is. Returns it and its end. Inlined: `attr` is a constant at each call.
+    #[inline(always)]
     fn name_run(&self, start: usize, attr: bool) -> (Name<'a>, usize) {
         let stop = if attr {
             WS | SLASH_GT | EQ
@@ -312,13 +314,39 @@ impl<'a> Tokenizer<'a> {
             end += 1;
         }
         let raw = &self.src.text[start..end];
-        let text = if seen & UPPER_OR_NUL != 0 {
-            Text::Owned(raw.to_ascii_lowercase().replace('\0', "\u{FFFD}"))
+        if seen & UPPER_OR_NUL != 0 {
+            return (changed_name(raw), end);
+        }
+        let len = end - start;
+        let atom = if len <= 8 {
+            atoms::lookup_word(self.word_at(start, len), len)
         } else {
-            Text::Borrowed(raw)
+            atoms::lookup(raw)
         };
-        let atom = atoms::lookup(&text);
-        (Name { atom, text }, end)
+        (
+            Name {
+                atom,
+                text: Text::Borrowed(raw),
+            },
+            end,
+        )
+    }
+
+    /// The `len` (one to eight) bytes at `start` as a little-endian integer, zero above:
+    /// one load when eight bytes are there.
+    fn word_at(&self, start: usize, len: usize) -> u64 {
+        if let Some(eight) = self.bytes.get(start..start + 8) {
+            let word = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+            return if len == 8 {
+                word
+            } else {
+                word & ((1 << (8 * len)) - 1)
+            };
+        }
+        self.bytes[start..start + len]
+            .iter()
+            .rev()
+            .fold(0, |w, &b| (w << 8) | u64::from(b))
     }
 
     /// With `start` just after `</`: the end of an ASCII-alpha run there that is an
@@ -362,6 +390,16 @@ static CLASS: [u8; 256] = {
 
 fn is_ws(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
+}
+
+/// A name with an uppercase letter or NUL, lowercased and with U+FFFD for NUL.
+#[cold]
+fn changed_name(raw: &str) -> Name<'static> {
+    let text = raw.to_ascii_lowercase().replace('\0', "\u{FFFD}");
+    Name {
+        atom: atoms::lookup(&text),
+        text: Text::Owned(text),
+    }
 }
 
 fn lowercase(raw: &str) -> Text<'_> {

@@ -7,7 +7,7 @@
 use memchr::{memchr, memchr2, memchr3, memmem};
 
 use super::charref::{self, Decoded};
-use super::{Buf, St, Token, Tokenizer, REPLACEMENT};
+use super::{Buf, St, Text, Token, Tokenizer, REPLACEMENT};
 
 impl<'a> Tokenizer<'a> {
     pub(super) fn step(&mut self) {
@@ -46,15 +46,37 @@ impl<'a> Tokenizer<'a> {
     /// surely follows, so that the tag need not wait in `after`.
     pub(super) fn data(&mut self) -> Option<Token<'a>> {
         let start = self.pos;
-        let Some(i) = memchr2(b'<', b'&', &self.bytes[start..]) else {
+        // Between two tags there is often nothing: then no scan.
+        let at = if self.bytes.get(start) == Some(&b'<') {
+            start
+        } else if let Some(i) = memchr2(b'<', b'&', &self.bytes[start..]) {
+            start + i
+        } else {
             self.push_text(start, self.bytes.len());
             self.emit_eof();
             return None;
         };
-        let at = start + i;
+        if self.bytes[at] == b'<'
+            && start < at
+            && self.chars.is_empty()
+            && !self.src.has_cr
+            && self.lt_starts_token(at)
+        {
+            // The common run: the input's own bytes, whole, before a tag.
+            self.pos = at + 1;
+            self.state = St::TagOpen;
+            return Some(Token::Characters(Text::Borrowed(&self.src.text[start..at])));
+        }
         self.push_text(start, at);
         if self.bytes[at] == b'&' {
             let (end, decoded) = charref::consume(self.bytes, at, false);
+            if decoded.is_some() && !self.chars.is_owned() {
+                // The run stops being the input's bytes here (once per run: the scan is
+                // linear): room for the rest of it, up to the next `<`, so that its
+                // `String` is allocated once.
+                let rest = memchr(b'<', &self.bytes[end..]).unwrap_or(self.bytes.len() - end);
+                self.chars.make_owned_with_room(self.src, rest + 4);
+            }
             self.push_ref(at, end, decoded, false);
             self.pos = end;
             return None;

@@ -87,11 +87,7 @@ impl<'a> Tokenizer<'a> {
     pub(super) fn lex_tag(&mut self, start: usize, is_end: bool) -> Option<Token<'a>> {
         let bytes = self.bytes;
         let (name, mut i) = self.name_run(start, false);
-        let mut attrs = if is_end {
-            Vec::new()
-        } else {
-            mem::take(&mut self.spare_attrs)
-        };
+        let mut attrs = Vec::new();
         let mut self_closing = false;
         loop {
             // The before attribute name state (and after attribute value (quoted), which
@@ -149,6 +145,9 @@ impl<'a> Tokenizer<'a> {
                 Text::Borrowed("")
             };
             if !is_end {
+                if attrs.capacity() == 0 {
+                    attrs = mem::take(&mut self.spare_attrs);
+                }
                 attrs.push(Attribute {
                     name: attr_name,
                     value,
@@ -165,11 +164,7 @@ impl<'a> Tokenizer<'a> {
         if is_end {
             return Some(Token::EndTag(tag(attrs)));
         }
-        if attrs.is_empty() {
-            // Keep the spare capacity for a tag that has attributes.
-            self.spare_attrs = attrs;
-            attrs = Vec::new();
-        } else {
+        if attrs.len() > 1 {
             dedup_attrs(&mut attrs);
         }
         let tag = tag(attrs);
