@@ -46,9 +46,8 @@ impl<'a> Tokenizer<'a> {
     /// surely follows, so that the tag need not wait in `after`.
     pub(super) fn data(&mut self) -> Option<Token<'a>> {
         let start = self.pos;
-        // Between two tags there is often nothing: then no scan.
-        let at = if self.bytes.get(start) == Some(&b'<') {
-            start
+        let at = if let Some(i) = short_run(&self.bytes[start..]) {
+            start + i
         } else if let Some(i) = memchr2(b'<', b'&', &self.bytes[start..]) {
             start + i
         } else {
@@ -186,4 +185,18 @@ impl<'a> Tokenizer<'a> {
             }
         }
     }
+}
+
+/// The position of the first `<` or `&` in the first eight bytes of `bytes`, when there
+/// are eight: most runs between tags are that short ("", "\n", a word), and this costs
+/// less than setting up `memchr2`. Each eight bytes tested at once: a byte that equals `<`
+/// becomes zero after the XOR, and the lowest byte flagged by the zero test is exact.
+fn short_run(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let eight: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+    let word = u64::from_le_bytes(eight);
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let found = zero(word ^ (ONES * u64::from(b'<'))) | zero(word ^ (ONES * u64::from(b'&')));
+    (found != 0).then(|| found.trailing_zeros() as usize / 8)
 }

@@ -10,7 +10,7 @@ use std::mem;
 use memchr::memchr3;
 
 use super::charref;
-use super::{dedup_attrs, is_ws, St, Tag, Text, Token, Tokenizer, REPLACEMENT};
+use super::{dedup_attrs, is_ws, Name, St, Tag, Text, Token, Tokenizer, REPLACEMENT};
 use crate::parser::token::Attribute;
 
 impl<'a> Tokenizer<'a> {
@@ -85,8 +85,20 @@ impl<'a> Tokenizer<'a> {
     /// attributes (the tree builder ignores them), but are lexed the same way so that a
     /// `>` inside a quoted value does not end them.
     pub(super) fn lex_tag(&mut self, start: usize, is_end: bool) -> Option<Token<'a>> {
+        let (name, i) = self.name_run(start, false);
+        if self.bytes.get(i) == Some(&b'>') {
+            // Most tags: a name and `>`, without the attribute loop's setup.
+            self.pos = i + 1;
+            self.state = St::Data;
+            return Some(self.tag_token(name, Vec::new(), false, is_end));
+        }
+        self.lex_attributes(name, i, is_end)
+    }
+
+    /// `lex_tag` from the end of the tag's name (at `i`) on.
+    #[inline(never)]
+    fn lex_attributes(&mut self, name: Name<'a>, mut i: usize, is_end: bool) -> Option<Token<'a>> {
         let bytes = self.bytes;
-        let (name, mut i) = self.name_run(start, false);
         let mut attrs = Vec::new();
         let mut self_closing = false;
         loop {
@@ -156,21 +168,34 @@ impl<'a> Tokenizer<'a> {
         }
         self.pos = i;
         self.state = St::Data;
-        let tag = |attrs| Tag {
-            name,
-            attrs,
-            self_closing,
-        };
+        Some(self.tag_token(name, attrs, self_closing, is_end))
+    }
+
+    #[inline(always)]
+    fn tag_token(
+        &mut self,
+        name: Name<'a>,
+        mut attrs: Vec<Attribute<'a>>,
+        self_closing: bool,
+        is_end: bool,
+    ) -> Token<'a> {
         if is_end {
-            return Some(Token::EndTag(tag(attrs)));
+            return Token::EndTag(Tag {
+                name,
+                attrs,
+                self_closing,
+            });
         }
         if attrs.len() > 1 {
             dedup_attrs(&mut attrs);
         }
-        let tag = tag(attrs);
         // A borrowed name is a pointer copy; an owned one (uppercase in the input) is rare.
-        self.last_start_tag = Some(tag.name.text.clone());
-        Some(Token::StartTag(tag))
+        self.last_start_tag = Some(name.text.clone());
+        Token::StartTag(Tag {
+            name,
+            attrs,
+            self_closing,
+        })
     }
 
     fn tag_at_eof(&mut self, attrs: Vec<Attribute<'a>>) -> Option<Token<'a>> {

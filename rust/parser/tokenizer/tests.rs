@@ -292,6 +292,46 @@ fn characters_before_a_tag_come_first_and_whole() {
     );
 }
 
+#[test]
+fn text_runs_of_every_short_length() {
+    // Runs shorter than, as long as and longer than the eight bytes tested at once, with
+    // multi-byte characters (high bytes) in them.
+    for n in 0..20 {
+        for filler in ["x", "\u{e9}", "\u{3c00}"] {
+            let run = filler.repeat(n);
+            let input = format!("{run}<b>yyyyyyyyyy");
+            let tokens = all(&input);
+            let mut expected = Vec::new();
+            if n > 0 {
+                expected.push(Token::Characters(Cow::Borrowed(run.as_str())));
+            }
+            assert_eq!(tokens[..expected.len()], expected, "{input:?}");
+            assert_eq!(start_tag(&tokens[expected.len()]).name.atom, atoms::B);
+            assert_eq!(text(&tokens), format!("{run}yyyyyyyyyy"));
+            let input = format!("{run}&amp;yyyyyyyyyy");
+            assert_eq!(text(&all(&input)), format!("{run}&yyyyyyyyyy"), "{input:?}");
+        }
+    }
+}
+
+#[test]
+fn tags_with_and_without_attributes() {
+    let tokens = all("<td><td a=1><td >");
+    for tok in &tokens {
+        assert_eq!(start_tag(tok).name.atom, atoms::TD);
+    }
+    assert_eq!(attrs(start_tag(&tokens[0])), []);
+    assert_eq!(attrs(start_tag(&tokens[1])), [("a", "1")]);
+    assert_eq!(attrs(start_tag(&tokens[2])), []);
+    // The last start tag is recorded on both paths: `</td>` ends RCDATA after each.
+    for input in ["<td></td>", "<td a=1></td>"] {
+        let mut t = Tokenizer::new(input);
+        t.next_token();
+        t.set_state(State::RcData);
+        assert!(matches!(t.next_token(), Token::EndTag(tag) if tag.name.atom == atoms::TD));
+    }
+}
+
 // ---- hostile shapes: every one finishes (linear time) and gives the expected tokens ----
 
 const N: usize = 1_000_000;
