@@ -70,8 +70,11 @@ enum St {
     Doctype,
     BeforeDoctypeName,
     AfterDoctypeName,
-    AfterDoctypeKeyword { system: bool },
-    DoctypeId { system: bool, quote: u8 },
+    /// After `PUBLIC` or `SYSTEM` (`doctype_system`): a plain enum keeps the state one
+    /// byte that `next_token` compares directly.
+    AfterDoctypeKeyword,
+    /// In a quoted identifier (`doctype_system`, `doctype_quote`).
+    DoctypeId,
     AfterDoctypePublicId,
     AfterDoctypeSystemId,
     BogusDoctype,
@@ -116,6 +119,8 @@ pub struct Tokenizer<'a> {
     public_id: Option<Buf>,
     system_id: Option<Buf>,
     force_quirks: bool,
+    doctype_system: bool,
+    doctype_quote: u8,
 }
 
 impl<'a> Tokenizer<'a> {
@@ -141,6 +146,8 @@ impl<'a> Tokenizer<'a> {
             public_id: None,
             system_id: None,
             force_quirks: false,
+            doctype_system: false,
+            doctype_quote: b'"',
         }
     }
 

@@ -31,8 +31,8 @@ impl<'a> Tokenizer<'a> {
             St::Doctype
             | St::BeforeDoctypeName
             | St::AfterDoctypeName
-            | St::AfterDoctypeKeyword { .. }
-            | St::DoctypeId { .. }
+            | St::AfterDoctypeKeyword
+            | St::DoctypeId
             | St::AfterDoctypePublicId
             | St::AfterDoctypeSystemId
             | St::BogusDoctype => self.doctype_step(),
@@ -66,7 +66,9 @@ impl<'a> Tokenizer<'a> {
             self.state = St::TagOpen;
             return Some(Token::Characters(Text::Borrowed(&self.src.text[start..at])));
         }
-        self.push_text(start, at);
+        if start < at {
+            self.push_text(start, at);
+        }
         if self.bytes[at] == b'&' {
             let (end, decoded) = charref::consume(self.bytes, at, false);
             if decoded.is_some() && !self.chars.is_owned() {
