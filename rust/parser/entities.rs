@@ -3,9 +3,7 @@
 //! searched by binary search (within the names sharing the first byte) for the longest
 //! name the input starts with. The search compares each name's first eight bytes as one
 //! integer (`KEYS`), which orders names as their bytes do, and only names that share
-//! those eight bytes byte by byte.
-
-use std::cmp::Ordering;
+//! those eight bytes byte by byte (at most a few: names longer than eight bytes).
 
 use super::entities_table::{BY_FIRST_BYTE, ENTITIES, MAX_LEN};
 
@@ -38,26 +36,16 @@ fn key(name: &[u8]) -> u64 {
 
 fn find(name: &[u8]) -> Option<&'static str> {
     let &(lo, hi) = BY_FIRST_BYTE.get(usize::from(*name.first()?))?;
-    let (mut lo, mut hi) = (usize::from(lo), usize::from(hi));
+    let (lo, hi) = (usize::from(lo), usize::from(hi));
     let want = key(name);
     let tail = name.get(8..).unwrap_or_default();
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        let order = KEYS[mid].cmp(&want).then_with(|| {
-            ENTITIES[mid]
-                .0
-                .as_bytes()
-                .get(8..)
-                .unwrap_or_default()
-                .cmp(tail)
-        });
-        match order {
-            Ordering::Less => lo = mid + 1,
-            Ordering::Greater => hi = mid,
-            Ordering::Equal => return Some(ENTITIES[mid].1),
-        }
-    }
-    None
+    // The first name whose key is not below, then the few sharing the key (names of
+    // more than eight bytes) by their tails, in order.
+    let first = lo + KEYS[lo..hi].partition_point(|&k| k < want);
+    (first..hi)
+        .take_while(|&i| KEYS[i] == want)
+        .find(|&i| ENTITIES[i].0.as_bytes().get(8..).unwrap_or_default() == tail)
+        .map(|i| ENTITIES[i].1)
 }
 
 /// The longest named reference at the start of `after_amp` (the bytes after a `&`):

@@ -11,8 +11,13 @@
 //! happens as text is copied out, by position, so the input is never rewritten.
 //!
 //! Characters are coalesced into as long a token as possible: they are handed over when the
-//! next other token is ready, or before a `<![CDATA[` (whether that is a CDATA section
-//! depends on the tree builder's current node, which those characters may change).
+//! next other token (or the end) is certain, such as at a `<` followed by a letter, or
+//! before a `<![CDATA[` (whether that is a CDATA section depends on the tree builder's
+//! current node, which those characters may change).
+//!
+//! The data state and the tags it opens, nearly all of the work, return their token
+//! straight from `next_token`; a tag is lexed in one pass (`tag.rs`). The other states
+//! step one state at a time and hand their tokens over through two slots (`emit`).
 //!
 //! Parse errors are not reported: the sanitizer has no use for them, and each one's
 //! recovery is what the states below implement. End tags are emitted without attributes

@@ -365,6 +365,9 @@ fn ampersand_and_numeric_storms() {
     assert_eq!(text(&all(&input)), input);
     let input = "&amp".repeat(N);
     assert_eq!(text(&all(&input)).len(), N);
+    // References between `<`s that open no tag: one run, made owned once.
+    let input = "&lt;<".repeat(N);
+    assert_eq!(text(&all(&input)), "<<".repeat(N));
 }
 
 #[test]
