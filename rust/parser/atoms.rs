@@ -6,6 +6,9 @@
 //!
 //! The lookup is a perfect hash (hash and displace): a multiply per eight bytes of the
 //! name, a displacement per bucket, one slot, one string compare. No SipHash, no probing.
+//! Names of up to eight bytes (nearly all tags) can be looked up as one integer
+//! (`lookup_word`), which the tokenizer loads straight from the input: then the compare
+//! is one integer compare too.
 
 use super::atoms_table::{BITS, BUCKETS, DISPS, MAX_LEN, NAMES, SLOTS};
 
@@ -27,6 +30,28 @@ impl Atom {
         self != Atom::UNKNOWN
     }
 }
+
+/// Each name's bytes as a little-endian integer for names of up to eight bytes (zero
+/// above the name: names have no NUL), `u64::MAX` for longer ones (no UTF-8 text packs
+/// to it), so that `lookup_word` compares one integer.
+static WORDS: [u64; NAMES.len()] = {
+    let mut words = [0u64; NAMES.len()];
+    let mut i = 0;
+    while i < NAMES.len() {
+        let name = NAMES[i].as_bytes();
+        if name.len() > 8 {
+            words[i] = u64::MAX;
+        } else {
+            let mut k = 0;
+            while k < name.len() {
+                words[i] |= (name[k] as u64) << (8 * k);
+                k += 1;
+            }
+        }
+        i += 1;
+    }
+    words
+};
 
 /// Eight bytes per multiply (names are short: usually one round). Must match
 /// `name_hash` in the generator.
@@ -58,6 +83,28 @@ fn slot(h: u64, disp: u32) -> usize {
     (((h as u32) ^ disp).wrapping_mul(0x9e37_79b1) >> (32 - BITS)) as usize
 }
 
+/// The hash of a name of one to eight bytes, `word` being its bytes as a little-endian
+/// integer (what `hash` computes in one round).
+fn hash_word(word: u64, len: usize) -> u64 {
+    let h = ((len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ word)
+        .wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 32)
+}
+
+/// The atom of an ASCII-lowercase name of one to eight bytes without NUL, given as its
+/// bytes in a little-endian integer (zero above the name).
+pub fn lookup_word(word: u64, len: usize) -> Atom {
+    debug_assert!((1..=8).contains(&len) && (len == 8 || word >> (8 * len) == 0));
+    let h = hash_word(word, len);
+    let disp = DISPS[((h >> 40) % BUCKETS) as usize];
+    let atom = SLOTS[slot(h, disp)];
+    if WORDS[usize::from(atom)] == word {
+        Atom(atom)
+    } else {
+        Atom::UNKNOWN
+    }
+}
+
 /// The atom of an ASCII-lowercase name.
 pub fn lookup(lower: &str) -> Atom {
     if lower.is_empty() || lower.len() > MAX_LEN {
@@ -83,6 +130,9 @@ mod tests {
     fn every_name_round_trips() {
         for (i, name) in NAMES.iter().enumerate().skip(1) {
             assert_eq!(lookup(name), Atom(i as u16), "{name}");
+            if name.len() <= 8 {
+                assert_eq!(lookup_word(word(name), name.len()), Atom(i as u16));
+            }
             assert_eq!(Atom(i as u16).name(), *name);
         }
     }
@@ -107,5 +157,31 @@ mod tests {
             assert_eq!(lookup(unknown), Atom::UNKNOWN, "{unknown}");
         }
         assert_eq!(Atom::UNKNOWN.name(), "");
+    }
+
+    fn word(name: &str) -> u64 {
+        let mut le = [0u8; 8];
+        le[..name.len()].copy_from_slice(name.as_bytes());
+        u64::from_le_bytes(le)
+    }
+
+    #[test]
+    fn word_lookup_unknowns() {
+        // Prefixes and extensions of known names, a long name's first eight bytes, and
+        // bytes no name has.
+        for unknown in [
+            "di",
+            "divx",
+            "blockquo",
+            "foreigno",
+            "d\u{e9}v",
+            "\u{ff}\u{ff}\u{ff}\u{ff}",
+        ] {
+            assert_eq!(
+                lookup_word(word(unknown), unknown.len()),
+                Atom::UNKNOWN,
+                "{unknown}"
+            );
+        }
     }
 }

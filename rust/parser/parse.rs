@@ -11,7 +11,7 @@ pub fn parse_document(html: &str, opts: Opts) -> Dom<'_> {
     if memchr::memchr(0, html.as_bytes()).is_none() {
         tb.input_has_no_nul();
     }
-    run(&mut Tokenizer::new(html), &mut tb);
+    run(html, &mut Tokenizer::new(html), &mut tb);
     tb.finish()
 }
 
@@ -26,15 +26,18 @@ pub fn parse_fragment(html: &str, context: ContextElement, opts: Opts) -> Dom<'_
     // The fragment algorithm sets the state by the context element but no "last start
     // tag": in a <script> or <textarea> context no end tag ends the text.
     tok.set_state(tb.initial_state());
-    run(&mut tok, &mut tb);
+    run(html, &mut tok, &mut tb);
     tb.finish()
 }
 
-fn run<'a>(tok: &mut Tokenizer<'a>, tb: &mut TreeBuilder<'a>) {
+fn run<'a>(html: &str, tok: &mut Tokenizer<'a>, tb: &mut TreeBuilder<'a>) {
+    // The tokenizer asks only when it meets `<![CDATA[`; the answer depends on the tree as
+    // built so far, so it is given before every token, unless the input has none.
+    let cdata = memchr::memmem::find(html.as_bytes(), b"<![CDATA[").is_some();
     loop {
-        // The tokenizer asks only when it meets `<![CDATA[`; the answer depends on the
-        // tree as built so far.
-        tok.set_cdata_allowed(tb.cdata_allowed());
+        if cdata {
+            tok.set_cdata_allowed(tb.cdata_allowed());
+        }
         let token = tok.next_token();
         let eof = matches!(token, Token::Eof);
         if let Some(state) = tb.process(token) {

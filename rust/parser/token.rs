@@ -2,9 +2,9 @@
 //!
 //! Text borrows the input wherever it is the input's own bytes; it is owned only where the
 //! tokenizer changed it (a character reference decoded, a CR or CRLF turned into LF, a NUL
-//! replaced, a name lowercased). A tag's attributes come in a `Vec` the tree builder hands
-//! back (`Tokenizer::recycle`) once it has copied them, so a steady stream of tags
-//! allocates nothing.
+//! replaced, a name lowercased). A tag's attributes come in a `Vec` that a consumer done
+//! with it can hand back (`Tokenizer::recycle`) for the next tag with attributes to reuse;
+//! a tag without attributes has an empty `Vec`, which allocates nothing.
 
 use std::borrow::Cow;
 

@@ -29,6 +29,10 @@ impl Buf {
         }
     }
 
+    pub fn is_owned(&self) -> bool {
+        self.is_owned
+    }
+
     pub fn clear(&mut self) {
         self.start = 0;
         self.end = 0;
@@ -91,12 +95,19 @@ impl Buf {
         out
     }
 
-    fn make_owned(&mut self, src: Src<'_>) {
+    /// Turns the text into a `String` (if it is not one yet) with room for `more` bytes,
+    /// so that a caller that knows how long the text will grow allocates once.
+    pub fn make_owned_with_room(&mut self, src: Src<'_>, more: usize) {
         if !self.is_owned {
             self.owned.clear();
+            self.owned.reserve(self.end - self.start + more);
             self.owned.push_str(&src.text[self.start..self.end]);
             self.is_owned = true;
         }
+    }
+
+    fn make_owned(&mut self, src: Src<'_>) {
+        self.make_owned_with_room(src, 0);
     }
 }
 

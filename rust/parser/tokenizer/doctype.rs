@@ -8,7 +8,7 @@ impl<'a> Tokenizer<'a> {
     pub(super) fn doctype_step(&mut self) {
         let state = self.state;
         let cur = match state {
-            St::DoctypeId { .. } | St::BogusDoctype => self.cur(),
+            St::DoctypeId | St::BogusDoctype => self.cur(),
             St::Doctype => {
                 self.begin_doctype();
                 self.cur()
@@ -28,12 +28,12 @@ impl<'a> Tokenizer<'a> {
             St::AfterDoctypeName => self.after_doctype_name(b),
             // The whitespace was skipped: "after the keyword" and "before the identifier"
             // now differ only in parse errors.
-            St::AfterDoctypeKeyword { system } => match b {
-                b'"' | b'\'' => self.open_doctype_id(system, b),
+            St::AfterDoctypeKeyword => match b {
+                b'"' | b'\'' => self.open_doctype_id(self.doctype_system, b),
                 b'>' => self.doctype_quirks_end(),
                 _ => self.bogus_doctype(true),
             },
-            St::DoctypeId { system, quote } => self.doctype_id(system, quote),
+            St::DoctypeId => self.doctype_id(self.doctype_system, self.doctype_quote),
             // Likewise "after the public identifier" and "between the identifiers".
             St::AfterDoctypePublicId => match b {
                 b'>' => self.doctype_end(),
@@ -85,10 +85,12 @@ impl<'a> Tokenizer<'a> {
         let keyword = |k: &[u8]| rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(k);
         if keyword(b"public") {
             self.pos += 6;
-            self.state = St::AfterDoctypeKeyword { system: false };
+            self.doctype_system = false;
+            self.state = St::AfterDoctypeKeyword;
         } else if keyword(b"system") {
             self.pos += 6;
-            self.state = St::AfterDoctypeKeyword { system: true };
+            self.doctype_system = true;
+            self.state = St::AfterDoctypeKeyword;
         } else {
             self.bogus_doctype(true);
         }
@@ -102,7 +104,9 @@ impl<'a> Tokenizer<'a> {
         };
         *slot = Some(Buf::default());
         self.pos += 1;
-        self.state = St::DoctypeId { system, quote };
+        self.doctype_system = system;
+        self.doctype_quote = quote;
+        self.state = St::DoctypeId;
     }
 
     fn doctype_id(&mut self, system: bool, quote: u8) {

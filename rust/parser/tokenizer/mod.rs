@@ -11,8 +11,13 @@
 //! happens as text is copied out, by position, so the input is never rewritten.
 //!
 //! Characters are coalesced into as long a token as possible: they are handed over when the
-//! next other token is ready, or before a `<![CDATA[` (whether that is a CDATA section
-//! depends on the tree builder's current node, which those characters may change).
+//! next other token (or the end) is certain, such as at a `<` followed by a letter, or
+//! before a `<![CDATA[` (whether that is a CDATA section depends on the tree builder's
+//! current node, which those characters may change).
+//!
+//! The data state and the tags it opens, nearly all of the work, return their token
+//! straight from `next_token`; a tag is lexed in one pass (`tag.rs`). The other states
+//! step one state at a time and hand their tokens over through two slots (`emit`).
 //!
 //! Parse errors are not reported: the sanitizer has no use for them, and each one's
 //! recovery is what the states below implement. End tags are emitted without attributes
@@ -36,7 +41,7 @@ use std::collections::HashSet;
 
 use buf::{Buf, Src};
 
-use crate::parser::atoms::{self, Atom};
+use crate::parser::atoms;
 use crate::parser::token::{Attribute, Doctype, Name, State, Tag, Text, Token};
 
 /// What NUL becomes outside the data and CDATA section states.
@@ -55,15 +60,6 @@ enum St {
     PlainText,
     CdataSection,
     TagOpen,
-    EndTagOpen,
-    TagName,
-    BeforeAttrName,
-    AfterAttrName,
-    BeforeAttrValue,
-    AttrValueQuoted(u8),
-    AttrValueUnquoted,
-    AfterAttrValueQuoted,
-    SelfClosingStartTag,
     BogusComment,
     MarkupDeclarationOpen,
     CommentStart,
@@ -79,8 +75,11 @@ enum St {
     Doctype,
     BeforeDoctypeName,
     AfterDoctypeName,
-    AfterDoctypeKeyword { system: bool },
-    DoctypeId { system: bool, quote: u8 },
+    /// After `PUBLIC` or `SYSTEM` (`doctype_system`): a plain enum keeps the state one
+    /// byte that `next_token` compares directly.
+    AfterDoctypeKeyword,
+    /// In a quoted identifier (`doctype_system`, `doctype_quote`).
+    DoctypeId,
     AfterDoctypePublicId,
     AfterDoctypeSystemId,
     BogusDoctype,
@@ -115,20 +114,18 @@ pub struct Tokenizer<'a> {
     after: Option<Token<'a>>,
     /// Pending character tokens, coalesced.
     chars: Buf,
-    // The tag being built.
-    tag_is_end: bool,
-    tag_name: Option<Name<'a>>,
-    attrs: Vec<Attribute<'a>>,
-    spare_attrs: Vec<Attribute<'a>>,
-    self_closing: bool,
-    attr_name: Option<Name<'a>>,
+    /// An attribute value that is not the input's own bytes, while it is built.
     attr_value: Buf,
+    /// A `Vec` handed back by `recycle`, for the next tag with attributes.
+    spare_attrs: Vec<Attribute<'a>>,
     // The comment or DOCTYPE being built.
     comment: Buf,
     doctype_name: Option<Text<'a>>,
     public_id: Option<Buf>,
     system_id: Option<Buf>,
     force_quirks: bool,
+    doctype_system: bool,
+    doctype_quote: u8,
 }
 
 impl<'a> Tokenizer<'a> {
@@ -147,34 +144,43 @@ impl<'a> Tokenizer<'a> {
             ready: None,
             after: None,
             chars: Buf::default(),
-            tag_is_end: false,
-            tag_name: None,
-            attrs: Vec::new(),
-            spare_attrs: Vec::new(),
-            self_closing: false,
-            attr_name: None,
             attr_value: Buf::default(),
+            spare_attrs: Vec::new(),
             comment: Buf::default(),
             doctype_name: None,
             public_id: None,
             system_id: None,
             force_quirks: false,
+            doctype_system: false,
+            doctype_quote: b'"',
         }
     }
 
     /// The next token; `Token::Eof` at the end of the input and on every call after.
     pub fn next_token(&mut self) -> Token<'a> {
         loop {
-            if let Some(t) = self.ready.take() {
-                return t;
+            // `is_some` first: `take` copies the whole slot, empty or not.
+            if self.ready.is_some() {
+                return self.ready.take().expect("a ready token");
             }
-            if let Some(t) = self.after.take() {
-                return t;
+            if self.after.is_some() {
+                return self.after.take().expect("a token after");
             }
             if self.done {
                 return Token::Eof;
             }
-            self.step();
+            // The data state and tags come back directly; the rest goes through `emit`.
+            let token = match self.state {
+                St::Data => self.data(),
+                St::TagOpen => self.tag_open(),
+                _ => {
+                    self.step();
+                    None
+                }
+            };
+            if let Some(t) = token {
+                return t;
+            }
         }
     }
 
@@ -236,59 +242,6 @@ impl<'a> Tokenizer<'a> {
 
     fn push_text_str(&mut self, t: &str) {
         self.chars.push_str(self.src, t);
-    }
-
-    fn begin_tag(&mut self, is_end: bool) {
-        self.tag_is_end = is_end;
-        self.tag_name = None;
-        self.self_closing = false;
-        self.attr_name = None;
-        self.attr_value.clear();
-        if self.attrs.capacity() == 0 {
-            self.attrs = std::mem::take(&mut self.spare_attrs);
-        }
-        self.attrs.clear();
-    }
-
-    fn finish_attr(&mut self) {
-        if let Some(name) = self.attr_name.take() {
-            let value = self.attr_value.take(self.src);
-            if !self.tag_is_end {
-                self.attrs.push(Attribute { name, value });
-            }
-        }
-    }
-
-    fn start_attr(&mut self, name: Name<'a>) {
-        self.finish_attr();
-        self.attr_name = Some(name);
-    }
-
-    fn emit_tag(&mut self) {
-        self.finish_attr();
-        self.state = St::Data;
-        let name = self.tag_name.take().unwrap_or(Name {
-            atom: Atom::UNKNOWN,
-            text: Text::Borrowed(""),
-        });
-        if self.tag_is_end {
-            self.attrs.clear();
-            self.emit(Token::EndTag(Tag {
-                name,
-                attrs: Vec::new(),
-                self_closing: self.self_closing,
-            }));
-            return;
-        }
-        let mut attrs = std::mem::replace(&mut self.attrs, std::mem::take(&mut self.spare_attrs));
-        dedup_attrs(&mut attrs);
-        // A borrowed name is a pointer copy; an owned one (uppercase in the input) is rare.
-        self.last_start_tag = Some(name.text.clone());
-        self.emit(Token::StartTag(Tag {
-            name,
-            attrs,
-            self_closing: self.self_closing,
-        }));
     }
 
     fn emit_comment(&mut self) {
@@ -354,7 +307,8 @@ impl<'a> Tokenizer<'a> {
 
     /// The tag or attribute name starting at `start`: up to whitespace, `/`, `>` (and `=`
     /// after the first byte when `attr`), ASCII-lowercased, NUL as U+FFFD, borrowed when
-    /// it already is. Returns it and its end.
+    /// it already is. Returns it and its end. Inlined: `attr` is a constant at each call.
+    #[inline(always)]
     fn name_run(&self, start: usize, attr: bool) -> (Name<'a>, usize) {
         let stop = if attr {
             WS | SLASH_GT | EQ
@@ -372,13 +326,39 @@ impl<'a> Tokenizer<'a> {
             end += 1;
         }
         let raw = &self.src.text[start..end];
-        let text = if seen & UPPER_OR_NUL != 0 {
-            Text::Owned(raw.to_ascii_lowercase().replace('\0', "\u{FFFD}"))
+        if seen & UPPER_OR_NUL != 0 {
+            return (changed_name(raw), end);
+        }
+        let len = end - start;
+        let atom = if len <= 8 {
+            atoms::lookup_word(self.word_at(start, len), len)
         } else {
-            Text::Borrowed(raw)
+            atoms::lookup(raw)
         };
-        let atom = atoms::lookup(&text);
-        (Name { atom, text }, end)
+        (
+            Name {
+                atom,
+                text: Text::Borrowed(raw),
+            },
+            end,
+        )
+    }
+
+    /// The `len` (one to eight) bytes at `start` as a little-endian integer, zero above:
+    /// one load when eight bytes are there.
+    fn word_at(&self, start: usize, len: usize) -> u64 {
+        if let Some(eight) = self.bytes.get(start..start + 8) {
+            let word = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+            return if len == 8 {
+                word
+            } else {
+                word & ((1 << (8 * len)) - 1)
+            };
+        }
+        self.bytes[start..start + len]
+            .iter()
+            .rev()
+            .fold(0, |w, &b| (w << 8) | u64::from(b))
     }
 
     /// With `start` just after `</`: the end of an ASCII-alpha run there that is an
@@ -422,6 +402,16 @@ static CLASS: [u8; 256] = {
 
 fn is_ws(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
+}
+
+/// A name with an uppercase letter or NUL, lowercased and with U+FFFD for NUL.
+#[cold]
+fn changed_name(raw: &str) -> Name<'static> {
+    let text = raw.to_ascii_lowercase().replace('\0', "\u{FFFD}");
+    Name {
+        atom: atoms::lookup(&text),
+        text: Text::Owned(text),
+    }
 }
 
 fn lowercase(raw: &str) -> Text<'_> {

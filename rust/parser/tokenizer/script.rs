@@ -55,9 +55,7 @@ impl<'a> Tokenizer<'a> {
             }
             (St::ScriptEscapedLt, b'/') => {
                 if self.appropriate_end_tag(pos + 1).is_some() {
-                    self.begin_tag(true);
-                    self.pos = pos + 1;
-                    self.state = St::TagName;
+                    self.end_tag(pos + 1);
                 } else {
                     self.push_text(pos - 1, pos);
                     self.state = St::ScriptEscaped;

@@ -1,31 +1,21 @@
 //! One step of the state machine, dispatched on the state, and the text states (data,
 //! RCDATA, RAWTEXT, script data, PLAINTEXT, CDATA section). Each step consumes what its
 //! state consumes (a whole run where the standard's state would loop on it) and sets the
-//! next state; the other states are in `tag`, `comment`, `doctype` and `script`.
+//! next state; the other states are in `tag`, `comment`, `doctype` and `script`. The data
+//! state and the tags it opens return their token instead of stepping (`next_token`).
 
-use memchr::{memchr, memchr3, memmem};
+use memchr::{memchr, memchr2, memchr3, memmem};
 
 use super::charref::{self, Decoded};
-use super::{Buf, St, Tokenizer, REPLACEMENT};
+use super::{Buf, St, Text, Token, Tokenizer, REPLACEMENT};
 
 impl<'a> Tokenizer<'a> {
     pub(super) fn step(&mut self) {
         match self.state {
-            St::Data => self.text_state(b'&', b'&'),
-            St::RcData => self.text_state(b'&', 0),
-            St::RawText | St::ScriptData => self.text_state(b'<', 0),
+            St::RcData => self.text_state(b'&'),
+            St::RawText | St::ScriptData => self.text_state(b'<'),
             St::PlainText => self.plaintext(),
             St::CdataSection => self.cdata_section(),
-            St::TagOpen => self.tag_open(),
-            St::EndTagOpen => self.end_tag_open(),
-            St::TagName => self.tag_name(),
-            St::BeforeAttrName => self.before_attr_name(),
-            St::AfterAttrName => self.after_attr_name(),
-            St::BeforeAttrValue => self.before_attr_value(),
-            St::AttrValueQuoted(q) => self.attr_value_quoted(q),
-            St::AttrValueUnquoted => self.attr_value_unquoted(),
-            St::AfterAttrValueQuoted => self.after_attr_value_quoted(),
-            St::SelfClosingStartTag => self.self_closing_start_tag(),
             St::BogusComment => self.bogus_comment(),
             St::MarkupDeclarationOpen => self.markup_declaration_open(),
             St::CommentStart
@@ -41,23 +31,72 @@ impl<'a> Tokenizer<'a> {
             St::Doctype
             | St::BeforeDoctypeName
             | St::AfterDoctypeName
-            | St::AfterDoctypeKeyword { .. }
-            | St::DoctypeId { .. }
+            | St::AfterDoctypeKeyword
+            | St::DoctypeId
             | St::AfterDoctypePublicId
             | St::AfterDoctypeSystemId
             | St::BogusDoctype => self.doctype_step(),
+            St::Data | St::TagOpen => unreachable!("handled by next_token"),
             _ => self.script_step(),
         }
     }
 
+    /// The data state: the run up to the next `<` or `&` (NUL passes through), then the
+    /// tag it opens comes back directly. Pending characters come back first when a token
+    /// surely follows, so that the tag need not wait in `after`.
+    pub(super) fn data(&mut self) -> Option<Token<'a>> {
+        let start = self.pos;
+        let at = if let Some(i) = short_run(&self.bytes[start..]) {
+            start + i
+        } else if let Some(i) = memchr2(b'<', b'&', &self.bytes[start..]) {
+            start + i
+        } else {
+            self.push_text(start, self.bytes.len());
+            self.emit_eof();
+            return None;
+        };
+        if self.bytes[at] == b'<'
+            && start < at
+            && self.chars.is_empty()
+            && !self.src.has_cr
+            && self.lt_starts_token(at)
+        {
+            // The common run: the input's own bytes, whole, before a tag.
+            self.pos = at + 1;
+            self.state = St::TagOpen;
+            return Some(Token::Characters(Text::Borrowed(&self.src.text[start..at])));
+        }
+        if start < at {
+            self.push_text(start, at);
+        }
+        if self.bytes[at] == b'&' {
+            let (end, decoded) = charref::consume(self.bytes, at, false);
+            if decoded.is_some() && !self.chars.is_owned() {
+                // The run stops being the input's bytes here (once per run: the scan is
+                // linear): room for the rest of it, up to the next `<`, so that its
+                // `String` is allocated once.
+                let rest = memchr(b'<', &self.bytes[end..]).unwrap_or(self.bytes.len() - end);
+                self.chars.make_owned_with_room(self.src, rest + 4);
+            }
+            self.push_ref(at, end, decoded, false);
+            self.pos = end;
+            return None;
+        }
+        self.pos = at + 1;
+        if !self.chars.is_empty() && self.lt_starts_token(at) {
+            self.state = St::TagOpen;
+            return Some(Token::Characters(self.chars.take(self.src)));
+        }
+        self.tag_open()
+    }
+
     // ---- text states ----
 
-    /// Data (`amp = b'&'`, `nul = b'&'`: NUL passes through), RCDATA (`nul = 0`), RAWTEXT
-    /// and script data (`amp = b'<'`: no references). The run up to the next `<`, `&` or
-    /// NUL is one span.
-    fn text_state(&mut self, amp: u8, nul: u8) {
+    /// RCDATA (`amp = b'&'`), RAWTEXT and script data (`amp = b'<'`: no references). The
+    /// run up to the next `<`, `&` or NUL is one span.
+    fn text_state(&mut self, amp: u8) {
         let start = self.pos;
-        let Some(i) = memchr3(b'<', amp, nul, &self.bytes[start..]) else {
+        let Some(i) = memchr3(b'<', amp, 0, &self.bytes[start..]) else {
             self.push_text(start, self.bytes.len());
             return self.emit_eof();
         };
@@ -78,15 +117,10 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
-    /// At a `<` in a text state.
+    /// At a `<` in the RCDATA, RAWTEXT or script data state.
     fn text_less_than(&mut self) {
         let at = self.pos;
         match self.state {
-            St::Data => {
-                self.pos = at + 1;
-                self.state = St::TagOpen;
-                return;
-            }
             St::ScriptData if self.bytes.get(at + 1) == Some(&b'!') => {
                 self.push_text(at, at + 2);
                 self.pos = at + 2;
@@ -96,9 +130,7 @@ impl<'a> Tokenizer<'a> {
             _ => {}
         }
         if self.bytes.get(at + 1) == Some(&b'/') && self.appropriate_end_tag(at + 2).is_some() {
-            self.begin_tag(true);
-            self.pos = at + 2;
-            self.state = St::TagName;
+            self.end_tag(at + 2);
         } else {
             self.push_text(at, at + 1);
             self.pos = at + 1;
@@ -155,4 +187,18 @@ impl<'a> Tokenizer<'a> {
             }
         }
     }
+}
+
+/// The position of the first `<` or `&` in the first eight bytes of `bytes`, when there
+/// are eight: most runs between tags are that short ("", "\n", a word), and this costs
+/// less than setting up `memchr2`. Each eight bytes tested at once: a byte that equals `<`
+/// becomes zero after the XOR, and the lowest byte flagged by the zero test is exact.
+fn short_run(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let eight: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+    let word = u64::from_le_bytes(eight);
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let found = zero(word ^ (ONES * u64::from(b'<'))) | zero(word ^ (ONES * u64::from(b'&')));
+    (found != 0).then(|| found.trailing_zeros() as usize / 8)
 }

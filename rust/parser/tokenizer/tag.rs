@@ -1,24 +1,28 @@
-//! The tag states: tag open to self-closing start tag, attribute names and values.
+//! Tag open, end tag open, and a whole start or end tag lexed in one pass.
+//!
+//! The standard's tag states (tag name to self-closing start tag) only ever move forward
+//! through the tag, and nothing outside the tokenizer can act between them, so `lex_tag`
+//! runs them as one loop with the tag being built in locals: no state dispatch per
+//! attribute, and a value that is the input's own bytes is found with one `memchr3`.
+
+use std::mem;
 
 use memchr::memchr3;
 
 use super::charref;
-use super::{is_ws, St, Tokenizer, REPLACEMENT};
+use super::{dedup_attrs, is_ws, Name, St, Tag, Text, Token, Tokenizer, REPLACEMENT};
+use crate::parser::token::Attribute;
 
 impl<'a> Tokenizer<'a> {
-    pub(super) fn tag_open(&mut self) {
+    /// The tag open state (`pos` just after a `<` in the data state). A tag comes back
+    /// when it is whole; anything else goes through the states (and `emit`).
+    pub(super) fn tag_open(&mut self) -> Option<Token<'a>> {
         match self.cur() {
+            Some(b) if b.is_ascii_alphabetic() => return self.lex_tag(self.pos, false),
+            Some(b'/') => return self.end_tag_open(),
             Some(b'!') => {
                 self.pos += 1;
                 self.state = St::MarkupDeclarationOpen;
-            }
-            Some(b'/') => {
-                self.pos += 1;
-                self.state = St::EndTagOpen;
-            }
-            Some(b) if b.is_ascii_alphabetic() => {
-                self.begin_tag(false);
-                self.state = St::TagName;
             }
             Some(b'?') => {
                 self.comment.clear();
@@ -33,14 +37,14 @@ impl<'a> Tokenizer<'a> {
                 self.state = St::Data;
             }
         }
+        None
     }
 
-    pub(super) fn end_tag_open(&mut self) {
+    /// The end tag open state, with `pos` at the `/`.
+    fn end_tag_open(&mut self) -> Option<Token<'a>> {
+        self.pos += 1;
         match self.cur() {
-            Some(b) if b.is_ascii_alphabetic() => {
-                self.begin_tag(true);
-                self.state = St::TagName;
-            }
+            Some(b) if b.is_ascii_alphabetic() => return self.lex_tag(self.pos, true),
             Some(b'>') => {
                 self.pos += 1;
                 self.state = St::Data;
@@ -54,150 +58,210 @@ impl<'a> Tokenizer<'a> {
                 self.state = St::BogusComment;
             }
         }
+        None
     }
 
-    pub(super) fn tag_name(&mut self) {
-        let (name, end) = self.name_run(self.pos, false);
-        if end == self.bytes.len() {
-            return self.emit_eof();
+    /// An appropriate end tag in a text state, its name starting at `start`.
+    pub(super) fn end_tag(&mut self, start: usize) {
+        if let Some(t) = self.lex_tag(start, true) {
+            self.emit(t);
         }
-        self.tag_name = Some(name);
-        self.pos = end + 1;
-        self.state = match self.bytes[end] {
-            b'/' => St::SelfClosingStartTag,
-            b'>' => return self.emit_tag(),
-            _ => St::BeforeAttrName,
-        };
     }
 
-    pub(super) fn before_attr_name(&mut self) {
-        match self.skip_ws() {
-            None | Some(b'/' | b'>') => self.state = St::AfterAttrName,
-            Some(_) => {
-                // The first character is part of the name even when it is `=`.
-                let (name, end) = self.name_run(self.pos, true);
-                self.start_attr(name);
-                self.pos = end;
-                if self.cur() == Some(b'=') {
-                    self.pos += 1;
-                    self.state = St::BeforeAttrValue;
-                } else {
-                    self.state = St::AfterAttrName;
+    /// Whether a `<` at `at` surely starts a token (or the end of the input) in the data
+    /// state, so that pending characters can be handed over before it is lexed.
+    pub(super) fn lt_starts_token(&self, at: usize) -> bool {
+        match self.bytes.get(at + 1) {
+            Some(b) if b.is_ascii_alphabetic() => true,
+            Some(b'!' | b'?') => true,
+            Some(b'/') => self.bytes.get(at + 2).is_some_and(|&b| b != b'>'),
+            _ => false,
+        }
+    }
+
+    /// The tag whose name starts at `start` (an ASCII letter), from the tag name state to
+    /// its `>`; `pos` ends after it and the state is data. `None` at the end of the input
+    /// inside the tag: the tag is dropped and the end is emitted. End tags keep no
+    /// attributes (the tree builder ignores them), but are lexed the same way so that a
+    /// `>` inside a quoted value does not end them.
+    pub(super) fn lex_tag(&mut self, start: usize, is_end: bool) -> Option<Token<'a>> {
+        let (name, i) = self.name_run(start, false);
+        if self.bytes.get(i) == Some(&b'>') {
+            // Most tags: a name and `>`, without the attribute loop's setup.
+            self.pos = i + 1;
+            self.state = St::Data;
+            return Some(self.tag_token(name, Vec::new(), false, is_end));
+        }
+        self.lex_attributes(name, i, is_end)
+    }
+
+    /// `lex_tag` from the end of the tag's name (at `i`) on.
+    #[inline(never)]
+    fn lex_attributes(&mut self, name: Name<'a>, mut i: usize, is_end: bool) -> Option<Token<'a>> {
+        let bytes = self.bytes;
+        let mut attrs = Vec::new();
+        let mut self_closing = false;
+        loop {
+            // The before attribute name state (and after attribute value (quoted), which
+            // differs from it only in parse errors).
+            let Some(&b) = bytes.get(i) else {
+                return self.tag_at_eof(attrs);
+            };
+            match b {
+                b'>' => {
+                    i += 1;
+                    break;
                 }
+                b'/' => {
+                    // The self-closing start tag state: anything but `>` is reconsumed
+                    // as the start of an attribute name.
+                    i += 1;
+                    if bytes.get(i) == Some(&b'>') {
+                        self_closing = true;
+                        i += 1;
+                        break;
+                    }
+                    continue;
+                }
+                _ if is_ws(b) => {
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            // The first character is part of the name even when it is `=`.
+            let (attr_name, end) = self.name_run(i, true);
+            i = skip_ws(bytes, end);
+            let value = if bytes.get(i) == Some(&b'=') {
+                i = skip_ws(bytes, i + 1);
+                match bytes.get(i) {
+                    None => return self.tag_at_eof(attrs),
+                    Some(&q @ (b'"' | b'\'')) => match self.quoted_value(i + 1, q) {
+                        Some((value, end)) => {
+                            i = end;
+                            value
+                        }
+                        None => return self.tag_at_eof(attrs),
+                    },
+                    // `>` ends the tag with this attribute's value empty.
+                    Some(b'>') => Text::Borrowed(""),
+                    Some(_) => match self.unquoted_value(i) {
+                        Some((value, end)) => {
+                            i = end;
+                            value
+                        }
+                        None => return self.tag_at_eof(attrs),
+                    },
+                }
+            } else {
+                Text::Borrowed("")
+            };
+            if !is_end {
+                if attrs.capacity() == 0 {
+                    attrs = mem::take(&mut self.spare_attrs);
+                }
+                attrs.push(Attribute {
+                    name: attr_name,
+                    value,
+                });
+            }
+        }
+        self.pos = i;
+        self.state = St::Data;
+        Some(self.tag_token(name, attrs, self_closing, is_end))
+    }
+
+    #[inline(always)]
+    fn tag_token(
+        &mut self,
+        name: Name<'a>,
+        mut attrs: Vec<Attribute<'a>>,
+        self_closing: bool,
+        is_end: bool,
+    ) -> Token<'a> {
+        if is_end {
+            return Token::EndTag(Tag {
+                name,
+                attrs,
+                self_closing,
+            });
+        }
+        if attrs.len() > 1 {
+            dedup_attrs(&mut attrs);
+        }
+        // A borrowed name is a pointer copy; an owned one (uppercase in the input) is rare.
+        self.last_start_tag = Some(name.text.clone());
+        Token::StartTag(Tag {
+            name,
+            attrs,
+            self_closing,
+        })
+    }
+
+    fn tag_at_eof(&mut self, attrs: Vec<Attribute<'a>>) -> Option<Token<'a>> {
+        self.recycle(attrs);
+        self.attr_value.clear();
+        self.emit_eof();
+        None
+    }
+
+    /// The attribute value (double- or single-quoted) state from `start`, just after the
+    /// opening quote: the value and the position after the closing quote, `None` if the
+    /// input ends first. Borrowed unless a reference, NUL or CR changes it.
+    fn quoted_value(&mut self, start: usize, quote: u8) -> Option<(Text<'a>, usize)> {
+        let mut at = start + memchr3(quote, b'&', 0, &self.bytes[start..])?;
+        if self.bytes[at] == quote && !self.src.has_cr {
+            return Some((Text::Borrowed(&self.src.text[start..at]), at + 1));
+        }
+        let mut from = start;
+        loop {
+            self.attr_value.push_input(self.src, from, at);
+            from = self.value_special(at);
+            if from == at + 1 && self.bytes[at] == quote {
+                return Some((self.attr_value.take(self.src), from));
+            }
+            at = from + memchr3(quote, b'&', 0, &self.bytes[from..])?;
+        }
+    }
+
+    /// The attribute value (unquoted) state from `start`: the value and the position of
+    /// the whitespace or `>` after it, `None` if the input ends first.
+    fn unquoted_value(&mut self, start: usize) -> Option<(Text<'a>, usize)> {
+        let mut from = start;
+        loop {
+            let at = from
+                + self.bytes[from..]
+                    .iter()
+                    .position(|&b| is_ws(b) || b == b'&' || b == b'>' || b == 0)?;
+            self.attr_value.push_input(self.src, from, at);
+            match self.bytes[at] {
+                b'&' | 0 => from = self.value_special(at),
+                _ => return Some((self.attr_value.take(self.src), at)),
             }
         }
     }
 
-    pub(super) fn after_attr_name(&mut self) {
-        match self.skip_ws() {
-            None => self.emit_eof(),
-            Some(b'/') => {
-                self.pos += 1;
-                self.state = St::SelfClosingStartTag;
-            }
-            Some(b'=') => {
-                self.pos += 1;
-                self.state = St::BeforeAttrValue;
-            }
-            Some(b'>') => {
-                self.pos += 1;
-                self.emit_tag();
-            }
-            Some(_) => self.state = St::BeforeAttrName,
-        }
-    }
-
-    pub(super) fn before_attr_value(&mut self) {
-        match self.skip_ws() {
-            Some(q @ (b'"' | b'\'')) => {
-                self.pos += 1;
-                self.state = St::AttrValueQuoted(q);
-            }
-            Some(b'>') => {
-                self.pos += 1;
-                self.emit_tag();
-            }
-            _ => self.state = St::AttrValueUnquoted,
-        }
-    }
-
-    pub(super) fn attr_value_quoted(&mut self, quote: u8) {
-        let start = self.pos;
-        let Some(i) = memchr3(quote, b'&', 0, &self.bytes[start..]) else {
-            return self.emit_eof();
-        };
-        let at = start + i;
-        self.attr_value.push_input(self.src, start, at);
-        self.attr_value_special(at, quote);
-    }
-
-    /// At a quote, `&` or NUL in an attribute value.
-    fn attr_value_special(&mut self, at: usize, quote: u8) {
+    /// At an `&`, NUL or quote in an attribute value: appends what it stands for and
+    /// returns the position after it.
+    fn value_special(&mut self, at: usize) -> usize {
         match self.bytes[at] {
             b'&' => {
                 let (end, decoded) = charref::consume(self.bytes, at, true);
                 self.push_ref(at, end, decoded, true);
-                self.pos = end;
+                end
             }
             0 => {
                 self.attr_value.push_str(self.src, REPLACEMENT);
-                self.pos = at + 1;
+                at + 1
             }
-            b if b == quote => {
-                self.pos = at + 1;
-                self.state = St::AfterAttrValueQuoted;
-            }
-            _ => {}
+            _ => at + 1,
         }
     }
+}
 
-    pub(super) fn attr_value_unquoted(&mut self) {
-        let start = self.pos;
-        let end = self.run_until(start, |b| is_ws(b) || b == b'&' || b == b'>' || b == 0);
-        self.attr_value.push_input(self.src, start, end);
-        self.pos = end;
-        match self.bytes.get(end) {
-            None => self.emit_eof(),
-            Some(b'>') => {
-                self.pos += 1;
-                self.emit_tag();
-            }
-            Some(&b) if is_ws(b) => {
-                self.pos += 1;
-                self.state = St::BeforeAttrName;
-            }
-            Some(_) => self.attr_value_special(end, b'>'),
-        }
+fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).is_some_and(|&b| is_ws(b)) {
+        i += 1;
     }
-
-    pub(super) fn after_attr_value_quoted(&mut self) {
-        match self.cur() {
-            None => self.emit_eof(),
-            Some(b) if is_ws(b) => {
-                self.pos += 1;
-                self.state = St::BeforeAttrName;
-            }
-            Some(b'/') => {
-                self.pos += 1;
-                self.state = St::SelfClosingStartTag;
-            }
-            Some(b'>') => {
-                self.pos += 1;
-                self.emit_tag();
-            }
-            Some(_) => self.state = St::BeforeAttrName,
-        }
-    }
-
-    pub(super) fn self_closing_start_tag(&mut self) {
-        match self.cur() {
-            None => self.emit_eof(),
-            Some(b'>') => {
-                self.pos += 1;
-                self.self_closing = true;
-                self.emit_tag();
-            }
-            Some(_) => self.state = St::BeforeAttrName,
-        }
-    }
+    i
 }

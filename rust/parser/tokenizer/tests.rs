@@ -1,6 +1,7 @@
 use std::borrow::Cow;
 
 use super::*;
+use crate::parser::atoms::Atom;
 
 fn all(input: &str) -> Vec<Token<'_>> {
     let mut t = Tokenizer::new(input);
@@ -191,6 +192,146 @@ fn comments_and_doctype_borrow() {
     assert!(matches!(tokens[2], Token::Comment(Cow::Borrowed("?pi x"))));
 }
 
+fn attrs<'t>(tag: &'t Tag<'_>) -> Vec<(&'t str, &'t str)> {
+    tag.attrs
+        .iter()
+        .map(|a| (&*a.name.text, &*a.value))
+        .collect()
+}
+
+#[test]
+fn one_pass_tag_shapes() {
+    let tokens = all("x<a b = 'v' c=\"w\"d=u/e f>");
+    assert_eq!(tokens[0], Token::Characters(Cow::Borrowed("x")));
+    let a = start_tag(&tokens[1]);
+    assert_eq!(attrs(a), [("b", "v"), ("c", "w"), ("d", "u/e"), ("f", "")]);
+    assert!(!a.self_closing);
+    // `/` not before `>` is dropped; a first `=` is part of the name; `=>` is an empty value.
+    let tokens = all("<br/><a / b><a =b><a b=>");
+    assert!(start_tag(&tokens[0]).self_closing);
+    assert_eq!(attrs(start_tag(&tokens[1])), [("b", "")]);
+    assert!(!start_tag(&tokens[1]).self_closing);
+    assert_eq!(attrs(start_tag(&tokens[2])), [("=b", "")]);
+    assert_eq!(attrs(start_tag(&tokens[3])), [("b", "")]);
+    // Uppercase names are lowercased (owned); values keep their case.
+    let tokens = all("<A HREF='X'>");
+    let a = start_tag(&tokens[0]);
+    assert_eq!((a.name.atom, &*a.name.text), (atoms::A, "a"));
+    assert_eq!(attrs(a), [("href", "X")]);
+    // NUL in names and values.
+    let tokens = all("<a\0 b\0=\"\0\" c=\0>");
+    let a = start_tag(&tokens[0]);
+    assert_eq!(a.name.text, "a\u{FFFD}");
+    assert_eq!(attrs(a), [("b\u{FFFD}", "\u{FFFD}"), ("c", "\u{FFFD}")]);
+    // An end tag keeps no attributes, and a quoted `>` does not end it.
+    let tokens = all("</a title=\"x>y\" b=&amp;>z");
+    assert!(
+        matches!(&tokens[0], Token::EndTag(t) if t.name.atom == atoms::A && t.attrs.is_empty())
+    );
+    assert_eq!(tokens[1], Token::Characters(Cow::Borrowed("z")));
+    assert_eq!(tokens.len(), 2);
+}
+
+#[test]
+fn one_pass_values_borrow_unless_changed() {
+    let tokens = all("<a b=\"1&amp;2\" c='&lt;' d=&gt;x e=\"&\" f=\"plain\" g=plain>");
+    let a = start_tag(&tokens[0]);
+    assert_eq!(
+        attrs(a),
+        [
+            ("b", "1&2"),
+            ("c", "<"),
+            ("d", ">x"),
+            ("e", "&"),
+            ("f", "plain"),
+            ("g", "plain")
+        ]
+    );
+    assert!(matches!(a.attrs[3].value, Cow::Borrowed("&")));
+    assert!(matches!(a.attrs[4].value, Cow::Borrowed("plain")));
+    assert!(matches!(a.attrs[5].value, Cow::Borrowed("plain")));
+    // A CR anywhere in the input: values without one stay borrowed.
+    let tokens = all("<a b=\"x\r\ny\" c=\"z\" d=u\re>\r");
+    let a = start_tag(&tokens[0]);
+    // (A CR is whitespace, so it ends an unquoted value.)
+    assert_eq!(attrs(a), [("b", "x\ny"), ("c", "z"), ("d", "u"), ("e", "")]);
+    assert!(matches!(a.attrs[1].value, Cow::Borrowed("z")));
+}
+
+#[test]
+fn tags_ending_with_the_input_are_dropped() {
+    for input in [
+        "t<a b=\"x&amp;",
+        "t<a b=\"x&amp;\"",
+        "t<a b=x&amp;",
+        "t<a b='&",
+        "t<a b=\"\0",
+        "t<a b=x\0",
+        "t<a b=x",
+        "t<a b =",
+        "t<a/",
+        "t</a x=\"y\"",
+    ] {
+        assert_eq!(
+            all(input),
+            [Token::Characters(Cow::Borrowed("t"))],
+            "{input:?}"
+        );
+    }
+}
+
+#[test]
+fn characters_before_a_tag_come_first_and_whole() {
+    let tokens = all("a&amp;b<i>");
+    assert_eq!(tokens[0], Token::Characters(Cow::Owned("a&b".into())));
+    assert_eq!(start_tag(&tokens[1]).name.atom, atoms::I);
+    // A `<` that opens nothing stays in the run, across `</>`.
+    assert_eq!(
+        all("a < b</>c"),
+        [Token::Characters(Cow::Owned("a < bc".into()))]
+    );
+}
+
+#[test]
+fn text_runs_of_every_short_length() {
+    // Runs shorter than, as long as and longer than the eight bytes tested at once, with
+    // multi-byte characters (high bytes) in them.
+    for n in 0..20 {
+        for filler in ["x", "\u{e9}", "\u{3c00}"] {
+            let run = filler.repeat(n);
+            let input = format!("{run}<b>yyyyyyyyyy");
+            let tokens = all(&input);
+            let mut expected = Vec::new();
+            if n > 0 {
+                expected.push(Token::Characters(Cow::Borrowed(run.as_str())));
+            }
+            assert_eq!(tokens[..expected.len()], expected, "{input:?}");
+            assert_eq!(start_tag(&tokens[expected.len()]).name.atom, atoms::B);
+            assert_eq!(text(&tokens), format!("{run}yyyyyyyyyy"));
+            let input = format!("{run}&amp;yyyyyyyyyy");
+            assert_eq!(text(&all(&input)), format!("{run}&yyyyyyyyyy"), "{input:?}");
+        }
+    }
+}
+
+#[test]
+fn tags_with_and_without_attributes() {
+    let tokens = all("<td><td a=1><td >");
+    for tok in &tokens {
+        assert_eq!(start_tag(tok).name.atom, atoms::TD);
+    }
+    assert_eq!(attrs(start_tag(&tokens[0])), []);
+    assert_eq!(attrs(start_tag(&tokens[1])), [("a", "1")]);
+    assert_eq!(attrs(start_tag(&tokens[2])), []);
+    // The last start tag is recorded on both paths: `</td>` ends RCDATA after each.
+    for input in ["<td></td>", "<td a=1></td>"] {
+        let mut t = Tokenizer::new(input);
+        t.next_token();
+        t.set_state(State::RcData);
+        assert!(matches!(t.next_token(), Token::EndTag(tag) if tag.name.atom == atoms::TD));
+    }
+}
+
 // ---- hostile shapes: every one finishes (linear time) and gives the expected tokens ----
 
 const N: usize = 1_000_000;
@@ -224,6 +365,9 @@ fn ampersand_and_numeric_storms() {
     assert_eq!(text(&all(&input)), input);
     let input = "&amp".repeat(N);
     assert_eq!(text(&all(&input)).len(), N);
+    // References between `<`s that open no tag: one run, made owned once.
+    let input = "&lt;<".repeat(N);
+    assert_eq!(text(&all(&input)), "<<".repeat(N));
 }
 
 #[test]
