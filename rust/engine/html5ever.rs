@@ -24,6 +24,10 @@ impl Engine for Html5ever {
     fn clean(&self, html: &str, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned {
         walk(&parse_fragment(html, MAX_DEPTH), rules, rec)
     }
+
+    fn bounds_attributes(&self) -> bool {
+        true
+    }
 }
 
 impl Tree for Fragment {

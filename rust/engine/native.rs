@@ -29,6 +29,12 @@ impl Engine for Native {
         let dom = parse_fragment(html, ContextElement::div(), Opts::default());
         walk(&dom, rules, rec)
     }
+
+    /// Our tokenizer drops duplicate attributes in linear time and keeps every other one,
+    /// as a browser does.
+    fn bounds_attributes(&self) -> bool {
+        false
+    }
 }
 
 fn namespace(ns: Ns) -> Namespace {
