@@ -17,6 +17,7 @@ use crate::html::shape::{
 };
 use crate::html::MAX_DEPTH;
 use crate::parser::atoms::{SELECT, SELECTEDCONTENT};
+use crate::parser::tree::dom::Ns;
 use crate::policy::rules::{IdMap, InputAttr, Parent, Rules, Verdict};
 use crate::report::{Kind, Recorder};
 
@@ -84,7 +85,7 @@ pub fn walk<T: Tree>(tree: &T, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned
             Op::Close => {
                 let name = open.pop().expect("a close follows an open");
                 encodings.pop();
-                serialize::end_tag(&mut out, name.name().local);
+                out.push_str(name.end_tag());
                 continue;
             }
             Op::Node(node) => node,
@@ -138,8 +139,8 @@ pub fn walk<T: Tree>(tree: &T, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned
                 ops.push(Op::Close);
                 // A <selectedcontent> in a <select> is filled by the browser from the
                 // selected option: what the input put there is never shown.
-                let replaced =
-                    name.is_html(SELECTEDCONTENT) && open.iter().any(|e| e.name().is_html(SELECT));
+                let replaced = name.is_html(SELECTEDCONTENT)
+                    && open.iter().any(|e| e.ns == Ns::Html && e.atom == SELECT);
                 if !replaced {
                     tree.push_children_rev(&node, &mut ops);
                 }

@@ -112,6 +112,12 @@ pub fn local_of(ns: Ns, atom: Atom) -> &'static str {
     }
 }
 
+/// A byte loop: names are short, and a memcmp call costs more than the compare.
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && (0..a.len()).all(|i| a[i] == b[i])
+}
+
 /// An element's name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Name<'a> {
@@ -132,7 +138,7 @@ impl<'a> Name<'a> {
 
     /// `local` in `ns`, whose atom (when `local` has one) the tokenizer found.
     pub fn with_atom(ns: Ns, atom: Atom, local: &'a str) -> Name<'a> {
-        if atom.is_known() && local_of(ns, atom) == local {
+        if atom.is_known() && same(local_of(ns, atom), local) {
             Name {
                 ns,
                 atom,
@@ -171,27 +177,48 @@ impl<'a> Name<'a> {
     }
 
     pub fn to_owned(&self) -> OwnedName {
+        let end_tag = if self.atom.is_known() {
+            Cow::Borrowed(&*end_tags()[ns_index(self.ns)][usize::from(self.atom.0)])
+        } else {
+            let mut end = String::new();
+            serialize::end_tag(&mut end, self.local);
+            Cow::Owned(end)
+        };
         OwnedName {
             ns: self.ns,
             atom: self.atom,
             class: self.class,
-            local: if self.atom.is_known() {
-                Cow::Borrowed(local_of(self.ns, self.atom))
-            } else {
-                Cow::Owned(self.local.to_string())
-            },
+            end_tag,
         }
     }
 }
 
-/// A [`Name`] kept after its node is left (the walk's stack of open elements): a name with
-/// an atom owns nothing.
+/// Every atom's end tag in each namespace (as [`classes`]): the walk writes one with a
+/// single copy.
+fn end_tags() -> &'static [Vec<Box<str>>; 3] {
+    static TABLE: OnceLock<[Vec<Box<str>>; 3]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        NSS.map(|ns| {
+            all_atoms()
+                .map(|a| {
+                    let mut end = String::new();
+                    serialize::end_tag(&mut end, local_of(ns, a));
+                    end.into()
+                })
+                .collect()
+        })
+    })
+}
+
+/// A [`Name`] kept after its node is left (the walk's stack of open elements), with its
+/// end tag: a name with an atom owns nothing.
 #[derive(Clone, Debug)]
 pub struct OwnedName {
-    ns: Ns,
-    atom: Atom,
-    class: Class,
-    local: Cow<'static, str>,
+    pub ns: Ns,
+    pub atom: Atom,
+    pub class: Class,
+    /// `</local>`.
+    end_tag: Cow<'static, str>,
 }
 
 impl OwnedName {
@@ -200,8 +227,12 @@ impl OwnedName {
             ns: self.ns,
             atom: self.atom,
             class: self.class,
-            local: &self.local,
+            local: &self.end_tag[2..self.end_tag.len() - 1],
         }
+    }
+
+    pub fn end_tag(&self) -> &str {
+        &self.end_tag
     }
 }
 
@@ -260,6 +291,8 @@ mod tests {
         let html5ever = QualName::new(None, ns!(svg), "foreignObject".into());
         assert_eq!(Name::of(&html5ever), camel);
         assert_eq!(camel.to_owned().name(), camel);
+        assert_eq!(camel.to_owned().end_tag(), "</foreignObject>");
         assert_eq!(custom.to_owned().name(), custom);
+        assert_eq!(custom.to_owned().end_tag(), "</x-table>");
     }
 }

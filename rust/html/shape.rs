@@ -269,11 +269,8 @@ pub(crate) fn table_part(c: &str) -> bool {
 }
 
 /// The HTML elements of `open`, innermost first.
-fn html_open(open: &[OwnedName]) -> impl Iterator<Item = Name<'_>> {
-    open.iter()
-        .rev()
-        .map(OwnedName::name)
-        .filter(|e| e.ns == Ns::Html)
+fn html_open(open: &[OwnedName]) -> impl Iterator<Item = &OwnedName> {
+    open.iter().rev().filter(|e| e.ns == Ns::Html)
 }
 
 /// Would the HTML parser, reading `child`'s start tag with `open` as the stack of open
@@ -290,7 +287,7 @@ pub fn misnested(child: Name<'_>, open: &[OwnedName]) -> bool {
         // A foreign element must sit in foreign content of its own kind, or be its root.
         return !(foreign_parent || child.atom == SVG || child.atom == MATH);
     }
-    if open.iter().any(|e| e.name().ns != Ns::Html) {
+    if open.iter().any(|e| e.ns != Ns::Html) {
         // HTML inside SVG/MathML: only sound right under an integration point, and never
         // for the elements that break out of foreign content.
         let integration = parent.class.has(Class::INTEGRATION);

@@ -356,7 +356,7 @@ impl Rules {
     /// The scheme rule for URL attributes: an allowed scheme, or a relative URL when they
     /// are not denied.
     pub fn url_allowed(&self, value: &str) -> bool {
-        match Url::parse(value) {
+        match parse_url(value) {
             Ok(u) => self.schemes.contains(u.scheme()),
             Err(url::ParseError::RelativeUrlWithoutBase) => {
                 !matches!(self.relative, Relative::Deny)
@@ -376,7 +376,8 @@ impl Rules {
                 || c.is_control()
                 || matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
         };
-        if !value.contains(invisible) {
+        // Printable ASCII has none: the common case needs no character decoding.
+        if value.bytes().all(|b| b > b' ' && b < 0x7f) || !value.contains(invisible) {
             return true;
         }
         let squeezed: String = value.chars().filter(|&c| !invisible(c)).collect();
@@ -426,7 +427,8 @@ impl Rules {
         rec: &mut Recorder<'_>,
     ) -> Option<Vec<Attr<'a>>> {
         let tag = name.local;
-        let mut out: Vec<Attr<'a>> = Vec::with_capacity(input.len() + 1);
+        // Most elements have no attributes: then nothing is allocated.
+        let mut out: Vec<Attr<'a>> = Vec::with_capacity(input.len());
         // (input position, kind): reported at the end, once the written values are known.
         let mut removed: Vec<(usize, Kind)> = Vec::new();
         for (i, a) in input.iter().enumerate() {
@@ -480,17 +482,16 @@ impl Rules {
                 }
             }
         }
-        let mut kept = Vec::with_capacity(out.len());
-        for mut a in out {
-            match self.finish_value(tag, &mut a, rec) {
-                Ok(()) => kept.push(a),
-                Err(kind) => {
-                    if let Some(i) = a.from {
-                        removed.push((i, kind));
-                    }
+        let mut kept = out;
+        kept.retain_mut(|a| match self.finish_value(tag, a, rec) {
+            Ok(()) => true,
+            Err(kind) => {
+                if let Some(i) = a.from {
+                    removed.push((i, kind));
                 }
+                false
             }
-        }
+        });
         if self.target_blank && name.ns == Ns::Html && tag == "a" {
             open_in_new_tab(&mut kept);
         }
@@ -529,7 +530,7 @@ impl Rules {
                 return Err(Kind::Url);
             }
             if rewritten && matches!(self.relative, Relative::Base(_) | Relative::Root { .. }) {
-                if let Err(url::ParseError::RelativeUrlWithoutBase) = Url::parse(&a.value) {
+                if let Err(url::ParseError::RelativeUrlWithoutBase) = parse_url(&a.value) {
                     a.value = Cow::Owned(self.resolve(&a.value).ok_or(Kind::Url)?);
                 }
             }
@@ -608,6 +609,15 @@ impl Rules {
             _ => false,
         }
     }
+}
+
+/// `Url::parse` (without a base), saving the parse for a value without a `:`: it has no
+/// scheme, so it is a relative URL.
+fn parse_url(value: &str) -> Result<Url, url::ParseError> {
+    if memchr::memchr(b':', value.as_bytes()).is_none() {
+        return Err(url::ParseError::RelativeUrlWithoutBase);
+    }
+    Url::parse(value)
 }
 
 /// `target_blank`: a link to an absolute URL opens in a new tab, without access to the
@@ -707,4 +717,36 @@ fn tag_bits(tags: &Names, clean_content: &Names, local: &str) -> u8 {
         bits |= CLEAN_CONTENT;
     }
     bits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_without_a_colon_is_what_url_calls_relative() {
+        let relative = Err(url::ParseError::RelativeUrlWithoutBase);
+        for v in [
+            "",
+            " ",
+            "/a",
+            "//x.org/p",
+            "a b",
+            "%zz",
+            "\t\n",
+            "\\\\x",
+            "//[",
+            "?q",
+            "#f",
+            "javascript",
+            "\u{0}x",
+            "\u{2028}y",
+        ] {
+            assert_eq!(Url::parse(v).map(|_| ()), relative, "{v:?}");
+            assert_eq!(parse_url(v).map(|_| ()), relative, "{v:?}");
+        }
+        let scheme = |v| parse_url(v).map(|u| u.scheme().to_string());
+        assert_eq!(scheme("java\tscript:x"), Ok("javascript".to_string()));
+        assert_eq!(scheme(" https://x.org/"), Ok("https".to_string()));
+    }
 }
