@@ -24,7 +24,7 @@ impl Engine for Html5ever {
     }
 
     fn clean(&self, html: &str, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned {
-        walk(&parse_fragment(html, MAX_DEPTH), rules, rec)
+        walk(&parse_fragment(html, MAX_DEPTH), html.len(), rules, rec)
     }
 
     fn bounds_attributes(&self) -> bool {

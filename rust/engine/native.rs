@@ -26,7 +26,7 @@ impl Engine for Native {
         // too, and the pipeline's pieces and `protect_leading_bom` count on that).
         let html = html.strip_prefix('\u{feff}').unwrap_or(html);
         let dom = parse_fragment(html, ContextElement::div(), Opts::default());
-        walk(&dom, rules, rec)
+        walk(&dom, html.len(), rules, rec)
     }
 
     /// Our tokenizer drops duplicate attributes in linear time and keeps every other one,

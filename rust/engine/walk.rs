@@ -59,26 +59,26 @@ pub enum Op<N> {
     Close,
 }
 
-/// Sanitize a parsed fragment.
-pub fn walk<T: Tree>(tree: &T, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned {
+/// Sanitize a parsed fragment of `size` bytes (the output is about as long).
+pub fn walk<T: Tree>(tree: &T, size: usize, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned {
     for (name, n) in tree.dropped() {
         rec.add_n(Kind::Tag, name, name, "nested too deep", *n);
     }
     let root = tree.root();
     let ids = rules.animates.then(|| element_ids(tree, &root));
-    let mut out = String::new();
+    let mut out = String::with_capacity(size + size / 8);
     let mut misplaced = false;
     // The kept elements enclosing the current node, innermost last, and what the
     // namespace check needs of each.
-    let mut open: Vec<OwnedName> = Vec::new();
-    let mut encodings: Vec<(usize, bool)> = Vec::new();
+    let mut open: Vec<OwnedName> = Vec::with_capacity(32);
+    let mut encodings: Vec<(usize, bool)> = Vec::with_capacity(32);
     let top = Parent::root();
     // Where the content of the last <pre>, <textarea> or <listing> opened begins: a text
     // written right there that starts with a newline needs another in front of it, as the
     // parser drops one newline after those start tags.
     let mut newline_eaten_at = None;
     // Explicit stack: trees can be deep, and the caller's stack is not ours to spend.
-    let mut ops: Vec<Op<T::Node>> = Vec::new();
+    let mut ops: Vec<Op<T::Node>> = Vec::with_capacity(64);
     tree.push_children_rev(&root, &mut ops);
     while let Some(op) = ops.pop() {
         let node = match op {
@@ -127,7 +127,14 @@ pub fn walk<T: Tree>(tree: &T, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned
                     return;
                 }
                 misplaced = misplaced || misnested(name, &open);
-                serialize::start_tag(&mut out, tag, kept.iter().map(|a| (a.name, &*a.value)));
+                match name.bare_start_tag() {
+                    Some(start) if kept.is_empty() => out.push_str(start),
+                    _ => serialize::start_tag(
+                        &mut out,
+                        tag,
+                        kept.iter().map(|a| (a.name, &*a.value)),
+                    ),
+                }
                 if is_void(name) {
                     return;
                 }

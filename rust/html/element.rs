@@ -176,9 +176,15 @@ impl<'a> Name<'a> {
         self.ns == Ns::Html && self.atom == atom
     }
 
+    /// `<local>`, for a name with an atom.
+    pub fn bare_start_tag(&self) -> Option<&'static str> {
+        let tags = &tags()[ns_index(self.ns)][usize::from(self.atom.0)];
+        self.atom.is_known().then_some(&*tags.0)
+    }
+
     pub fn to_owned(&self) -> OwnedName {
         let end_tag = if self.atom.is_known() {
-            Cow::Borrowed(&*end_tags()[ns_index(self.ns)][usize::from(self.atom.0)])
+            Cow::Borrowed(&*tags()[ns_index(self.ns)][usize::from(self.atom.0)].1)
         } else {
             let mut end = String::new();
             serialize::end_tag(&mut end, self.local);
@@ -193,17 +199,21 @@ impl<'a> Name<'a> {
     }
 }
 
-/// Every atom's end tag in each namespace (as [`classes`]): the walk writes one with a
+/// A start tag without attributes and an end tag.
+type Tags = (Box<str>, Box<str>);
+
+/// Every atom's [`Tags`] in each namespace (as [`classes`]): the walk writes one with a
 /// single copy.
-fn end_tags() -> &'static [Vec<Box<str>>; 3] {
-    static TABLE: OnceLock<[Vec<Box<str>>; 3]> = OnceLock::new();
+fn tags() -> &'static [Vec<Tags>; 3] {
+    static TABLE: OnceLock<[Vec<Tags>; 3]> = OnceLock::new();
     TABLE.get_or_init(|| {
         NSS.map(|ns| {
             all_atoms()
                 .map(|a| {
-                    let mut end = String::new();
+                    let (mut start, mut end) = (String::new(), String::new());
+                    serialize::start_tag(&mut start, local_of(ns, a), []);
                     serialize::end_tag(&mut end, local_of(ns, a));
-                    end.into()
+                    (start.into(), end.into())
                 })
                 .collect()
         })
@@ -292,6 +302,8 @@ mod tests {
         assert_eq!(Name::of(&html5ever), camel);
         assert_eq!(camel.to_owned().name(), camel);
         assert_eq!(camel.to_owned().end_tag(), "</foreignObject>");
+        assert_eq!(camel.bare_start_tag(), Some("<foreignObject>"));
+        assert_eq!(custom.bare_start_tag(), None);
         assert_eq!(custom.to_owned().name(), custom);
         assert_eq!(custom.to_owned().end_tag(), "</x-table>");
     }

@@ -427,8 +427,10 @@ impl Rules {
         rec: &mut Recorder<'_>,
     ) -> Option<Vec<Attr<'a>>> {
         let tag = name.local;
-        // Most elements have no attributes: then nothing is allocated.
-        let mut out: Vec<Attr<'a>> = Vec::with_capacity(input.len());
+        // Most elements have no attributes: then nothing is allocated. Otherwise room for
+        // one the policy adds (a link's `rel`) saves growing the vector.
+        let room = if input.is_empty() { 0 } else { input.len() + 1 };
+        let mut out: Vec<Attr<'a>> = Vec::with_capacity(room);
         // (input position, kind): reported at the end, once the written values are known.
         let mut removed: Vec<(usize, Kind)> = Vec::new();
         for (i, a) in input.iter().enumerate() {
