@@ -78,10 +78,39 @@ fn classify(local: &str) -> Class {
     )
 }
 
-/// Every atom's class in each namespace (indexed by [`ns_index`], then the atom).
-fn classes() -> &'static [Vec<Class>; 3] {
-    static TABLE: OnceLock<[Vec<Class>; 3]> = OnceLock::new();
-    TABLE.get_or_init(|| NSS.map(|ns| all_atoms().map(|a| classify(local_of(ns, a))).collect()))
+/// What the walk needs of the element name an atom gives in one namespace.
+#[derive(Debug)]
+struct Entry {
+    local: &'static str,
+    class: Class,
+    /// `<local>`, for an element without attributes.
+    start_tag: Box<str>,
+    end_tag: Box<str>,
+}
+
+/// Every atom's [`Entry`] in each namespace (indexed by [`ns_index`], then the atom),
+/// built once per process.
+fn entry(ns: Ns, atom: Atom) -> Option<&'static Entry> {
+    static TABLE: OnceLock<[Vec<Entry>; 3]> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        NSS.map(|ns| {
+            all_atoms()
+                .map(|a| {
+                    let local = local_of(ns, a);
+                    let (mut start_tag, mut end_tag) = (String::new(), String::new());
+                    serialize::start_tag(&mut start_tag, local, []);
+                    serialize::end_tag(&mut end_tag, local);
+                    Entry {
+                        local,
+                        class: classify(local),
+                        start_tag: start_tag.into(),
+                        end_tag: end_tag.into(),
+                    }
+                })
+                .collect()
+        })
+    });
+    table[ns_index(ns)].get(usize::from(atom.0))
 }
 
 /// The three namespaces, in [`ns_index`] order.
@@ -138,20 +167,19 @@ impl<'a> Name<'a> {
 
     /// `local` in `ns`, whose atom (when `local` has one) the tokenizer found.
     pub fn with_atom(ns: Ns, atom: Atom, local: &'a str) -> Name<'a> {
-        if atom.is_known() && same(local_of(ns, atom), local) {
-            Name {
+        match entry(ns, atom) {
+            Some(e) if atom.is_known() && same(e.local, local) => Name {
                 ns,
                 atom,
-                class: classes()[ns_index(ns)][usize::from(atom.0)],
+                class: e.class,
                 local,
-            }
-        } else {
-            Name {
+            },
+            _ => Name {
                 ns,
                 atom: Atom::UNKNOWN,
                 class: classify(local),
                 local,
-            }
+            },
         }
     }
 
@@ -176,48 +204,33 @@ impl<'a> Name<'a> {
         self.ns == Ns::Html && self.atom == atom
     }
 
-    /// `<local>`, for a name with an atom.
+    /// The atom's entry: None for a name without one.
+    fn entry(&self) -> Option<&'static Entry> {
+        entry(self.ns, self.atom).filter(|_| self.atom.is_known())
+    }
+
+    /// `<local>`, for a name with an atom (written with one copy).
     pub fn bare_start_tag(&self) -> Option<&'static str> {
-        let tags = &tags()[ns_index(self.ns)][usize::from(self.atom.0)];
-        self.atom.is_known().then_some(&*tags.0)
+        self.entry().map(|e| &*e.start_tag)
     }
 
     pub fn to_owned(&self) -> OwnedName {
-        let end_tag = if self.atom.is_known() {
-            Cow::Borrowed(&*tags()[ns_index(self.ns)][usize::from(self.atom.0)].1)
-        } else {
-            let mut end = String::new();
-            serialize::end_tag(&mut end, self.local);
-            Cow::Owned(end)
+        let (local, end_tag) = match self.entry() {
+            Some(e) => (Cow::Borrowed(e.local), Cow::Borrowed(&*e.end_tag)),
+            None => {
+                let mut end = String::new();
+                serialize::end_tag(&mut end, self.local);
+                (Cow::Owned(self.local.to_string()), Cow::Owned(end))
+            }
         };
         OwnedName {
             ns: self.ns,
             atom: self.atom,
             class: self.class,
+            local,
             end_tag,
         }
     }
-}
-
-/// A start tag without attributes and an end tag.
-type Tags = (Box<str>, Box<str>);
-
-/// Every atom's [`Tags`] in each namespace (as [`classes`]): the walk writes one with a
-/// single copy.
-fn tags() -> &'static [Vec<Tags>; 3] {
-    static TABLE: OnceLock<[Vec<Tags>; 3]> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        NSS.map(|ns| {
-            all_atoms()
-                .map(|a| {
-                    let (mut start, mut end) = (String::new(), String::new());
-                    serialize::start_tag(&mut start, local_of(ns, a), []);
-                    serialize::end_tag(&mut end, local_of(ns, a));
-                    (start.into(), end.into())
-                })
-                .collect()
-        })
-    })
 }
 
 /// A [`Name`] kept after its node is left (the walk's stack of open elements), with its
@@ -227,7 +240,8 @@ pub struct OwnedName {
     pub ns: Ns,
     pub atom: Atom,
     pub class: Class,
-    /// `</local>`.
+    local: Cow<'static, str>,
+    /// `</local>`, written with one copy.
     end_tag: Cow<'static, str>,
 }
 
@@ -237,7 +251,7 @@ impl OwnedName {
             ns: self.ns,
             atom: self.atom,
             class: self.class,
-            local: &self.end_tag[2..self.end_tag.len() - 1],
+            local: &self.local,
         }
     }
 
