@@ -79,8 +79,8 @@ fn classify(local: &str) -> Class {
 }
 
 /// What the walk needs of the element name an atom gives in one namespace.
-#[derive(Debug)]
-struct Entry {
+#[derive(Debug, PartialEq, Eq)]
+pub struct Entry {
     local: &'static str,
     class: Class,
     /// `<local>`, for an element without attributes.
@@ -157,6 +157,8 @@ pub struct Name<'a> {
     pub class: Class,
     /// As the parser wrote it (`foreignObject` in SVG).
     pub local: &'a str,
+    /// The atom's entry, found once: None for a name without an atom.
+    entry: Option<&'static Entry>,
 }
 
 impl<'a> Name<'a> {
@@ -173,12 +175,14 @@ impl<'a> Name<'a> {
                 atom,
                 class: e.class,
                 local,
+                entry: Some(e),
             },
             _ => Name {
                 ns,
                 atom: Atom::UNKNOWN,
                 class: classify(local),
                 local,
+                entry: None,
             },
         }
     }
@@ -204,18 +208,13 @@ impl<'a> Name<'a> {
         self.ns == Ns::Html && self.atom == atom
     }
 
-    /// The atom's entry: None for a name without one.
-    fn entry(&self) -> Option<&'static Entry> {
-        entry(self.ns, self.atom).filter(|_| self.atom.is_known())
-    }
-
     /// `<local>`, for a name with an atom (written with one copy).
     pub fn bare_start_tag(&self) -> Option<&'static str> {
-        self.entry().map(|e| &*e.start_tag)
+        self.entry.map(|e| &*e.start_tag)
     }
 
     pub fn to_owned(&self) -> OwnedName {
-        let (local, end_tag) = match self.entry() {
+        let (local, end_tag) = match self.entry {
             Some(e) => (Cow::Borrowed(e.local), Cow::Borrowed(&*e.end_tag)),
             None => {
                 let mut end = String::new();
@@ -229,6 +228,7 @@ impl<'a> Name<'a> {
             class: self.class,
             local,
             end_tag,
+            entry: self.entry,
         }
     }
 }
@@ -243,6 +243,7 @@ pub struct OwnedName {
     local: Cow<'static, str>,
     /// `</local>`, written with one copy.
     end_tag: Cow<'static, str>,
+    entry: Option<&'static Entry>,
 }
 
 impl OwnedName {
@@ -252,6 +253,7 @@ impl OwnedName {
             atom: self.atom,
             class: self.class,
             local: &self.local,
+            entry: self.entry,
         }
     }
 
