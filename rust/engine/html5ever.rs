@@ -10,7 +10,9 @@ use html5ever::Attribute;
 use crate::engine::parse::{parse_fragment, Fragment};
 use crate::engine::walk::{walk, Cleaned, Op, Tree, View};
 use crate::engine::Engine;
+use crate::html::element::{AttrName, Name};
 use crate::html::MAX_DEPTH;
+use crate::policy::rules::InputAttr;
 use crate::policy::Rules;
 use crate::report::Recorder;
 
@@ -22,7 +24,11 @@ impl Engine for Html5ever {
     }
 
     fn clean(&self, html: &str, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned {
-        walk(&parse_fragment(html, MAX_DEPTH), rules, rec)
+        walk(&parse_fragment(html, MAX_DEPTH), html.len(), rules, rec)
+    }
+
+    fn bounds_attributes(&self) -> bool {
+        true
     }
 }
 
@@ -47,7 +53,7 @@ impl Tree for Fragment {
     fn with<R>(&self, node: &Handle, f: impl FnOnce(View<'_, Attribute>) -> R) -> R {
         match &node.data {
             NodeData::Element { name, attrs, .. } => f(View::Element {
-                name,
+                name: Name::of(name),
                 attrs: &attrs.borrow(),
             }),
             NodeData::Text { contents } => f(View::Text(&contents.borrow())),
@@ -60,5 +66,15 @@ impl Tree for Fragment {
 
     fn dropped(&self) -> &BTreeMap<String, usize> {
         &self.dropped.by_name
+    }
+}
+
+impl InputAttr for Attribute {
+    fn name(&self, _: Name<'_>) -> AttrName<'_> {
+        AttrName::of(&self.name)
+    }
+
+    fn value(&self) -> &str {
+        &self.value
     }
 }

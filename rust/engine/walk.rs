@@ -10,13 +10,14 @@
 
 use std::collections::BTreeMap;
 
-use html5ever::{local_name, ns, QualName};
-
+use crate::html::element::{Name, OwnedName};
 use crate::html::serialize;
 use crate::html::shape::{
     implied_by_parser, is_raw_text, is_void, misnested, moves_text, self_nested, text_misplaced,
 };
 use crate::html::MAX_DEPTH;
+use crate::parser::atoms::{SELECT, SELECTEDCONTENT};
+use crate::parser::tree::dom::Ns;
 use crate::policy::rules::{IdMap, InputAttr, Parent, Rules, Verdict};
 use crate::report::{Kind, Recorder};
 
@@ -29,7 +30,7 @@ pub struct Cleaned {
 /// A node as the walk sees it.
 pub enum View<'v, A> {
     Element {
-        name: &'v QualName,
+        name: Name<'v>,
         attrs: &'v [A],
     },
     Text(&'v str),
@@ -58,57 +59,64 @@ pub enum Op<N> {
     Close,
 }
 
-/// Sanitize a parsed fragment.
-pub fn walk<T: Tree>(tree: &T, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned {
+/// Sanitize a parsed fragment of `size` bytes (the output is about as long).
+pub fn walk<T: Tree>(tree: &T, size: usize, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned {
     for (name, n) in tree.dropped() {
         rec.add_n(Kind::Tag, name, name, "nested too deep", *n);
     }
     let root = tree.root();
     let ids = rules.animates.then(|| element_ids(tree, &root));
-    let mut out = String::new();
+    let mut out = String::with_capacity(size + size / 8);
     let mut misplaced = false;
-    // The kept elements enclosing the current node, innermost last.
-    let mut parents: Vec<Parent> = Vec::new();
-    let mut open: Vec<QualName> = Vec::new();
+    // The kept elements enclosing the current node, innermost last, and what the
+    // namespace check needs of each.
+    let mut open: Vec<OwnedName> = Vec::with_capacity(32);
+    let mut encodings: Vec<(usize, bool)> = Vec::with_capacity(32);
     let top = Parent::root();
     // Where the content of the last <pre>, <textarea> or <listing> opened begins: a text
     // written right there that starts with a newline needs another in front of it, as the
     // parser drops one newline after those start tags.
     let mut newline_eaten_at = None;
     // Explicit stack: trees can be deep, and the caller's stack is not ours to spend.
-    let mut ops: Vec<Op<T::Node>> = Vec::new();
+    let mut ops: Vec<Op<T::Node>> = Vec::with_capacity(64);
     tree.push_children_rev(&root, &mut ops);
     while let Some(op) = ops.pop() {
         let node = match op {
             Op::Close => {
                 let name = open.pop().expect("a close follows an open");
-                parents.pop();
-                serialize::end_tag(&mut out, &name);
+                encodings.pop();
+                out.push_str(name.end_tag());
                 continue;
             }
             Op::Node(node) => node,
         };
         tree.with(&node, |view| match view {
             View::Element { name, attrs } => {
-                let parent = parents.last().unwrap_or(&top);
-                let tag: &str = &name.local;
-                let verdict = rules.element(parent, name);
+                let parent = match (open.last(), encodings.last()) {
+                    (Some(p), Some(&encodings)) => Parent {
+                        name: p.name(),
+                        encodings,
+                    },
+                    _ => top,
+                };
+                let tag = name.local;
+                let verdict = rules.element(&parent, name);
                 if verdict == Verdict::Drop {
                     rec.add(Kind::Tag, tag, tag, "");
                     return;
                 }
                 let kept = match verdict {
-                    Verdict::Keep => rules.attributes(name, attrs, parent, ids.as_ref(), rec),
+                    Verdict::Keep => rules.attributes(name, attrs, &parent, ids.as_ref(), rec),
                     _ => None,
                 };
                 let Some(kept) = kept else {
-                    if !(attrs.is_empty() && implied_by_parser(name, &parent.name)) {
+                    if !(attrs.is_empty() && implied_by_parser(name, parent.name)) {
                         rec.add(Kind::Tag, tag, tag, "");
                     }
                     tree.push_children_rev(&node, &mut ops);
                     return;
                 };
-                if parents.len() >= MAX_DEPTH {
+                if open.len() >= MAX_DEPTH {
                     rec.add(Kind::Tag, tag, tag, "nested too deep");
                     tree.push_children_rev(&node, &mut ops);
                     return;
@@ -119,36 +127,38 @@ pub fn walk<T: Tree>(tree: &T, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned
                     return;
                 }
                 misplaced = misplaced || misnested(name, &open);
-                serialize::start_tag(&mut out, name, kept.iter().map(|a| (&a.name, &*a.value)));
+                match name.bare_start_tag() {
+                    Some(start) if kept.is_empty() => out.push_str(start),
+                    _ => serialize::start_tag(
+                        &mut out,
+                        tag,
+                        kept.iter().map(|a| (a.name, &*a.value)),
+                    ),
+                }
                 if is_void(name) {
                     return;
                 }
                 if serialize::eats_leading_newline(name) {
                     newline_eaten_at = Some(out.len());
                 }
-                parents.push(Parent::new(name, &kept));
-                open.push(name.clone());
+                encodings.push(Parent::encodings(name, &kept));
+                open.push(name.to_owned());
                 ops.push(Op::Close);
                 // A <selectedcontent> in a <select> is filled by the browser from the
                 // selected option: what the input put there is never shown.
-                let replaced = name.ns == ns!(html)
-                    && name.local == local_name!("selectedcontent")
-                    && open
-                        .iter()
-                        .any(|e| e.ns == ns!(html) && e.local == local_name!("select"));
+                let replaced = name.is_html(SELECTEDCONTENT)
+                    && open.iter().any(|e| e.ns == Ns::Html && e.atom == SELECT);
                 if !replaced {
                     tree.push_children_rev(&node, &mut ops);
                 }
             }
             View::Text(text) => {
-                let depth = parents.len();
-                let parent = parents.last().unwrap_or(&top);
+                let enclosing = open.last().map(OwnedName::name);
                 // Text of elements unwrapped below a table part at the depth limit would
                 // be moved out of the table when parsed again: dropped instead.
-                if depth == MAX_DEPTH && moves_text(&parent.name) {
+                if open.len() == MAX_DEPTH && enclosing.is_some_and(moves_text) {
                     return;
                 }
-                let enclosing = open.last();
                 misplaced = misplaced || text_misplaced(enclosing, text);
                 if newline_eaten_at == Some(out.len()) && text.starts_with('\n') {
                     out.push('\n');
@@ -159,7 +169,7 @@ pub fn walk<T: Tree>(tree: &T, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned
                 if rules.keeps_comments() {
                     serialize::comment(&mut out, contents);
                 } else {
-                    let tag = open.last().map_or("", |e| &*e.local);
+                    let tag = open.last().map_or("", |e| e.name().local);
                     rec.add(Kind::Comment, tag, "#comment", contents);
                 }
             }
@@ -181,10 +191,10 @@ fn element_ids<T: Tree>(tree: &T, root: &T::Node) -> IdMap {
         let Op::Node(node) = op else { continue };
         tree.with(&node, |view| {
             if let View::Element { name, attrs } = view {
-                for a in attrs.iter().filter(|a| a.local(name) == "id") {
+                for a in attrs.iter().filter(|a| a.name(name).local == "id") {
                     ids.entry(a.value().to_string())
                         .and_modify(|e| *e = None)
-                        .or_insert_with(|| Some(name.local.clone()));
+                        .or_insert_with(|| Some(name.local.into()));
                 }
             }
         });

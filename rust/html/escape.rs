@@ -22,6 +22,23 @@ const SPECIAL: [[bool; 256]; 2] = {
 /// U+00A0, which is quadratic on ordinary text ("Fish & chips" repeated).
 pub fn escape_into(out: &mut String, text: &str, attr: bool) {
     let bytes = text.as_bytes();
+    // Long text without a CR or a 0xC2 byte (U+00A0 and its neighbours) has only `&`,
+    // `<` and `>` to escape, which memchr finds many bytes at a time. Most text nodes
+    // are a few bytes long, where the calls cost more than the loop below.
+    if !attr && bytes.len() >= 32 && memchr::memchr2(b'\r', 0xC2, bytes).is_none() {
+        let mut last = 0;
+        for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
+            out.push_str(&text[last..i]);
+            out.push_str(match bytes[i] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                _ => "&gt;",
+            });
+            last = i + 1;
+        }
+        out.push_str(&text[last..]);
+        return;
+    }
     let special = &SPECIAL[attr as usize];
     let mut last = 0;
     let mut i = 0;
@@ -88,6 +105,20 @@ mod tests {
         let mut out = String::new();
         escape_into(&mut out, "a\"b\r<", true);
         assert_eq!(out, "a&quot;b&#13;&lt;");
+        // Long text takes the other loop, unless it has a CR or a 0xC2 byte.
+        for tail in ["", "\r", "\u{a0}", "\u{a9}", "\u{e9}"] {
+            let text = format!("<a href=\"x\">{tail} & more than 32 bytes of text</a>");
+            let mut out = String::new();
+            escape_into(&mut out, &text, false);
+            let tail = match tail {
+                "\r" => "&#13;",
+                "\u{a0}" => "&nbsp;",
+                t => t,
+            };
+            let want =
+                format!("&lt;a href=\"x\"&gt;{tail} &amp; more than 32 bytes of text&lt;/a&gt;");
+            assert_eq!(out, want);
+        }
     }
 
     #[test]

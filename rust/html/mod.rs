@@ -1,8 +1,9 @@
 //! HTML as bytes and text, independent of any policy: the shared pre-scan lexer, the
-//! attribute bound, where documents can be cut, escaping, the parser's tree-shape rules
-//! and the serializer.
+//! attribute bound, where documents can be cut, escaping, element names and the parser's
+//! tree-shape rules, and the serializer.
 
 pub mod attrs;
+pub mod element;
 pub mod escape;
 pub mod lexer;
 pub mod names;

@@ -7,23 +7,24 @@
 //! html5ever's serializer (checked by the tests against html5ever itself).
 
 use ammonia::rcdom::{Handle, NodeData};
-use html5ever::{local_name, ns, QualName};
 
+use crate::html::element::{AttrName, Class, Name};
 use crate::html::escape::escape_into;
 use crate::html::shape::{is_raw_text, is_void};
+use crate::parser::tree::dom::{AttrNs, Ns};
 
 /// `name` as an attribute name, with the prefix of its namespace.
-pub fn attr_name(out: &mut String, name: &QualName) {
+pub fn attr_name(out: &mut String, name: AttrName<'_>) {
     match name.ns {
-        ns!(xml) => out.push_str("xml:"),
-        ns!(xmlns) if name.local != local_name!("xmlns") => out.push_str("xmlns:"),
-        ns!(xlink) => out.push_str("xlink:"),
+        AttrNs::Xml => out.push_str("xml:"),
+        AttrNs::Xmlns if name.local != "xmlns" => out.push_str("xmlns:"),
+        AttrNs::XLink => out.push_str("xlink:"),
         _ => {}
     }
-    out.push_str(&name.local);
+    out.push_str(name.local);
 }
 
-pub fn attr(out: &mut String, name: &QualName, value: &str) {
+pub fn attr(out: &mut String, name: AttrName<'_>, value: &str) {
     out.push(' ');
     attr_name(out, name);
     out.push_str("=\"");
@@ -31,23 +32,23 @@ pub fn attr(out: &mut String, name: &QualName, value: &str) {
     out.push('"');
 }
 
-/// `<name attrs…>`.
+/// `<local attrs…>`.
 pub fn start_tag<'a>(
     out: &mut String,
-    name: &QualName,
-    attrs: impl IntoIterator<Item = (&'a QualName, &'a str)>,
+    local: &str,
+    attrs: impl IntoIterator<Item = (AttrName<'a>, &'a str)>,
 ) {
     out.push('<');
-    out.push_str(&name.local);
+    out.push_str(local);
     for (n, v) in attrs {
         attr(out, n, v);
     }
     out.push('>');
 }
 
-pub fn end_tag(out: &mut String, name: &QualName) {
+pub fn end_tag(out: &mut String, local: &str) {
     out.push_str("</");
-    out.push_str(&name.local);
+    out.push_str(local);
     out.push('>');
 }
 
@@ -68,12 +69,12 @@ pub fn comment(out: &mut String, contents: &str) {
 
 /// The parser drops a newline right after `<pre>`, `<textarea>` or `<listing>`, so one that
 /// belongs to the content needs another in front of it.
-pub fn eats_leading_newline(name: &QualName) -> bool {
-    name.ns == ns!(html)
-        && matches!(
-            name.local,
-            local_name!("pre") | local_name!("textarea") | local_name!("listing")
-        )
+pub fn eats_leading_newline(name: Name<'_>) -> bool {
+    name.ns == Ns::Html && name.class.has(Class::EATS_NEWLINE)
+}
+
+pub(crate) fn eats_newline_name(c: &str) -> bool {
+    matches!(c, "pre" | "textarea" | "listing")
 }
 
 /// The parser discards a byte-order mark at the very start of its input, so a leading one
@@ -88,7 +89,7 @@ pub fn protect_leading_bom(out: &mut String) {
 pub fn serialize_children(root: &Handle) -> String {
     enum Op {
         Node(Handle, bool),
-        Close(QualName),
+        Close(String),
     }
     let mut out = String::new();
     // Explicit stack: trees can be deep, and the caller's stack is not ours to spend.
@@ -110,7 +111,9 @@ pub fn serialize_children(root: &Handle) -> String {
         match &node.data {
             NodeData::Element { name, attrs, .. } => {
                 let attrs = attrs.borrow();
-                start_tag(&mut out, name, attrs.iter().map(|a| (&a.name, &*a.value)));
+                let attrs = attrs.iter().map(|a| (AttrName::of(&a.name), &*a.value));
+                start_tag(&mut out, &name.local, attrs);
+                let name = Name::of(name);
                 if is_void(name) {
                     continue;
                 }
@@ -120,7 +123,7 @@ pub fn serialize_children(root: &Handle) -> String {
                 {
                     out.push('\n');
                 }
-                ops.push(Op::Close(name.clone()));
+                ops.push(Op::Close(name.local.to_string()));
                 let raw = is_raw_text(name);
                 ops.extend(children.iter().rev().map(|c| Op::Node(c.clone(), raw)));
             }

@@ -2,67 +2,65 @@
 //! are void or hold raw text, and which trees the parser would not build again from their
 //! own serialization (so output that has one is sanitized another round).
 
-use html5ever::{local_name, ns, QualName};
+use crate::html::element::{Class, Name, OwnedName};
+use crate::parser::atoms::*;
+use crate::parser::tree::dom::Ns;
 
-pub fn is_void(name: &QualName) -> bool {
-    name.ns == ns!(html)
-        && matches!(
-            name.local,
-            local_name!("area")
-                | local_name!("base")
-                | local_name!("basefont")
-                | local_name!("bgsound")
-                | local_name!("br")
-                | local_name!("col")
-                | local_name!("embed")
-                | local_name!("frame")
-                | local_name!("hr")
-                | local_name!("img")
-                | local_name!("input")
-                | local_name!("keygen")
-                | local_name!("link")
-                | local_name!("meta")
-                | local_name!("param")
-                | local_name!("source")
-                | local_name!("track")
-                | local_name!("wbr")
-        )
+pub fn is_void(name: Name<'_>) -> bool {
+    name.ns == Ns::Html && name.class.has(Class::VOID)
 }
 
 /// Elements whose text children are written unescaped (the parser reads them as raw text).
-pub fn is_raw_text(name: &QualName) -> bool {
-    name.ns == ns!(html)
-        && matches!(
-            name.local,
-            local_name!("style")
-                | local_name!("script")
-                | local_name!("xmp")
-                | local_name!("iframe")
-                | local_name!("noembed")
-                | local_name!("noframes")
-                | local_name!("plaintext")
-                | local_name!("noscript")
-        )
+pub fn is_raw_text(name: Name<'_>) -> bool {
+    name.ns == Ns::Html && name.class.has(Class::RAW_TEXT)
 }
 
 /// Elements in which the parser moves text elsewhere (foster parenting). When a too-deep
 /// subtree is unwrapped into one of these, its text is dropped instead, so that parsing the
 /// output again gives the same tree (sanitizing stays idempotent).
-pub fn moves_text(name: &QualName) -> bool {
-    name.ns == ns!(html)
-        && matches!(
-            name.local,
-            local_name!("table")
-                | local_name!("tbody")
-                | local_name!("thead")
-                | local_name!("tfoot")
-                | local_name!("tr")
-                | local_name!("colgroup")
-        )
+pub fn moves_text(name: Name<'_>) -> bool {
+    name.ns == Ns::Html && name.class.has(Class::MOVES_TEXT)
+}
+
+// The name lists (`element.rs` classifies every name by them once).
+
+pub(crate) fn is_void_name(c: &str) -> bool {
+    matches!(
+        c,
+        "area"
+            | "base"
+            | "basefont"
+            | "bgsound"
+            | "br"
+            | "col"
+            | "embed"
+            | "frame"
+            | "hr"
+            | "img"
+            | "input"
+            | "keygen"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+pub(crate) fn is_raw_text_name(c: &str) -> bool {
+    matches!(
+        c,
+        "style" | "script" | "xmp" | "iframe" | "noembed" | "noframes" | "plaintext" | "noscript"
+    )
+}
+
+pub(crate) fn moves_text_name(c: &str) -> bool {
+    matches!(c, "table" | "tbody" | "thead" | "tfoot" | "tr" | "colgroup")
 }
 
 /// Elements whose start tag closes an open `<p>` (the parser's "close a p element").
-fn closes_p(c: &str) -> bool {
+pub(crate) fn closes_p(c: &str) -> bool {
     matches!(
         c,
         "address"
@@ -109,12 +107,12 @@ fn closes_p(c: &str) -> bool {
     )
 }
 
-fn is_heading(c: &str) -> bool {
+pub(crate) fn is_heading(c: &str) -> bool {
     matches!(c, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
 }
 
 /// Scope boundaries of the parser's "has an element in scope" (HTML namespace part).
-fn scope_boundary(c: &str) -> bool {
+pub(crate) fn scope_boundary(c: &str) -> bool {
     matches!(
         c,
         "applet" | "caption" | "html" | "table" | "td" | "th" | "marquee" | "object" | "template"
@@ -122,7 +120,7 @@ fn scope_boundary(c: &str) -> bool {
 }
 
 /// The parser's "special" elements, as far as the list-item rules need them.
-fn special(c: &str) -> bool {
+pub(crate) fn special(c: &str) -> bool {
     scope_boundary(c)
         || matches!(
             c,
@@ -171,7 +169,7 @@ fn special(c: &str) -> bool {
 }
 
 /// Start tags that leave foreign (SVG/MathML) content.
-fn breaks_out_of_foreign(c: &str) -> bool {
+pub(crate) fn breaks_out_of_foreign(c: &str) -> bool {
     matches!(
         c,
         "b" | "big"
@@ -221,188 +219,186 @@ fn breaks_out_of_foreign(c: &str) -> bool {
     )
 }
 
-/// Would the HTML parser, reading `child`'s start tag with `open` as the stack of open
-/// elements, build anything other than `child` as the last element's child? If so the
-/// serialized output does not parse back to the same tree (ammonia's unwrapping of removed
-/// elements can produce such trees, e.g. `<p>` directly inside `<p>`).
-pub fn misnested(child: &QualName, open: &[QualName]) -> bool {
-    let Some(parent) = open.last() else {
-        return table_part(&child.local)
-            || child.ns != ns!(html)
-                && child.local != local_name!("svg")
-                && child.local != local_name!("math");
-    };
-    let foreign_parent = parent.ns != ns!(html);
-    if child.ns != ns!(html) {
-        // A foreign element must sit in foreign content of its own kind, or be its root.
-        return !(foreign_parent
-            || child.local == local_name!("svg")
-            || child.local == local_name!("math"));
-    }
-    let c: &str = &child.local;
-    if open.iter().any(|e| e.ns != ns!(html)) {
-        // HTML inside SVG/MathML: only sound right under an integration point, and never
-        // for the elements that break out of foreign content.
-        let integration = matches!(
-            &*parent.local,
-            "foreignObject"
-                | "desc"
-                | "title"
-                | "mi"
-                | "mo"
-                | "mn"
-                | "ms"
-                | "mtext"
-                | "annotation-xml"
-        );
-        if breaks_out_of_foreign(c) || (foreign_parent && !integration) {
-            return true;
-        }
-    }
-    let p: &str = &parent.local;
-    if parent.ns == ns!(html) {
-        // Table structure: anything else is moved out (foster parenting) or implied.
-        let allowed_in = |allowed: &[&str]| !allowed.contains(&c);
-        match p {
-            "table" => return allowed_in(&["caption", "colgroup", "tbody", "thead", "tfoot"]),
-            "tbody" | "thead" | "tfoot" => return allowed_in(&["tr"]),
-            "tr" => return allowed_in(&["td", "th"]),
-            "colgroup" => return allowed_in(&["col"]),
-            "select" | "option" | "optgroup"
-                if !matches!(c, "option" | "optgroup" | "hr") || (p == "option" && c != "hr") =>
-            {
-                return true;
-            }
-            _ => {}
-        }
-        if table_part(c) {
-            return true;
-        }
-        if is_heading(c) && is_heading(p) {
-            return true;
-        }
-        if matches!(c, "rb" | "rtc" | "rp" | "rt") && matches!(p, "rb" | "rp" | "rt" | "rtc") {
-            return true;
-        }
-        if matches!(
-            p,
-            "script"
-                | "style"
-                | "xmp"
-                | "iframe"
-                | "noembed"
-                | "noframes"
-                | "noscript"
-                | "textarea"
-                | "title"
-                | "plaintext"
-        ) {
-            return true;
-        }
-    }
-    if matches!(c, "html" | "head" | "body" | "frameset" | "frame") {
-        return true;
-    }
-    let html_open = || {
-        open.iter()
-            .rev()
-            .filter(|e| e.ns == ns!(html))
-            .map(|e| &*e.local)
-    };
-    let in_scope = |name: &str, extra: &[&str]| {
-        for e in html_open() {
-            if e == name {
-                return true;
-            }
-            if scope_boundary(e) || extra.contains(&e) {
-                return false;
-            }
-        }
-        false
-    };
-    if closes_p(c) && in_scope("p", &["button"]) {
-        return true;
-    }
-    let list_item = |names: &[&str]| {
-        for e in html_open() {
-            if names.contains(&e) {
-                return true;
-            }
-            if special(e) && !matches!(e, "address" | "div" | "p") {
-                return false;
-            }
-        }
-        false
-    };
-    if (c == "li" && list_item(&["li"])) || (matches!(c, "dd" | "dt") && list_item(&["dd", "dt"])) {
-        return true;
-    }
-    matches!(c, "select" | "input" | "textarea" | "keygen") && html_open().any(|e| e == "select")
+/// Ruby parts, which close each other.
+pub(crate) fn ruby_part(c: &str) -> bool {
+    matches!(c, "rb" | "rtc" | "rp" | "rt")
 }
 
-/// Elements that cannot nest in themselves and that the parser untangles with the
-/// adoption agency algorithm, which may need many passes to settle. Writing the inner
-/// element's content without its tags gives the tree a browser ends up with anyway.
-pub fn self_nested(child: &QualName, open: &[QualName]) -> bool {
-    if child.ns != ns!(html) {
-        return false;
-    }
-    let html_open = || {
-        open.iter()
-            .rev()
-            .filter(|e| e.ns == ns!(html))
-            .map(|e| &*e.local)
-    };
-    match &*child.local {
-        "a" => html_open()
-            .take_while(|e| {
-                !matches!(
-                    *e,
-                    "td" | "th" | "caption" | "marquee" | "object" | "applet" | "template"
-                )
-            })
-            .any(|e| e == "a"),
-        "form" => html_open().any(|e| e == "form"),
-        name @ ("nobr" | "button") => html_open()
-            .take_while(|e| !scope_boundary(e))
-            .any(|e| e == name),
-        _ => false,
-    }
+/// Elements whose content the parser does not read as markup.
+pub(crate) fn no_markup_inside(c: &str) -> bool {
+    matches!(
+        c,
+        "script"
+            | "style"
+            | "xmp"
+            | "iframe"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+            | "textarea"
+            | "title"
+            | "plaintext"
+    )
+}
+
+/// Elements only the parser places (a fragment never gets them from a start tag).
+pub(crate) fn document_level(c: &str) -> bool {
+    matches!(c, "html" | "head" | "body" | "frameset" | "frame")
+}
+
+/// Start tags that close an open `<select>`.
+pub(crate) fn form_control(c: &str) -> bool {
+    matches!(c, "select" | "input" | "textarea" | "keygen")
+}
+
+/// Foreign elements in which HTML may be (in whatever namespace they are, as the check in
+/// [`misnested`] only asks about foreign parents).
+pub(crate) fn integration_point(c: &str) -> bool {
+    matches!(
+        c,
+        "foreignObject" | "desc" | "title" | "mi" | "mo" | "mn" | "ms" | "mtext" | "annotation-xml"
+    )
 }
 
 /// Parts of a table, which the parser only accepts inside the right table element.
-fn table_part(c: &str) -> bool {
+pub(crate) fn table_part(c: &str) -> bool {
     matches!(
         c,
         "caption" | "colgroup" | "col" | "tbody" | "thead" | "tfoot" | "tr" | "td" | "th"
     )
 }
 
-/// Text that the parser would move out of this element.
-pub fn text_misplaced(parent: Option<&QualName>, text: &str) -> bool {
-    match parent {
-        Some(p) if p.ns == ns!(html) => {
-            matches!(
-                &*p.local,
-                "table" | "tbody" | "thead" | "tfoot" | "tr" | "colgroup"
-            ) && !text
-                .chars()
-                .all(|c| matches!(c, ' ' | '\t' | '\n' | '\x0c' | '\r'))
+/// The HTML elements of `open`, innermost first.
+fn html_open(open: &[OwnedName]) -> impl Iterator<Item = &OwnedName> {
+    open.iter().rev().filter(|e| e.ns == Ns::Html)
+}
+
+/// Would the HTML parser, reading `child`'s start tag with `open` as the stack of open
+/// elements, build anything other than `child` as the last element's child? If so the
+/// serialized output does not parse back to the same tree (ammonia's unwrapping of removed
+/// elements can produce such trees, e.g. `<p>` directly inside `<p>`).
+pub fn misnested(child: Name<'_>, open: &[OwnedName]) -> bool {
+    let Some(parent) = open.last().map(OwnedName::name) else {
+        return child.class.has(Class::TABLE_PART)
+            || child.ns != Ns::Html && child.atom != SVG && child.atom != MATH;
+    };
+    let foreign_parent = parent.ns != Ns::Html;
+    if child.ns != Ns::Html {
+        // A foreign element must sit in foreign content of its own kind, or be its root.
+        return !(foreign_parent || child.atom == SVG || child.atom == MATH);
+    }
+    if open.iter().any(|e| e.ns != Ns::Html) {
+        // HTML inside SVG/MathML: only sound right under an integration point, and never
+        // for the elements that break out of foreign content.
+        let integration = parent.class.has(Class::INTEGRATION);
+        if child.class.has(Class::BREAKS_OUT) || (foreign_parent && !integration) {
+            return true;
         }
+    }
+    let (c, p) = (child.atom, parent.atom);
+    if parent.ns == Ns::Html {
+        // Table structure: anything else is moved out (foster parenting) or implied.
+        match p {
+            TABLE => return !matches!(c, CAPTION | COLGROUP | TBODY | THEAD | TFOOT),
+            TBODY | THEAD | TFOOT => return c != TR,
+            TR => return !matches!(c, TD | TH),
+            COLGROUP => return c != COL,
+            SELECT | OPTION | OPTGROUP
+                if !matches!(c, OPTION | OPTGROUP | HR) || (p == OPTION && c != HR) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+        if child.class.has(Class::TABLE_PART) {
+            return true;
+        }
+        if child.class.has(Class::HEADING) && parent.class.has(Class::HEADING) {
+            return true;
+        }
+        if child.class.has(Class::RUBY) && parent.class.has(Class::RUBY) {
+            return true;
+        }
+        if parent.class.has(Class::NO_MARKUP_INSIDE) {
+            return true;
+        }
+    }
+    if child.class.has(Class::DOCUMENT_LEVEL) {
+        return true;
+    }
+    let p_in_button_scope = || {
+        for e in html_open(open) {
+            if e.atom == P {
+                return true;
+            }
+            if e.class.has(Class::SCOPE_BOUNDARY) || e.atom == BUTTON {
+                return false;
+            }
+        }
+        false
+    };
+    if child.class.has(Class::CLOSES_P) && p_in_button_scope() {
+        return true;
+    }
+    let list_item = |names: &[Atom]| {
+        for e in html_open(open) {
+            if names.contains(&e.atom) {
+                return true;
+            }
+            if e.class.has(Class::SPECIAL) && !matches!(e.atom, ADDRESS | DIV | P) {
+                return false;
+            }
+        }
+        false
+    };
+    if (c == LI && list_item(&[LI])) || (matches!(c, DD | DT) && list_item(&[DD, DT])) {
+        return true;
+    }
+    child.class.has(Class::FORM_CONTROL) && html_open(open).any(|e| e.atom == SELECT)
+}
+
+/// Elements that cannot nest in themselves and that the parser untangles with the
+/// adoption agency algorithm, which may need many passes to settle. Writing the inner
+/// element's content without its tags gives the tree a browser ends up with anyway.
+pub fn self_nested(child: Name<'_>, open: &[OwnedName]) -> bool {
+    if child.ns != Ns::Html {
+        return false;
+    }
+    match child.atom {
+        A => html_open(open)
+            .take_while(|e| {
+                !matches!(
+                    e.atom,
+                    TD | TH | CAPTION | MARQUEE | OBJECT | APPLET | TEMPLATE
+                )
+            })
+            .any(|e| e.atom == A),
+        FORM => html_open(open).any(|e| e.atom == FORM),
+        NOBR | BUTTON => html_open(open)
+            .take_while(|e| !e.class.has(Class::SCOPE_BOUNDARY))
+            .any(|e| e.atom == child.atom),
         _ => false,
     }
+}
+
+/// Text that the parser would move out of this element.
+pub fn text_misplaced(parent: Option<Name<'_>>, text: &str) -> bool {
+    parent.is_some_and(moves_text)
+        && !text
+            .chars()
+            .all(|c| matches!(c, ' ' | '\t' | '\n' | '\x0c' | '\r'))
 }
 
 /// Elements the parser inserts by itself inside `parent` (a `<tr>` straight in a `<table>`
 /// gets a `<tbody>`, a cell a `<tr>`, a `<col>` a `<colgroup>`): unwrapping one without
 /// attributes changes nothing, since the next parse puts it back.
-pub fn implied_by_parser(child: &QualName, parent: &QualName) -> bool {
-    if child.ns != ns!(html) || parent.ns != ns!(html) {
+pub fn implied_by_parser(child: Name<'_>, parent: Name<'_>) -> bool {
+    if child.ns != Ns::Html || parent.ns != Ns::Html {
         return false;
     }
-    match &*child.local {
-        "tbody" | "colgroup" => parent.local == local_name!("table"),
-        "tr" => matches!(&*parent.local, "table" | "tbody" | "thead" | "tfoot"),
+    match child.atom {
+        TBODY | COLGROUP => parent.atom == TABLE,
+        TR => matches!(parent.atom, TABLE | TBODY | THEAD | TFOOT),
         _ => false,
     }
 }

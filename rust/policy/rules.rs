@@ -7,11 +7,13 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use html5ever::{local_name, ns, Attribute, LocalName, QualName};
 use regex::Regex;
 use url::Url;
 
-use crate::html::names::{is_html, is_mathml, is_svg, is_svg_animation};
+use crate::html::element::{all_atoms, local_of, ns_index, AttrName, Class, Name, NSS};
+use crate::html::names::is_svg_animation;
+use crate::parser::atoms::{ANNOTATION_XML, FOREIGNOBJECT, MATH, MI, MN, MO, MS, MTEXT, SVG};
+use crate::parser::tree::dom::Ns;
 use crate::policy::css::filter_style;
 use crate::policy::spec::{PolicySpec, UrlRelativeSpec};
 use crate::policy::validate::PolicyError;
@@ -98,69 +100,47 @@ pub enum Verdict {
 
 /// What the namespace check needs to know of the element a node ends up inside (its
 /// nearest kept ancestor, or the fragment's root).
-#[derive(Clone, Debug)]
-pub struct Parent {
-    pub name: QualName,
+#[derive(Clone, Copy, Debug)]
+pub struct Parent<'a> {
+    pub name: Name<'a>,
     /// `<annotation-xml>`: how many `encoding` attributes it kept, and whether all of them
     /// say HTML.
     pub encodings: (usize, bool),
 }
 
-impl Parent {
+impl Parent<'_> {
     /// The fragment's root: an HTML element (the `<div>` context).
-    pub fn root() -> Parent {
+    pub fn root() -> Parent<'static> {
         Parent {
-            name: QualName::new(None, ns!(html), local_name!("html")),
+            name: Name::root(),
             encodings: (0, true),
         }
     }
 
-    pub fn new(name: &QualName, attrs: &[Attr<'_>]) -> Parent {
+    /// The `encodings` of element `name` kept with `attrs`.
+    pub fn encodings(name: Name<'_>, attrs: &[Attr<'_>]) -> (usize, bool) {
         let mut encodings = (0, true);
-        if name.local == local_name!("annotation-xml") {
-            for a in attrs
-                .iter()
-                .filter(|a| a.name.local == local_name!("encoding"))
-            {
+        if name.atom == ANNOTATION_XML {
+            for a in attrs.iter().filter(|a| a.name.local == "encoding") {
                 encodings.0 += 1;
                 encodings.1 &= matches!(&*a.value, "text/html" | "application/xhtml+xml");
             }
         }
-        Parent {
-            name: name.clone(),
-            encodings,
-        }
+        encodings
     }
 }
 
 /// An attribute of the input, as an engine's tree holds it.
 pub trait InputAttr {
-    /// The local name (`href` of `xlink:href` on a foreign element), on an element named
-    /// `element`.
-    fn local(&self, element: &QualName) -> &str;
+    /// The name (`href` in XLink for `xlink:href` on a foreign element), on `element`.
+    fn name(&self, element: Name<'_>) -> AttrName<'_>;
     fn value(&self) -> &str;
-    /// The full name, on an element named `element`.
-    fn qual_name(&self, element: &QualName) -> QualName;
-}
-
-impl InputAttr for Attribute {
-    fn local(&self, _: &QualName) -> &str {
-        &self.name.local
-    }
-
-    fn value(&self) -> &str {
-        &self.value
-    }
-
-    fn qual_name(&self, _: &QualName) -> QualName {
-        self.name.clone()
-    }
 }
 
 /// An attribute as it will be written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attr<'a> {
-    pub name: QualName,
+    pub name: AttrName<'a>,
     pub value: Cow<'a, str>,
     /// Its position in the input tag, or None for an attribute the policy added.
     pub from: Option<usize>,
@@ -168,7 +148,7 @@ pub struct Attr<'a> {
 
 /// Element ids of a whole document → the one element carrying each (None when several
 /// do): what SVG animation elements target.
-pub type IdMap = HashMap<String, Option<LocalName>>;
+pub type IdMap = HashMap<String, Option<Box<str>>>;
 
 /// A hasher for the policy's own name tables. The keys are fixed when the policy is built
 /// and few, and only lookups see input, so flooding a table is impossible and SipHash's
@@ -205,11 +185,20 @@ enum Relative {
     Root { root: Url, path: String },
 }
 
+/// [`Rules::tag_bits`]: the element is allowed.
+const TAG: u8 = 1;
+/// [`Rules::tag_bits`]: the element goes with its content.
+const CLEAN_CONTENT: u8 = 2;
+
 /// The compiled decisions of one policy.
 #[derive(Debug)]
 pub struct Rules {
     tags: Names,
     clean_content: Names,
+    /// `tags` and `clean_content` for every atom's name in each namespace (by
+    /// `ns_index`), as [`TAG`] and [`CLEAN_CONTENT`] bits: names without an atom ask the
+    /// sets.
+    tag_bits: [Vec<u8>; 3],
     tag_attributes: ByName<Names>,
     generic: Names,
     prefixes: Vec<String>,
@@ -276,9 +265,17 @@ impl Rules {
         let nested = |m: &BTreeMap<String, std::collections::BTreeSet<String>>| {
             m.iter().map(|(k, v)| (k.clone(), set(v))).collect()
         };
+        let tags = set(&spec.tags);
+        let clean_content = set(&spec.clean_content_tags);
+        let tag_bits = NSS.map(|ns| {
+            all_atoms()
+                .map(|a| tag_bits(&tags, &clean_content, local_of(ns, a)))
+                .collect()
+        });
         Ok(Rules {
-            tags: set(&spec.tags),
-            clean_content: set(&spec.clean_content_tags),
+            tags,
+            clean_content,
+            tag_bits,
             tag_attributes: nested(&spec.tag_attributes),
             generic: set(&spec.generic_attributes),
             prefixes: spec.generic_attribute_prefixes.iter().cloned().collect(),
@@ -325,10 +322,14 @@ impl Rules {
     }
 
     /// What happens to element `name` inside `parent`.
-    pub fn element(&self, parent: &Parent, name: &QualName) -> Verdict {
-        if self.clean_content.contains(&*name.local) || !namespace_allowed(parent, name) {
+    pub fn element(&self, parent: &Parent<'_>, name: Name<'_>) -> Verdict {
+        let bits = match name.atom.is_known() {
+            true => self.tag_bits[ns_index(name.ns)][usize::from(name.atom.0)],
+            false => tag_bits(&self.tags, &self.clean_content, name.local),
+        };
+        if bits & CLEAN_CONTENT != 0 || !namespace_allowed(parent, name) {
             Verdict::Drop
-        } else if self.tags.contains(&*name.local) {
+        } else if bits & TAG != 0 {
             Verdict::Keep
         } else {
             Verdict::Unwrap
@@ -355,7 +356,7 @@ impl Rules {
     /// The scheme rule for URL attributes: an allowed scheme, or a relative URL when they
     /// are not denied.
     pub fn url_allowed(&self, value: &str) -> bool {
-        match Url::parse(value) {
+        match parse_url(value) {
             Ok(u) => self.schemes.contains(u.scheme()),
             Err(url::ParseError::RelativeUrlWithoutBase) => {
                 !matches!(self.relative, Relative::Deny)
@@ -375,7 +376,8 @@ impl Rules {
                 || c.is_control()
                 || matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
         };
-        if !value.contains(invisible) {
+        // Printable ASCII has none: the common case needs no character decoding.
+        if value.bytes().all(|b| b > b' ' && b < 0x7f) || !value.contains(invisible) {
             return true;
         }
         let squeezed: String = value.chars().filter(|&c| !invisible(c)).collect();
@@ -417,48 +419,52 @@ impl Rules {
     /// in the order of the input; a rewrite that yields the value already there is not a
     /// removal.
     pub fn attributes<'a, A: InputAttr>(
-        &self,
-        name: &QualName,
+        &'a self,
+        name: Name<'_>,
         input: &'a [A],
-        parent: &Parent,
+        parent: &Parent<'_>,
         ids: Option<&IdMap>,
         rec: &mut Recorder<'_>,
     ) -> Option<Vec<Attr<'a>>> {
-        let tag: &str = &name.local;
-        let mut out: Vec<Attr<'a>> = Vec::with_capacity(input.len() + 1);
+        let tag = name.local;
+        // Most elements have no attributes: then nothing is allocated. Otherwise room for
+        // one the policy adds (a link's `rel`) saves growing the vector.
+        let room = if input.is_empty() { 0 } else { input.len() + 1 };
+        let mut out: Vec<Attr<'a>> = Vec::with_capacity(room);
         // (input position, kind): reported at the end, once the written values are known.
         let mut removed: Vec<(usize, Kind)> = Vec::new();
         for (i, a) in input.iter().enumerate() {
-            match self.admitted(tag, a.local(name), a.value()) {
+            let attr = a.name(name);
+            match self.admitted(tag, attr.local, a.value()) {
                 Ok(()) => out.push(Attr {
-                    name: a.qual_name(name),
+                    name: attr,
                     value: Cow::Borrowed(a.value()),
                     from: Some(i),
                 }),
                 Err(kind) => removed.push((i, kind)),
             }
         }
-        if name.ns == ns!(svg)
-            && is_svg_animation(tag)
+        if name.ns == Ns::Svg
+            && name.class.has(Class::SVG_ANIMATION)
             && !self.animation_allowed(&out, parent, ids)
         {
             return None;
         }
         if let Some(sets) = self.set_values.get(tag) {
             for (attr, value) in sets {
-                match out.iter_mut().find(|a| &*a.name.local == attr) {
+                match out.iter_mut().find(|a| a.name.local == attr) {
                     Some(a) => {
                         if a.value != *value {
                             if let Some(i) = a.from {
                                 removed.push((i, Kind::Attribute));
                             }
-                            a.value = Cow::Owned(value.clone());
+                            a.value = Cow::Borrowed(value);
                             a.from = None;
                         }
                     }
                     None => out.push(Attr {
-                        name: QualName::new(None, ns!(), LocalName::from(attr.as_str())),
-                        value: Cow::Owned(value.clone()),
+                        name: AttrName::plain(attr),
+                        value: Cow::Borrowed(value),
                         from: None,
                     }),
                 }
@@ -466,43 +472,43 @@ impl Rules {
         }
         if let (Some(rel), "a") = (&self.link_rel, tag) {
             out.push(Attr {
-                name: QualName::new(None, ns!(), local_name!("rel")),
-                value: Cow::Owned(rel.clone()),
+                name: AttrName::plain("rel"),
+                value: Cow::Borrowed(rel),
                 from: None,
             });
         }
         if let Some(prefix) = &self.id_prefix {
-            for a in out.iter_mut().filter(|a| a.name.local == local_name!("id")) {
+            for a in out.iter_mut().filter(|a| a.name.local == "id") {
                 if !a.value.starts_with(prefix.as_str()) {
                     a.value = Cow::Owned(format!("{prefix}{}", a.value));
                 }
             }
         }
-        let mut kept = Vec::with_capacity(out.len());
-        for mut a in out {
-            match self.finish_value(tag, &mut a, rec) {
-                Ok(()) => kept.push(a),
-                Err(kind) => {
-                    if let Some(i) = a.from {
-                        removed.push((i, kind));
-                    }
+        let mut kept = out;
+        kept.retain_mut(|a| match self.finish_value(tag, a, rec) {
+            Ok(()) => true,
+            Err(kind) => {
+                if let Some(i) = a.from {
+                    removed.push((i, kind));
                 }
+                false
             }
-        }
-        if self.target_blank && name.ns == ns!(html) && tag == "a" {
+        });
+        if self.target_blank && name.ns == Ns::Html && tag == "a" {
             open_in_new_tab(&mut kept);
         }
         if rec.active() && !removed.is_empty() {
             removed.sort_by_key(|&(i, _)| i);
             for (i, kind) in removed {
                 let a = &input[i];
+                let local = a.name(name).local;
                 // A removed attribute the policy writes back with the same value (a `rel`
                 // it sets, a `target` it forces) is not a change.
-                let same = kept.iter().any(|k| {
-                    k.from.is_none() && &*k.name.local == a.local(name) && k.value == a.value()
-                });
+                let same = kept
+                    .iter()
+                    .any(|k| k.from.is_none() && k.name.local == local && k.value == a.value());
                 if !same {
-                    rec.add(kind, tag, a.local(name), a.value());
+                    rec.add(kind, tag, local, a.value());
                 }
             }
         }
@@ -517,7 +523,7 @@ impl Rules {
         a: &mut Attr<'_>,
         rec: &mut Recorder<'_>,
     ) -> Result<(), Kind> {
-        let attr: &str = &a.name.local;
+        let attr = a.name.local;
         let rewritten = is_url_attr(tag, attr);
         let extra = !rewritten && EXTRA_URL_ATTRS.contains(&attr);
         if rewritten || extra {
@@ -526,7 +532,7 @@ impl Rules {
                 return Err(Kind::Url);
             }
             if rewritten && matches!(self.relative, Relative::Base(_) | Relative::Root { .. }) {
-                if let Err(url::ParseError::RelativeUrlWithoutBase) = Url::parse(&a.value) {
+                if let Err(url::ParseError::RelativeUrlWithoutBase) = parse_url(&a.value) {
                     a.value = Cow::Owned(self.resolve(&a.value).ok_or(Kind::Url)?);
                 }
             }
@@ -571,13 +577,13 @@ impl Rules {
     /// An SVG animation element (`<animate attributeName=… values=…>`) sets an attribute
     /// of its target: kept only when every value it would set passes the check that
     /// attribute would get on the target, and never for an attribute the policy forces.
-    fn animation_allowed(&self, attrs: &[Attr<'_>], parent: &Parent, ids: Option<&IdMap>) -> bool {
-        let find = |n: &str| {
-            attrs
-                .iter()
-                .find(|a| &*a.name.local == n)
-                .map(|a| &*a.value)
-        };
+    fn animation_allowed(
+        &self,
+        attrs: &[Attr<'_>],
+        parent: &Parent<'_>,
+        ids: Option<&IdMap>,
+    ) -> bool {
+        let find = |n: &str| attrs.iter().find(|a| a.name.local == n).map(|a| &*a.value);
         let Some(attribute) = find("attributeName") else {
             return false;
         };
@@ -585,7 +591,7 @@ impl Rules {
             Some(href) => href
                 .strip_prefix('#')
                 .and_then(|id| ids?.get(id)?.as_deref()),
-            None => Some(&parent.name.local),
+            None => Some(parent.name.local),
         };
         let Some(target) = target else {
             return false;
@@ -607,20 +613,26 @@ impl Rules {
     }
 }
 
+/// `Url::parse` (without a base), saving the parse for a value without a `:`: it has no
+/// scheme, so it is a relative URL.
+fn parse_url(value: &str) -> Result<Url, url::ParseError> {
+    if memchr::memchr(b':', value.as_bytes()).is_none() {
+        return Err(url::ParseError::RelativeUrlWithoutBase);
+    }
+    Url::parse(value)
+}
+
 /// `target_blank`: a link to an absolute URL opens in a new tab, without access to the
 /// page that opened it (`rel` gains `noopener`).
 fn open_in_new_tab(attrs: &mut Vec<Attr<'_>>) {
-    let absolute = attrs.iter().any(|a| {
-        a.name.local == local_name!("href") && a.name.ns == ns!() && is_absolute(&a.value)
-    });
+    let absolute = attrs
+        .iter()
+        .any(|a| a.name == AttrName::plain("href") && is_absolute(&a.value));
     if !absolute {
         return;
     }
-    attrs.retain(|a| !(a.name.local == local_name!("target") && a.name.ns == ns!()));
-    match attrs
-        .iter_mut()
-        .find(|a| a.name.local == local_name!("rel") && a.name.ns == ns!())
-    {
+    attrs.retain(|a| a.name != AttrName::plain("target"));
+    match attrs.iter_mut().find(|a| a.name == AttrName::plain("rel")) {
         Some(rel) => {
             if !rel
                 .value
@@ -639,9 +651,9 @@ fn open_in_new_tab(attrs: &mut Vec<Attr<'_>>) {
     }
 }
 
-fn new_attr(name: &str, value: &'static str) -> Attr<'static> {
+fn new_attr(name: &'static str, value: &'static str) -> Attr<'static> {
     Attr {
-        name: QualName::new(None, ns!(), LocalName::from(name)),
+        name: AttrName::plain(name),
         value: Cow::Borrowed(value),
         from: None,
     }
@@ -657,43 +669,86 @@ fn is_absolute(href: &str) -> bool {
 /// points; and an element's name must belong to its namespace. Removing an element can
 /// otherwise leave, say, an HTML-namespace `<iframe>` whose raw-text content the browser
 /// re-reads as markup (mutation XSS).
-pub fn namespace_allowed(parent: &Parent, child: &QualName) -> bool {
-    let p = &parent.name;
-    let local: &str = &child.local;
-    if p.ns == ns!(html) && child.ns == ns!(svg) {
-        return local == "svg";
+pub fn namespace_allowed(parent: &Parent<'_>, child: Name<'_>) -> bool {
+    let p = parent.name;
+    let in_html = child.class.has(Class::IN_HTML);
+    if p.ns == Ns::Html && child.ns == Ns::Svg {
+        return child.atom == SVG;
     }
-    if p.ns == ns!(html) && child.ns == ns!(mathml) {
-        return local == "math";
+    if p.ns == Ns::Html && child.ns == Ns::MathMl {
+        return child.atom == MATH;
     }
-    if p.ns == ns!(mathml) && child.ns != ns!(mathml) {
-        if &*p.local == "annotation-xml" {
+    if p.ns == Ns::MathMl && child.ns != Ns::MathMl {
+        if p.atom == ANNOTATION_XML {
             let (count, all_html) = parent.encodings;
-            return if child.ns == ns!(html) && all_html {
-                is_html(local) && count == 1
+            return if child.ns == Ns::Html && all_html {
+                in_html && count == 1
             } else {
-                child.ns == ns!(svg) && local == "svg"
+                child.ns == Ns::Svg && child.atom == SVG
             };
         }
-        return matches!(&*p.local, "mi" | "mo" | "mn" | "ms" | "mtext")
+        return matches!(p.atom, MI | MO | MN | MS | MTEXT)
             && match child.ns {
-                ns!(html) => is_html(local),
-                ns!(svg) => local == "svg",
-                _ => false,
+                Ns::Html => in_html,
+                Ns::Svg => child.atom == SVG,
+                Ns::MathMl => false,
             };
     }
-    if p.ns == ns!(svg) && child.ns != ns!(svg) {
-        return &*p.local == "foreignObject"
+    if p.ns == Ns::Svg && child.ns != Ns::Svg {
+        return p.atom == FOREIGNOBJECT
             && match child.ns {
-                ns!(html) => is_html(local),
-                ns!(mathml) => local == "math",
-                _ => false,
+                Ns::Html => in_html,
+                Ns::MathMl => child.atom == MATH,
+                Ns::Svg => false,
             };
     }
     match child.ns {
-        ns!(svg) => is_svg(local),
-        ns!(mathml) => is_mathml(local),
-        ns!(html) => is_html(local),
-        _ => p.ns == child.ns,
+        Ns::Svg => child.class.has(Class::IN_SVG),
+        Ns::MathMl => child.class.has(Class::IN_MATHML),
+        Ns::Html => in_html,
+    }
+}
+
+/// [`Rules::tag_bits`] of an element named `local`, from the sets.
+fn tag_bits(tags: &Names, clean_content: &Names, local: &str) -> u8 {
+    let mut bits = 0;
+    if tags.contains(local) {
+        bits |= TAG;
+    }
+    if clean_content.contains(local) {
+        bits |= CLEAN_CONTENT;
+    }
+    bits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_without_a_colon_is_what_url_calls_relative() {
+        let relative = Err(url::ParseError::RelativeUrlWithoutBase);
+        for v in [
+            "",
+            " ",
+            "/a",
+            "//x.org/p",
+            "a b",
+            "%zz",
+            "\t\n",
+            "\\\\x",
+            "//[",
+            "?q",
+            "#f",
+            "javascript",
+            "\u{0}x",
+            "\u{2028}y",
+        ] {
+            assert_eq!(Url::parse(v).map(|_| ()), relative, "{v:?}");
+            assert_eq!(parse_url(v).map(|_| ()), relative, "{v:?}");
+        }
+        let scheme = |v| parse_url(v).map(|u| u.scheme().to_string());
+        assert_eq!(scheme("java\tscript:x"), Ok("javascript".to_string()));
+        assert_eq!(scheme(" https://x.org/"), Ok("https".to_string()));
     }
 }

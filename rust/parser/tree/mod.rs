@@ -17,7 +17,7 @@
 mod builder;
 mod dispatch;
 pub mod dom;
-mod foreign;
+pub(crate) mod foreign;
 pub mod html5ever_tokens;
 mod modes;
 pub mod names;
