@@ -1,6 +1,6 @@
 # Type stub for the compiled core (checked against the module by `mypy.stubtest`).
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, TypeAlias, final
+from typing import Any, Literal, TypeAlias, final
 
 from typing_extensions import Self
 
@@ -24,6 +24,7 @@ __all__ = [
     "sanitize_many",
     "strip_tags",
     "_sanitize_in_pieces",
+    "_parse_tree",
     "_sanitize_unsplit",
     "_stop_background",
 ]
@@ -37,6 +38,7 @@ OPTION_TABLE: tuple[tuple[str, str, Any, str], ...]
 MAX_DEPTH: int
 
 _UrlRelative: TypeAlias = str | Mapping[str, str]
+_Engine: TypeAlias = Literal["htmlguard", "ammonia"]
 
 @final
 class Policy:
@@ -60,6 +62,7 @@ class Policy:
         attribute_patterns: Mapping[str, Mapping[str, str]] = ...,
         target_blank: bool = ...,
         max_input_bytes: int | None = ...,
+        engine: _Engine = ...,
     ) -> Self: ...
     @classmethod
     def preset(cls, name: str) -> Self: ...
@@ -113,6 +116,8 @@ class Policy:
     def target_blank(self) -> bool: ...
     @property
     def max_input_bytes(self) -> int | None: ...
+    @property
+    def engine(self) -> _Engine: ...
 
 @final
 class Removal:
@@ -166,6 +171,7 @@ def is_clean(html: str, policy: str | Policy = ...) -> bool: ...
 def resolve_policy(policy: str | Policy) -> Policy: ...
 def escape(text: str) -> str: ...
 def strip_tags(html: str) -> str: ...
+def _parse_tree(html: str, engine: _Engine = "htmlguard") -> str: ...
 def _sanitize_unsplit(policy: str | Policy, html: str) -> str: ...
 def _sanitize_in_pieces(policy: str | Policy, html: str, every: int) -> str: ...
 def _stop_background() -> None: ...

@@ -1,8 +1,8 @@
 //! Python bindings, one module per class or concern: `convert` (Python values ↔ options,
 //! text arguments), `policy` (the `Policy` class), `report` (`Report`, `Removal`),
-//! `registry` (named policies), `verbs` (module functions), `background` (the threads of
-//! `sanitize_async`) and `errors`. No decision about
-//! what HTML is safe is made here.
+//! `registry` (named policies), `verbs` (module functions), `trees` (the parsers' trees,
+//! for the browser tests), `background` (the threads of `sanitize_async`) and `errors`.
+//! No decision about what HTML is safe is made here.
 
 mod background;
 mod convert;
@@ -10,6 +10,7 @@ mod errors;
 mod policy;
 mod registry;
 mod report;
+mod trees;
 mod verbs;
 
 use pyo3::prelude::*;
@@ -40,6 +41,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verbs::strip_tags, m)?)?;
     m.add_function(wrap_pyfunction!(verbs::_sanitize_unsplit, m)?)?;
     m.add_function(wrap_pyfunction!(verbs::_sanitize_in_pieces, m)?)?;
+    m.add_function(wrap_pyfunction!(trees::_parse_tree, m)?)?;
     m.add_function(wrap_pyfunction!(background::_stop_background, m)?)?;
     Ok(())
 }

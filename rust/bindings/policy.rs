@@ -207,17 +207,32 @@ impl Policy {
     fn __repr__(&self) -> String {
         let s = &self.inner.spec;
         for name in PRESET_NAMES {
-            if preset_spec(name).as_ref() == Some(s) {
+            let Some(preset) = preset_spec(name) else {
+                continue;
+            };
+            if preset == *s {
                 return format!("Policy.preset({name:?})");
+            }
+            // A preset on the other engine.
+            let on_engine = PolicySpec {
+                engine: s.engine,
+                ..preset
+            };
+            if on_engine == *s {
+                return format!(
+                    "Policy.preset({name:?}).derive(engine={:?})",
+                    s.engine.name()
+                );
             }
         }
         let attrs: usize = s.tag_attributes.values().map(BTreeSet::len).sum::<usize>()
             + s.generic_attributes.len();
         format!(
-            "Policy(<{} tags, {} attributes, schemes {:?}>)",
+            "Policy(<{} tags, {} attributes, schemes {:?}, engine {:?}>)",
             s.tags.len(),
             attrs,
-            s.url_schemes.iter().collect::<Vec<_>>()
+            s.url_schemes.iter().collect::<Vec<_>>(),
+            s.engine.name()
         )
     }
 }

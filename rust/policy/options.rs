@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::engine::EngineKind;
 use crate::policy::{NameMap, PolicyError, PolicySpec, UrlRelativeSpec};
 
 /// Calls `$then!` with every option as `name = "doc";`, in the order the table,
@@ -36,6 +37,7 @@ macro_rules! for_each_option {
             attribute_patterns = "regular expression the value must match, per tag (`\"*\"`: every tag) and attribute (Rust `regex` syntax, searched, so anchor with `^…$`); checked after `id_prefix` and `set_tag_attribute_values`";
             target_blank = "absolute links get `target=\"_blank\"` and `noopener` in `rel`";
             max_input_bytes = "larger input (in UTF-8 bytes) raises `InputTooLargeError`";
+            engine = "the parser: `\"htmlguard\"` (our own) or `\"ammonia\"` (html5ever's); they give the same output except where html5ever departs from the HTML standard (`docs/engines.md`)";
         }
     };
 }
@@ -45,6 +47,10 @@ pub(crate) use for_each_option;
 
 /// The accepted forms of `url_relative`, as the docs and its error message write them.
 const URL_RELATIVE_FORMS: &str = r#""deny", "pass", {"base": URL}, {"root": URL, "path": PATH}"#;
+
+/// `EngineKind::ALL`'s names, as the docs and the error message write them (a test keeps
+/// the two the same).
+const ENGINE_NAMES: &str = r#""htmlguard", "ammonia""#;
 
 /// The shape of an option's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +67,7 @@ pub enum Kind {
     /// tag → attribute → string
     StrMap2,
     UrlRelative,
+    Engine,
 }
 
 impl Kind {
@@ -76,6 +83,7 @@ impl Kind {
             Kind::SetMap2 => "{tag: {attr: set of str}}",
             Kind::StrMap2 => "{tag: {attr: str}}",
             Kind::UrlRelative => URL_RELATIVE_FORMS,
+            Kind::Engine => ENGINE_NAMES,
         }
     }
 }
@@ -101,6 +109,8 @@ pub enum Value {
     SetMap2(BTreeMap<String, NameMap>),
     StrMap2(BTreeMap<String, BTreeMap<String, String>>),
     UrlRelative(UrlForm),
+    /// An engine's name.
+    Engine(String),
 }
 
 impl Value {
@@ -115,6 +125,7 @@ impl Value {
             Value::SetMap2(_) => Kind::SetMap2,
             Value::StrMap2(_) => Kind::StrMap2,
             Value::UrlRelative(_) => Kind::UrlRelative,
+            Value::Engine(_) => Kind::Engine,
         }
     }
 
@@ -227,6 +238,23 @@ impl Field for UrlRelativeSpec {
                     )),
                 }
             }
+        }
+    }
+}
+
+/// `engine`: one of [`ENGINE_NAMES`].
+impl Field for EngineKind {
+    const KIND: Kind = Kind::Engine;
+    fn to_value(&self) -> Value {
+        Value::Engine(self.name().into())
+    }
+    fn from_value(value: Value) -> Result<Self, String> {
+        match value {
+            Value::Engine(name) => EngineKind::ALL
+                .into_iter()
+                .find(|e| e.name() == name)
+                .ok_or_else(|| format!("{name:?} is not one of {ENGINE_NAMES}")),
+            other => Err(mismatch(Kind::Engine, &other)),
         }
     }
 }
@@ -346,7 +374,16 @@ mod tests {
             attribute_patterns: map2("*", "title", "^x$"),
             target_blank: true,
             max_input_bytes: Some(1000),
+            engine: not_default(),
         }
+    }
+
+    /// The engine that is not the default, whichever that is.
+    fn not_default() -> EngineKind {
+        let other = EngineKind::ALL
+            .into_iter()
+            .find(|e| *e != EngineKind::default());
+        other.expect("two engines")
     }
 
     #[test]
@@ -466,6 +503,23 @@ mod tests {
     fn unknown_option_lists_the_options() {
         let msg = unknown("tagz");
         assert!(msg.starts_with("unknown option \"tagz\"; options are: tags, clean_content_tags,"));
-        assert!(msg.ends_with("target_blank, max_input_bytes"));
+        assert!(msg.ends_with("target_blank, max_input_bytes, engine"));
+    }
+
+    #[test]
+    fn engines_by_name() {
+        let names: Vec<String> = EngineKind::ALL
+            .iter()
+            .map(|e| format!("{:?}", e.name()))
+            .collect();
+        assert_eq!(names.join(", "), ENGINE_NAMES);
+        for e in EngineKind::ALL {
+            assert_eq!(set("engine", e.to_value()).unwrap().engine, e);
+        }
+        assert_eq!(PolicySpec::empty().engine, EngineKind::default());
+        assert_eq!(
+            set("engine", Value::Engine("servo".into())),
+            Err(r#"engine: "servo" is not one of "htmlguard", "ammonia""#.into())
+        );
     }
 }
