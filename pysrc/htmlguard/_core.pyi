@@ -6,6 +6,7 @@ from typing_extensions import Self
 
 __all__ = [
     "__version__",
+    "DEFAULT_ENGINE",
     "DEFAULT_POLICY",
     "MAX_DEPTH",
     "OPTIONS",
@@ -31,6 +32,7 @@ __all__ = [
 
 __version__: str
 DEFAULT_POLICY: str
+DEFAULT_ENGINE: str
 PRESET_NAMES: tuple[str, ...]
 OPTIONS: tuple[str, ...]
 #: (name, type, default, doc) per option, in OPTIONS' order.
@@ -62,7 +64,7 @@ class Policy:
         attribute_patterns: Mapping[str, Mapping[str, str]] = ...,
         target_blank: bool = ...,
         max_input_bytes: int | None = ...,
-        engine: _Engine = ...,
+        engine: _Engine | None = ...,
     ) -> Self: ...
     @classmethod
     def preset(cls, name: str) -> Self: ...
@@ -117,7 +119,7 @@ class Policy:
     @property
     def max_input_bytes(self) -> int | None: ...
     @property
-    def engine(self) -> _Engine: ...
+    def engine(self) -> _Engine | None: ...
 
 @final
 class Removal:

@@ -16,6 +16,7 @@ mod verbs;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+use crate::engine::EngineKind;
 use crate::policy::presets::PRESET_NAMES;
 
 #[pymodule(gil_used = false)]
@@ -27,6 +28,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("policies", registry::PolicyRegistry)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEFAULT_POLICY", registry::DEFAULT_POLICY)?;
+    m.add("DEFAULT_ENGINE", EngineKind::default().name())?;
     m.add("PRESET_NAMES", PyTuple::new(m.py(), PRESET_NAMES)?)?;
     let names = crate::policy::options::TABLE.iter().map(|o| o.name);
     m.add("OPTIONS", PyTuple::new(m.py(), names)?)?;

@@ -16,6 +16,7 @@ use super::report::Report;
 use super::verbs::{
     inspect_with, is_clean_with, sanitize_many_with, sanitize_soon_with, sanitize_with,
 };
+use crate::engine::EngineKind;
 use crate::policy::options::{for_each_option, Field};
 use crate::policy::presets::{preset_spec, PRESET_NAMES};
 use crate::policy::{CompiledPolicy, PolicySpec};
@@ -213,26 +214,27 @@ impl Policy {
             if preset == *s {
                 return format!("Policy.preset({name:?})");
             }
-            // A preset on the other engine.
+            // A preset with an engine chosen.
             let on_engine = PolicySpec {
                 engine: s.engine,
                 ..preset
             };
             if on_engine == *s {
-                return format!(
-                    "Policy.preset({name:?}).derive(engine={:?})",
-                    s.engine.name()
-                );
+                let engine = s.engine.map_or("None", EngineKind::name);
+                return format!("Policy.preset({name:?}).derive(engine={engine:?})");
             }
         }
         let attrs: usize = s.tag_attributes.values().map(BTreeSet::len).sum::<usize>()
             + s.generic_attributes.len();
+        let engine = match s.engine {
+            Some(e) => format!(", engine {:?}", e.name()),
+            None => String::new(),
+        };
         format!(
-            "Policy(<{} tags, {} attributes, schemes {:?}, engine {:?}>)",
+            "Policy(<{} tags, {} attributes, schemes {:?}{engine}>)",
             s.tags.len(),
             attrs,
-            s.url_schemes.iter().collect::<Vec<_>>(),
-            s.engine.name()
+            s.url_schemes.iter().collect::<Vec<_>>()
         )
     }
 }

@@ -21,8 +21,9 @@ use crate::policy::PolicyError;
 #[pyfunction]
 #[pyo3(signature = (html, engine = "htmlguard"))]
 pub(super) fn _parse_tree(py: Python<'_>, html: &str, engine: &str) -> PyResult<String> {
-    let kind = EngineKind::from_value(Value::Engine(engine.into()))
-        .map_err(|m| policy_err(PolicyError::new("engine", m)))?;
+    let kind = Option::<EngineKind>::from_value(Value::Engine(Some(engine.into())))
+        .map_err(|m| policy_err(PolicyError::new("engine", m)))?
+        .unwrap_or_default();
     Ok(py.detach(|| match kind {
         EngineKind::Native => to_test_format(&parse_fragment(
             html,

@@ -46,7 +46,7 @@ impl PolicySpec {
         self.hash(&mut h);
         Ok(CompiledPolicy {
             hash: h.finish(),
-            engine: self.engine.build(),
+            engine: self.engine.unwrap_or_default().build(),
             spec: self,
             rules,
         })
@@ -54,7 +54,7 @@ impl PolicySpec {
 
     /// [`compile`](Self::compile) with `engine` in place of the spec's.
     pub fn compile_with(mut self, engine: EngineKind) -> Result<CompiledPolicy, PolicyError> {
-        self.engine = engine;
+        self.engine = Some(engine);
         self.compile()
     }
 }

@@ -37,7 +37,7 @@ macro_rules! for_each_option {
             attribute_patterns = "regular expression the value must match, per tag (`\"*\"`: every tag) and attribute (Rust `regex` syntax, searched, so anchor with `^…$`); checked after `id_prefix` and `set_tag_attribute_values`";
             target_blank = "absolute links get `target=\"_blank\"` and `noopener` in `rel`";
             max_input_bytes = "larger input (in UTF-8 bytes) raises `InputTooLargeError`";
-            engine = "the parser: `\"htmlguard\"` (our own) or `\"ammonia\"` (html5ever's); they give the same output except where html5ever departs from the HTML standard (`docs/engines.md`)";
+            engine = "the parser: `\"htmlguard\"` (ours) or `\"ammonia\"` (html5ever's), the same output except where html5ever departs from the HTML standard (`docs/engines.md`); `None`: `DEFAULT_ENGINE`, followed if that changes";
         }
     };
 }
@@ -50,7 +50,12 @@ const URL_RELATIVE_FORMS: &str = r#""deny", "pass", {"base": URL}, {"root": URL,
 
 /// `EngineKind::ALL`'s names, as the docs and the error message write them (a test keeps
 /// the two the same).
-const ENGINE_NAMES: &str = r#""htmlguard", "ammonia""#;
+macro_rules! engine_names {
+    () => {
+        r#""htmlguard", "ammonia""#
+    };
+}
+const ENGINE_NAMES: &str = engine_names!();
 
 /// The shape of an option's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,7 +88,7 @@ impl Kind {
             Kind::SetMap2 => "{tag: {attr: set of str}}",
             Kind::StrMap2 => "{tag: {attr: str}}",
             Kind::UrlRelative => URL_RELATIVE_FORMS,
-            Kind::Engine => ENGINE_NAMES,
+            Kind::Engine => concat!(engine_names!(), " or None"),
         }
     }
 }
@@ -109,8 +114,8 @@ pub enum Value {
     SetMap2(BTreeMap<String, NameMap>),
     StrMap2(BTreeMap<String, BTreeMap<String, String>>),
     UrlRelative(UrlForm),
-    /// An engine's name.
-    Engine(String),
+    /// An engine's name, or None for the default.
+    Engine(Option<String>),
 }
 
 impl Value {
@@ -133,7 +138,10 @@ impl Value {
     pub fn is_unset(&self) -> bool {
         matches!(
             self,
-            Value::OptInt(None) | Value::OptStr(None) | Value::OptStrSet(None)
+            Value::OptInt(None)
+                | Value::OptStr(None)
+                | Value::OptStrSet(None)
+                | Value::Engine(None)
         )
     }
 }
@@ -242,17 +250,19 @@ impl Field for UrlRelativeSpec {
     }
 }
 
-/// `engine`: one of [`ENGINE_NAMES`].
-impl Field for EngineKind {
+/// `engine`: one of [`ENGINE_NAMES`], or None for the default.
+impl Field for Option<EngineKind> {
     const KIND: Kind = Kind::Engine;
     fn to_value(&self) -> Value {
-        Value::Engine(self.name().into())
+        Value::Engine(self.map(|e| e.name().into()))
     }
     fn from_value(value: Value) -> Result<Self, String> {
         match value {
-            Value::Engine(name) => EngineKind::ALL
+            Value::Engine(None) => Ok(None),
+            Value::Engine(Some(name)) => EngineKind::ALL
                 .into_iter()
                 .find(|e| e.name() == name)
+                .map(Some)
                 .ok_or_else(|| format!("{name:?} is not one of {ENGINE_NAMES}")),
             other => Err(mismatch(Kind::Engine, &other)),
         }
@@ -374,16 +384,8 @@ mod tests {
             attribute_patterns: map2("*", "title", "^x$"),
             target_blank: true,
             max_input_bytes: Some(1000),
-            engine: not_default(),
+            engine: Some(EngineKind::Native),
         }
-    }
-
-    /// The engine that is not the default, whichever that is.
-    fn not_default() -> EngineKind {
-        let other = EngineKind::ALL
-            .into_iter()
-            .find(|e| *e != EngineKind::default());
-        other.expect("two engines")
     }
 
     #[test]
@@ -514,11 +516,12 @@ mod tests {
             .collect();
         assert_eq!(names.join(", "), ENGINE_NAMES);
         for e in EngineKind::ALL {
-            assert_eq!(set("engine", e.to_value()).unwrap().engine, e);
+            let value = Value::Engine(Some(e.name().into()));
+            assert_eq!(set("engine", value).unwrap().engine, Some(e));
         }
-        assert_eq!(PolicySpec::empty().engine, EngineKind::default());
+        assert_eq!(PolicySpec::empty().engine, None);
         assert_eq!(
-            set("engine", Value::Engine("servo".into())),
+            set("engine", Value::Engine(Some("servo".into()))),
             Err(r#"engine: "servo" is not one of "htmlguard", "ammonia""#.into())
         );
     }

@@ -43,8 +43,9 @@ pub struct PolicySpec {
     pub attribute_patterns: BTreeMap<String, BTreeMap<String, String>>,
     pub target_blank: bool,
     pub max_input_bytes: Option<usize>,
-    /// The parser the policy runs on; `EngineKind`'s default unless chosen.
-    pub engine: EngineKind,
+    /// The parser the policy runs on; None: `EngineKind`'s default, which a stored policy
+    /// that chose none follows when it changes.
+    pub engine: Option<EngineKind>,
 }
 
 impl PolicySpec {
