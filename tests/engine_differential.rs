@@ -188,8 +188,9 @@ fn xorshift(seed: &mut u64) -> usize {
 /// tests, `differential_against_html5ever`, found them): it does not treat `<search>` or
 /// the MathML/SVG elements as special, leaves `annotation-xml` out of its scopes, checks
 /// the wrong elements in table-body mode for `<thead>`, and drops the first U+FEFF its
-/// character reader meets even when it is not at the start. Documents with them differ by
-/// design; those differences are to be checked in a browser, not here.
+/// character reader meets even when it is not at the start (after `</script>`). Documents
+/// with them differ by design; Chromium judges those differences
+/// (`tests/security/browser/test_parser_deviations.py`, tabulated in `docs/engines.md`).
 const DEVIATIONS: &[&str] = &[
     "<search>",
     "<svg>",
