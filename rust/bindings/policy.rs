@@ -16,7 +16,6 @@ use super::report::Report;
 use super::verbs::{
     inspect_with, is_clean_with, sanitize_many_with, sanitize_soon_with, sanitize_with,
 };
-use crate::engine::EngineKind;
 use crate::policy::options::{for_each_option, Field};
 use crate::policy::presets::{preset_spec, PRESET_NAMES};
 use crate::policy::{CompiledPolicy, PolicySpec};
@@ -207,21 +206,17 @@ impl Policy {
 
     fn __repr__(&self) -> String {
         let s = &self.inner.spec;
+        // A preset, or a preset with an engine chosen.
+        let unchosen = PolicySpec {
+            engine: None,
+            ..s.clone()
+        };
         for name in PRESET_NAMES {
-            let Some(preset) = preset_spec(name) else {
-                continue;
-            };
-            if preset == *s {
-                return format!("Policy.preset({name:?})");
-            }
-            // A preset with an engine chosen.
-            let on_engine = PolicySpec {
-                engine: s.engine,
-                ..preset
-            };
-            if on_engine == *s {
-                let engine = s.engine.map_or("None", EngineKind::name);
-                return format!("Policy.preset({name:?}).derive(engine={engine:?})");
+            if preset_spec(name).as_ref() == Some(&unchosen) {
+                return match s.engine {
+                    None => format!("Policy.preset({name:?})"),
+                    Some(e) => format!("Policy.preset({name:?}).derive(engine={:?})", e.name()),
+                };
             }
         }
         let attrs: usize = s.tag_attributes.values().map(BTreeSet::len).sum::<usize>()

@@ -14,16 +14,15 @@ use crate::html::MAX_DEPTH;
 use crate::parser::parse::parse_fragment;
 use crate::parser::tree::serialize::to_test_format;
 use crate::parser::tree::{ContextElement, Opts};
-use crate::policy::options::{Field, Value};
+use crate::policy::options::engine_named;
 use crate::policy::PolicyError;
 
-/// `html`'s tree as `engine` ("htmlguard" or "ammonia") parses it, before any sanitizing.
+/// `html`'s tree as `engine` ("htmlguard" or "ammonia") parses it, before any sanitizing
+/// (and, as `innerHTML`, keeping a leading U+FEFF, which the engines strip first).
 #[pyfunction]
 #[pyo3(signature = (html, engine = "htmlguard"))]
 pub(super) fn _parse_tree(py: Python<'_>, html: &str, engine: &str) -> PyResult<String> {
-    let kind = Option::<EngineKind>::from_value(Value::Engine(Some(engine.into())))
-        .map_err(|m| policy_err(PolicyError::new("engine", m)))?
-        .unwrap_or_default();
+    let kind = engine_named(engine).map_err(|m| policy_err(PolicyError::new("engine", m)))?;
     Ok(py.detach(|| match kind {
         EngineKind::Native => to_test_format(&parse_fragment(
             html,

@@ -250,7 +250,16 @@ impl Field for UrlRelativeSpec {
     }
 }
 
-/// `engine`: one of [`ENGINE_NAMES`], or None for the default.
+/// The engine named `name` (one of [`ENGINE_NAMES`]); the error is the message after
+/// "engine: ".
+pub fn engine_named(name: &str) -> Result<EngineKind, String> {
+    EngineKind::ALL
+        .into_iter()
+        .find(|e| e.name() == name)
+        .ok_or_else(|| format!("{name:?} is not one of {ENGINE_NAMES}"))
+}
+
+/// `engine`: an engine's name, or None for the default.
 impl Field for Option<EngineKind> {
     const KIND: Kind = Kind::Engine;
     fn to_value(&self) -> Value {
@@ -259,11 +268,7 @@ impl Field for Option<EngineKind> {
     fn from_value(value: Value) -> Result<Self, String> {
         match value {
             Value::Engine(None) => Ok(None),
-            Value::Engine(Some(name)) => EngineKind::ALL
-                .into_iter()
-                .find(|e| e.name() == name)
-                .map(Some)
-                .ok_or_else(|| format!("{name:?} is not one of {ENGINE_NAMES}")),
+            Value::Engine(Some(name)) => engine_named(&name).map(Some),
             other => Err(mismatch(Kind::Engine, &other)),
         }
     }
