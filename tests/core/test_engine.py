@@ -120,3 +120,12 @@ def test_every_verb_goes_through_the_policys_engine(engine: str) -> None:
         assert hg.is_clean(own, "test-engine")
     finally:
         hg.policies.unregister("test-engine")
+
+
+def test_parse_tree_shows_each_parsers_tree() -> None:
+    # The private hook of the browser check (tests/security/browser/test_parser_deviations.py).
+    html = "<i><search>a</i>b"
+    assert _core._parse_tree("<p>x<b>y") == '| <p>\n|   "x"\n|   <b>\n|     "y"\n'
+    assert _core._parse_tree(html, "htmlguard") != _core._parse_tree(html, "ammonia")
+    with pytest.raises(hg.PolicyError, match='^engine: "servo" is not one of'):
+        _core._parse_tree(html, "servo")  # type: ignore[arg-type]
