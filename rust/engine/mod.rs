@@ -30,15 +30,20 @@ pub trait Engine: Send + Sync {
 }
 
 /// The engines a policy can be compiled with (its `engine` option).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum EngineKind {
     /// html5ever's parser (ammonia's tree) and the sanitizing walk: the reference.
-    /// `#[default]` is the one place the default engine is chosen.
-    #[default]
     Html5ever,
     /// Our parser (`parser/`) and the same walk. Not the default until it passes every gate
     /// of issue 13 (conformance, differential, browser, speed).
     Native,
+}
+
+/// The engine of every policy that chooses none: the one place it is decided.
+impl Default for EngineKind {
+    fn default() -> Self {
+        EngineKind::Html5ever
+    }
 }
 
 impl EngineKind {
