@@ -60,6 +60,10 @@ __version__: str = _core.__version__
 #: The policy the module-level verbs use when none is given.
 DEFAULT_POLICY: str = _core.DEFAULT_POLICY
 
+#: The parser of a policy whose ``engine`` is None (every preset's): ``"ammonia"`` or
+#: ``"htmlguard"`` (``docs/engines.md``).
+DEFAULT_ENGINE: str = _core.DEFAULT_ENGINE
+
 #: The built-in presets, from strictest to most permissive.
 PRESETS: tuple[str, ...] = tuple(_core.PRESET_NAMES)
 

@@ -1,11 +1,12 @@
 # Type stub for the compiled core (checked against the module by `mypy.stubtest`).
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, TypeAlias, final
+from typing import Any, Literal, TypeAlias, final
 
 from typing_extensions import Self
 
 __all__ = [
     "__version__",
+    "DEFAULT_ENGINE",
     "DEFAULT_POLICY",
     "MAX_DEPTH",
     "OPTIONS",
@@ -24,12 +25,14 @@ __all__ = [
     "sanitize_many",
     "strip_tags",
     "_sanitize_in_pieces",
+    "_parse_tree",
     "_sanitize_unsplit",
     "_stop_background",
 ]
 
 __version__: str
 DEFAULT_POLICY: str
+DEFAULT_ENGINE: str
 PRESET_NAMES: tuple[str, ...]
 OPTIONS: tuple[str, ...]
 #: (name, type, default, doc) per option, in OPTIONS' order.
@@ -37,6 +40,7 @@ OPTION_TABLE: tuple[tuple[str, str, Any, str], ...]
 MAX_DEPTH: int
 
 _UrlRelative: TypeAlias = str | Mapping[str, str]
+_Engine: TypeAlias = Literal["htmlguard", "ammonia"]
 
 @final
 class Policy:
@@ -60,6 +64,7 @@ class Policy:
         attribute_patterns: Mapping[str, Mapping[str, str]] = ...,
         target_blank: bool = ...,
         max_input_bytes: int | None = ...,
+        engine: _Engine | None = ...,
     ) -> Self: ...
     @classmethod
     def preset(cls, name: str) -> Self: ...
@@ -113,6 +118,8 @@ class Policy:
     def target_blank(self) -> bool: ...
     @property
     def max_input_bytes(self) -> int | None: ...
+    @property
+    def engine(self) -> _Engine | None: ...
 
 @final
 class Removal:
@@ -166,6 +173,7 @@ def is_clean(html: str, policy: str | Policy = ...) -> bool: ...
 def resolve_policy(policy: str | Policy) -> Policy: ...
 def escape(text: str) -> str: ...
 def strip_tags(html: str) -> str: ...
+def _parse_tree(html: str, engine: _Engine = "htmlguard") -> str: ...
 def _sanitize_unsplit(policy: str | Policy, html: str) -> str: ...
 def _sanitize_in_pieces(policy: str | Policy, html: str, every: int) -> str: ...
 def _stop_background() -> None: ...

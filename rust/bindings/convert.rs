@@ -130,6 +130,7 @@ fn value_from_py(option: &str, kind: Kind, v: &Bound<'_, PyAny>) -> PyResult<Val
             Ok(word) => UrlForm::Word(word.to_cow()?.into_owned()),
             Err(_) => UrlForm::Parts(get_map(option, v, string)?),
         }),
+        Kind::Engine => Value::Engine(get_optional(v, string)?),
     })
 }
 
@@ -213,6 +214,7 @@ pub(super) fn value_to_py<'py>(
         Value::UrlRelative(UrlForm::Parts(parts)) => {
             map_to_py(py, parts.iter().map(|(k, v)| (k, v)), shape, string)?
         }
+        Value::Engine(name) => name.into_pyobject(py)?,
     })
 }
 

@@ -1,8 +1,8 @@
 //! Python bindings, one module per class or concern: `convert` (Python values ↔ options,
 //! text arguments), `policy` (the `Policy` class), `report` (`Report`, `Removal`),
-//! `registry` (named policies), `verbs` (module functions), `background` (the threads of
-//! `sanitize_async`) and `errors`. No decision about
-//! what HTML is safe is made here.
+//! `registry` (named policies), `verbs` (module functions), `trees` (the parsers' trees,
+//! for the browser tests), `background` (the threads of `sanitize_async`) and `errors`.
+//! No decision about what HTML is safe is made here.
 
 mod background;
 mod convert;
@@ -10,11 +10,13 @@ mod errors;
 mod policy;
 mod registry;
 mod report;
+mod trees;
 mod verbs;
 
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+use crate::engine::EngineKind;
 use crate::policy::presets::PRESET_NAMES;
 
 #[pymodule(gil_used = false)]
@@ -26,6 +28,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("policies", registry::PolicyRegistry)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEFAULT_POLICY", registry::DEFAULT_POLICY)?;
+    m.add("DEFAULT_ENGINE", EngineKind::default().name())?;
     m.add("PRESET_NAMES", PyTuple::new(m.py(), PRESET_NAMES)?)?;
     let names = crate::policy::options::TABLE.iter().map(|o| o.name);
     m.add("OPTIONS", PyTuple::new(m.py(), names)?)?;
@@ -40,6 +43,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verbs::strip_tags, m)?)?;
     m.add_function(wrap_pyfunction!(verbs::_sanitize_unsplit, m)?)?;
     m.add_function(wrap_pyfunction!(verbs::_sanitize_in_pieces, m)?)?;
+    m.add_function(wrap_pyfunction!(trees::_parse_tree, m)?)?;
     m.add_function(wrap_pyfunction!(background::_stop_background, m)?)?;
     Ok(())
 }

@@ -206,15 +206,27 @@ impl Policy {
 
     fn __repr__(&self) -> String {
         let s = &self.inner.spec;
+        // A preset, or a preset with an engine chosen.
+        let unchosen = PolicySpec {
+            engine: None,
+            ..s.clone()
+        };
         for name in PRESET_NAMES {
-            if preset_spec(name).as_ref() == Some(s) {
-                return format!("Policy.preset({name:?})");
+            if preset_spec(name).as_ref() == Some(&unchosen) {
+                return match s.engine {
+                    None => format!("Policy.preset({name:?})"),
+                    Some(e) => format!("Policy.preset({name:?}).derive(engine={:?})", e.name()),
+                };
             }
         }
         let attrs: usize = s.tag_attributes.values().map(BTreeSet::len).sum::<usize>()
             + s.generic_attributes.len();
+        let engine = match s.engine {
+            Some(e) => format!(", engine {:?}", e.name()),
+            None => String::new(),
+        };
         format!(
-            "Policy(<{} tags, {} attributes, schemes {:?}>)",
+            "Policy(<{} tags, {} attributes, schemes {:?}{engine}>)",
             s.tags.len(),
             attrs,
             s.url_schemes.iter().collect::<Vec<_>>()

@@ -33,18 +33,32 @@ pub trait Engine: Send + Sync {
     fn bounds_attributes(&self) -> bool;
 }
 
-/// The engines a policy can be compiled with.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The engines a policy can be compiled with (its `engine` option).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum EngineKind {
     /// html5ever's parser (ammonia's tree) and the sanitizing walk: the reference.
-    #[default]
     Html5ever,
     /// Our parser (`parser/`) and the same walk. Not the default until it passes every gate
     /// of issue 13 (conformance, differential, browser, speed).
     Native,
 }
 
+/// The engine of every policy that chooses none: the one place it is decided.
+impl Default for EngineKind {
+    fn default() -> Self {
+        EngineKind::Html5ever
+    }
+}
+
 impl EngineKind {
+    /// Every engine, in the order the docs list them.
+    pub const ALL: [EngineKind; 2] = [EngineKind::Native, EngineKind::Html5ever];
+
+    /// The name `Policy(engine=...)` takes: the engine's own.
+    pub fn name(self) -> &'static str {
+        self.build().name()
+    }
+
     pub fn build(self) -> Box<dyn Engine> {
         match self {
             EngineKind::Html5ever => Box::new(html5ever::Html5ever),

@@ -38,22 +38,24 @@ impl fmt::Debug for CompiledPolicy {
 }
 
 impl PolicySpec {
-    /// Validate, compile the rules, and choose the default engine.
+    /// Validate, compile the rules, and build the spec's engine.
     pub fn compile(self) -> Result<CompiledPolicy, PolicyError> {
-        self.compile_with(EngineKind::default())
-    }
-
-    pub fn compile_with(self, engine: EngineKind) -> Result<CompiledPolicy, PolicyError> {
         self.validate()?;
         let rules = Rules::compile(&self)?;
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.hash(&mut h);
         Ok(CompiledPolicy {
             hash: h.finish(),
-            engine: engine.build(),
+            engine: self.engine.unwrap_or_default().build(),
             spec: self,
             rules,
         })
+    }
+
+    /// [`compile`](Self::compile) with `engine` in place of the spec's.
+    pub fn compile_with(mut self, engine: EngineKind) -> Result<CompiledPolicy, PolicyError> {
+        self.engine = Some(engine);
+        self.compile()
     }
 }
 

@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::engine::EngineKind;
 use crate::policy::{NameMap, PolicyError, PolicySpec, UrlRelativeSpec};
 
 /// Calls `$then!` with every option as `name = "doc";`, in the order the table,
@@ -36,6 +37,7 @@ macro_rules! for_each_option {
             attribute_patterns = "regular expression the value must match, per tag (`\"*\"`: every tag) and attribute (Rust `regex` syntax, searched, so anchor with `^…$`); checked after `id_prefix` and `set_tag_attribute_values`";
             target_blank = "absolute links get `target=\"_blank\"` and `noopener` in `rel`";
             max_input_bytes = "larger input (in UTF-8 bytes) raises `InputTooLargeError`";
+            engine = "the parser: `\"htmlguard\"` (ours) or `\"ammonia\"` (html5ever's), the same output except where html5ever departs from the HTML standard (`docs/engines.md`); `None`: `DEFAULT_ENGINE`, followed if that changes";
         }
     };
 }
@@ -45,6 +47,15 @@ pub(crate) use for_each_option;
 
 /// The accepted forms of `url_relative`, as the docs and its error message write them.
 const URL_RELATIVE_FORMS: &str = r#""deny", "pass", {"base": URL}, {"root": URL, "path": PATH}"#;
+
+/// `EngineKind::ALL`'s names, as the docs and the error message write them (a test keeps
+/// the two the same).
+macro_rules! engine_names {
+    () => {
+        r#""htmlguard", "ammonia""#
+    };
+}
+const ENGINE_NAMES: &str = engine_names!();
 
 /// The shape of an option's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +72,7 @@ pub enum Kind {
     /// tag → attribute → string
     StrMap2,
     UrlRelative,
+    Engine,
 }
 
 impl Kind {
@@ -76,6 +88,7 @@ impl Kind {
             Kind::SetMap2 => "{tag: {attr: set of str}}",
             Kind::StrMap2 => "{tag: {attr: str}}",
             Kind::UrlRelative => URL_RELATIVE_FORMS,
+            Kind::Engine => concat!(engine_names!(), " or None"),
         }
     }
 }
@@ -101,6 +114,8 @@ pub enum Value {
     SetMap2(BTreeMap<String, NameMap>),
     StrMap2(BTreeMap<String, BTreeMap<String, String>>),
     UrlRelative(UrlForm),
+    /// An engine's name, or None for the default.
+    Engine(Option<String>),
 }
 
 impl Value {
@@ -115,6 +130,7 @@ impl Value {
             Value::SetMap2(_) => Kind::SetMap2,
             Value::StrMap2(_) => Kind::StrMap2,
             Value::UrlRelative(_) => Kind::UrlRelative,
+            Value::Engine(_) => Kind::Engine,
         }
     }
 
@@ -122,7 +138,10 @@ impl Value {
     pub fn is_unset(&self) -> bool {
         matches!(
             self,
-            Value::OptInt(None) | Value::OptStr(None) | Value::OptStrSet(None)
+            Value::OptInt(None)
+                | Value::OptStr(None)
+                | Value::OptStrSet(None)
+                | Value::Engine(None)
         )
     }
 }
@@ -227,6 +246,30 @@ impl Field for UrlRelativeSpec {
                     )),
                 }
             }
+        }
+    }
+}
+
+/// The engine named `name` (one of [`ENGINE_NAMES`]); the error is the message after
+/// "engine: ".
+pub fn engine_named(name: &str) -> Result<EngineKind, String> {
+    EngineKind::ALL
+        .into_iter()
+        .find(|e| e.name() == name)
+        .ok_or_else(|| format!("{name:?} is not one of {ENGINE_NAMES}"))
+}
+
+/// `engine`: an engine's name, or None for the default.
+impl Field for Option<EngineKind> {
+    const KIND: Kind = Kind::Engine;
+    fn to_value(&self) -> Value {
+        Value::Engine(self.map(|e| e.name().into()))
+    }
+    fn from_value(value: Value) -> Result<Self, String> {
+        match value {
+            Value::Engine(None) => Ok(None),
+            Value::Engine(Some(name)) => engine_named(&name).map(Some),
+            other => Err(mismatch(Kind::Engine, &other)),
         }
     }
 }
@@ -346,6 +389,7 @@ mod tests {
             attribute_patterns: map2("*", "title", "^x$"),
             target_blank: true,
             max_input_bytes: Some(1000),
+            engine: Some(EngineKind::Native),
         }
     }
 
@@ -466,6 +510,24 @@ mod tests {
     fn unknown_option_lists_the_options() {
         let msg = unknown("tagz");
         assert!(msg.starts_with("unknown option \"tagz\"; options are: tags, clean_content_tags,"));
-        assert!(msg.ends_with("target_blank, max_input_bytes"));
+        assert!(msg.ends_with("target_blank, max_input_bytes, engine"));
+    }
+
+    #[test]
+    fn engines_by_name() {
+        let names: Vec<String> = EngineKind::ALL
+            .iter()
+            .map(|e| format!("{:?}", e.name()))
+            .collect();
+        assert_eq!(names.join(", "), ENGINE_NAMES);
+        for e in EngineKind::ALL {
+            let value = Value::Engine(Some(e.name().into()));
+            assert_eq!(set("engine", value).unwrap().engine, Some(e));
+        }
+        assert_eq!(PolicySpec::empty().engine, None);
+        assert_eq!(
+            set("engine", Value::Engine(Some("servo".into()))),
+            Err(r#"engine: "servo" is not one of "htmlguard", "ammonia""#.into())
+        );
     }
 }

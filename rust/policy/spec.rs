@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::engine::EngineKind;
+
 /// Tag name → set of names (attributes or classes).
 pub type NameMap = BTreeMap<String, BTreeSet<String>>;
 
@@ -41,6 +43,9 @@ pub struct PolicySpec {
     pub attribute_patterns: BTreeMap<String, BTreeMap<String, String>>,
     pub target_blank: bool,
     pub max_input_bytes: Option<usize>,
+    /// The parser the policy runs on; None: `EngineKind`'s default, which a stored policy
+    /// that chose none follows when it changes.
+    pub engine: Option<EngineKind>,
 }
 
 impl PolicySpec {

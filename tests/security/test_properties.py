@@ -1,4 +1,5 @@
-"""Property-based tests (hypothesis) of every verb, for every preset and a custom policy.
+"""Property-based tests (hypothesis) of every verb, for every preset and a custom policy,
+each on both engines (``engine="ammonia"`` and ``"htmlguard"``).
 
 Inputs come from two sources: plain ``st.text()`` and :func:`html_ish`, which mixes tags
 from a broad list (svg, math, table, select, template, style, script, textarea, noscript,
@@ -27,13 +28,16 @@ Properties, for each policy:
   ``&``, ``<``, ``>`` and U+00A0 escaped, lone surrogates as U+FFFD.
 
 Hypothesis runs derandomized (``derandomize=True``, no example database), so CI sees the
-same examples every run; ``HTMLGUARD_HYPOTHESIS_EXAMPLES`` scales the example counts.
+same examples every run; ``HTMLGUARD_HYPOTHESIS_EXAMPLES`` scales the example counts. Each
+property's examples are split between the two engines (:func:`per_engine`), so covering
+both costs little more than covering one did.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 
 import html_strategies as S  # noqa: E402 (tests/ is on sys.path, see conftest.py)
 import pytest
@@ -49,16 +53,28 @@ inputs = S.inputs
 odd_chars = S.odd_chars
 PAD = S.PAD
 
-POLICIES: dict[str, hg.Policy] = H.policies()
+#: Named explicitly, so both stay covered whichever is the default.
+ENGINES = ("ammonia", "htmlguard")
+#: "ugc-htmlguard" -> the ugc preset on our engine, and so on for every policy and engine.
+POLICIES: dict[str, hg.Policy] = {
+    f"{name}-{engine}": p.derive(engine=engine)
+    for name, p in H.policies().items()
+    for engine in ENGINES
+}
 ALLOWED = {name: H.Allowed.of(p) for name, p in POLICIES.items()}
 NAMES = list(POLICIES)
+
+
+def per_engine(n: int) -> Any:
+    """:func:`examples` for a property run once per engine: half of ``n`` each."""
+    return examples((n + 1) // 2)
 
 
 # ---------------------------------------------------------------- properties
 
 
 @pytest.mark.parametrize("name", NAMES)
-@examples(300)
+@per_engine(300)
 @given(x=inputs)
 def test_sanitize_is_idempotent(name: str, x: str) -> None:
     p = POLICIES[name]
@@ -67,7 +83,7 @@ def test_sanitize_is_idempotent(name: str, x: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-@examples(150)
+@per_engine(150)
 @given(x=inputs)
 def test_output_parses_stably(name: str, x: str) -> None:
     out = POLICIES[name].sanitize(x)
@@ -75,7 +91,7 @@ def test_output_parses_stably(name: str, x: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-@examples(150)
+@per_engine(150)
 @given(x=inputs)
 def test_output_holds_only_what_the_policy_allows(name: str, x: str) -> None:
     out = POLICIES[name].sanitize(x)
@@ -88,7 +104,7 @@ def test_output_holds_only_what_the_policy_allows(name: str, x: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-@examples(100)
+@per_engine(100)
 @given(xs=st.lists(inputs, max_size=8), pad=st.booleans())
 def test_sanitize_many_equals_a_loop(name: str, xs: list[str], pad: bool) -> None:
     p = POLICIES[name]
@@ -98,7 +114,7 @@ def test_sanitize_many_equals_a_loop(name: str, xs: list[str], pad: bool) -> Non
 
 
 @pytest.mark.parametrize("name", NAMES)
-@examples(60)
+@per_engine(60)
 @given(xs=st.lists(inputs, min_size=1, max_size=6), pad=st.booleans())
 def test_sanitize_async_equals_sanitize(name: str, xs: list[str], pad: bool) -> None:
     p = POLICIES[name]
@@ -112,7 +128,7 @@ def test_sanitize_async_equals_sanitize(name: str, xs: list[str], pad: bool) -> 
 
 
 @pytest.mark.parametrize("name", NAMES)
-@examples(200)
+@per_engine(200)
 @given(x=inputs)
 def test_inspect_html_equals_sanitize(name: str, x: str) -> None:
     p = POLICIES[name]
@@ -120,7 +136,7 @@ def test_inspect_html_equals_sanitize(name: str, x: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-@examples(200)
+@per_engine(200)
 @given(x=inputs)
 def test_is_clean_iff_nothing_removed(name: str, x: str) -> None:
     p = POLICIES[name]
@@ -130,7 +146,7 @@ def test_is_clean_iff_nothing_removed(name: str, x: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-@examples(300)
+@per_engine(300)
 @given(x=inputs)
 def test_sanitized_output_is_clean(name: str, x: str) -> None:
     p = POLICIES[name]
@@ -179,7 +195,7 @@ plain_text = st.one_of(
 
 
 @pytest.mark.parametrize("name", NAMES)
-@examples(200)
+@per_engine(200)
 @given(x=plain_text)
 def test_plain_text_fast_path_matches_the_parser(name: str, x: str) -> None:
     p = POLICIES[name]
@@ -198,7 +214,7 @@ documents = st.lists(S.html_ish, min_size=1, max_size=8).map("".join)
 
 
 @pytest.mark.parametrize("name", NAMES)
-@examples(300)
+@per_engine(300)
 @given(x=documents)
 def test_pieces_give_the_output_of_the_whole(name: str, x: str) -> None:
     """Large documents are sanitized in pieces (``rust/html/split.rs``); cut at every point the
@@ -216,7 +232,9 @@ def test_large_documents_are_cut_and_unchanged_by_it() -> None:
     for p in POLICIES.values():
         assert p.sanitize(doc) == _core._sanitize_unsplit(p, doc)
     # The doc really is cut: a block that stops the scan early changes nothing either.
-    assert _core._sanitize_in_pieces("ugc", doc, 1) == _core._sanitize_unsplit("ugc", doc)
+    for engine in ENGINES:
+        ugc = POLICIES[f"ugc-{engine}"]
+        assert _core._sanitize_in_pieces(ugc, doc, 1) == _core._sanitize_unsplit(ugc, doc)
 
 
 # ---------------------------------------------------------------- known reproducers
@@ -248,8 +266,10 @@ IDEMPOTENCE_REPRODUCERS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "x"), IDEMPOTENCE_REPRODUCERS)
-def test_known_idempotence_reproducers(name: str, x: str) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("policy", "x"), IDEMPOTENCE_REPRODUCERS)
+def test_known_idempotence_reproducers(policy: str, x: str, engine: str) -> None:
+    name = f"{policy}-{engine}"
     p = POLICIES[name]
     once = p.sanitize(x)
     assert p.sanitize(once) == once, f"{x!r} -> {once!r} -> {p.sanitize(once)!r}"

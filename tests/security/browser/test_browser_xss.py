@@ -1,15 +1,17 @@
-"""XSS in a real browser: no sanitized output, of any preset, may ever execute.
+"""XSS in a real browser: no sanitized output, of any preset on either engine, may ever
+execute.
 
 Every payload -- all of ``shared/xss-public/dompurify-fixtures.jsonl`` and
 ``h5sc-items.jsonl`` plus the project's own ``payloads.py`` -- is embedded in a page as a
 server would render it and loaded in headless Chromium (Debian's ``chromium`` and
 ``chromium-driver``, through selenium), once unsanitized (the control run) and once per
-preset's output. The page's own harness script fires the usual events on every element,
-waits, re-parses the body through ``innerHTML`` (mutation XSS) and fires them again;
-payloads prove they ran by calling ``xss(ID)`` (own payloads) or ``alert()`` & co.
-(public ones), which the harness records per document. See ``harness.py`` for the
-details. Identical sanitized outputs are run once, for every (payload, preset) that
-produced them.
+output of each preset on each engine (``engine="ammonia"`` and ``"htmlguard"``). The
+page's own harness script fires the usual events on every element, waits, re-parses the
+body through ``innerHTML`` (mutation XSS) and fires them again; payloads prove they ran by
+calling ``xss(ID)`` (own payloads) or ``alert()`` & co. (public ones), which the harness
+records per document. See ``harness.py`` for the
+details. Identical sanitized outputs are run once, for every (payload, preset, engine)
+that produced them: the engines agree almost everywhere, so the second costs little.
 
 The control run must execute at least 90% of the own payloads, so the harness is known
 to see what it is looking for. ``HTMLGUARD_WRITE_CONTROL=1`` rewrites ``CONTROL.md``
@@ -45,6 +47,8 @@ from .payloads import own_payloads
 CORPUS_FILES = {"dompurify": "dompurify-fixtures.jsonl", "h5sc": "h5sc-items.jsonl"}
 _DEFAULT_DIR = Path(__file__).resolve().parents[4] / "shared" / "xss-public"
 CONTROL_MD = Path(__file__).with_name("CONTROL.md")
+#: Named explicitly, so the suite covers both whichever is the default.
+ENGINES = ("ammonia", "htmlguard")
 #: Share of the own payloads that must execute unsanitized.
 MIN_OWN_EXECUTED = 0.90
 
@@ -113,23 +117,26 @@ def control(browser: Browser, payloads: list[Payload]) -> dict[str, list[Hit]]:
 @dataclass
 class SanitizedRun:
     result: RunResult
-    #: case key -> (sanitized html, [(payload id, preset), ...]) that produced it
-    owners: dict[str, tuple[str, list[tuple[str, str]]]]
+    #: case key -> (sanitized html, [(payload id, preset, engine), ...]) that produced it
+    owners: dict[str, tuple[str, list[tuple[str, str, str]]]]
 
 
 @pytest.fixture(scope="module")
 def sanitized(browser: Browser, payloads: list[Payload]) -> SanitizedRun:
-    """Every preset's output of every payload, identical outputs run once."""
-    owners: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    """Every preset's output of every payload on each engine, identical outputs run once."""
+    owners: dict[str, tuple[str, list[tuple[str, str, str]]]] = {}
     cases: dict[str, Case] = {}
     for preset in hg.PRESETS:
-        outputs = hg.Policy.preset(preset).sanitize_many([p.html for p in payloads])
-        for p, out in zip(payloads, outputs, strict=True):
-            key = "s" + hashlib.sha256(json.dumps([out, p.trigger]).encode()).hexdigest()[:20]
-            if key not in cases:
-                cases[key] = Case(key, out, p.trigger)
-                owners[key] = (out, [])
-            owners[key][1].append((p.id, preset))
+        for engine in ENGINES:
+            policy = hg.Policy.preset(preset).derive(engine=engine)
+            outputs = policy.sanitize_many([p.html for p in payloads])
+            for p, out in zip(payloads, outputs, strict=True):
+                digest = hashlib.sha256(json.dumps([out, p.trigger]).encode()).hexdigest()
+                key = "s" + digest[:20]
+                if key not in cases:
+                    cases[key] = Case(key, out, p.trigger)
+                    owners[key] = (out, [])
+                owners[key][1].append((p.id, preset, engine))
     return SanitizedRun(browser.run(list(cases.values())), owners)
 
 
@@ -180,28 +187,32 @@ def test_public_collections_control_run(
         assert counts[collection][0] > 0, f"no {collection} payload executes unsanitized"
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("preset_name", hg.PRESETS)
-def test_sanitized_output_never_executes(preset_name: str, sanitized: SanitizedRun) -> None:
+def test_sanitized_output_never_executes(
+    preset_name: str, engine: str, sanitized: SanitizedRun
+) -> None:
     problems: list[str] = []
+    where = f"[{preset_name}, engine {engine}]"
     for key, (html, owners) in sanitized.owners.items():
-        mine = [pid for pid, preset in owners if preset == preset_name]
+        mine = [pid for pid, preset, e in owners if (preset, e) == (preset_name, engine)]
         if not mine:
             continue
         hits = sanitized.result.hits.get(key)
         if hits:
             problems.append(
-                f"EXECUTED: payload {', '.join(mine)} [{preset_name}] output {html!r}\n"
+                f"EXECUTED: payload {', '.join(mine)} {where} output {html!r}\n"
                 + "\n".join(f"    -> {h}" for h in hits[:5])
             )
         if key in sanitized.result.unfinished:
             problems.append(
                 f"harness did not finish (the document navigated away or hung): payload "
-                f"{', '.join(mine)} [{preset_name}] output {html!r}"
+                f"{', '.join(mine)} {where} output {html!r}"
             )
     for hit, batch in sanitized.result.stray:
         problems.append(f"unattributed execution {hit} in the batch of documents {batch}")
     assert not problems, (
-        f"{len(problems)} problem(s) with {preset_name} output in Chromium:\n" + "\n".join(problems)
+        f"{len(problems)} problem(s) with {where} output in Chromium:\n" + "\n".join(problems)
     )
 
 
