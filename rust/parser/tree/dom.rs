@@ -114,11 +114,14 @@ pub struct Dom<'a> {
 impl<'a> Dom<'a> {
     pub(crate) fn new() -> Self {
         let mut dom = Dom {
-            nodes: Vec::new(),
+            nodes: super::reuse::take_nodes(),
             root: NodeId::DOCUMENT,
             quirks_mode: QuirksMode::NoQuirks,
             dropped: BTreeMap::new(),
         };
+        // Room for a small fragment (a no-op when the pool gave some back), so that the
+        // first nodes do not grow the arena step by step.
+        dom.nodes.reserve(32);
         dom.create(NodeData::Document);
         dom
     }
@@ -293,6 +296,13 @@ impl<'a> Dom<'a> {
             None => self.append_fresh(parent, id),
             Some(_) => self.insert(parent, id, before),
         }
+    }
+}
+
+/// The arena's room goes back to this thread's pool (see [`super::reuse`]).
+impl Drop for Dom<'_> {
+    fn drop(&mut self) {
+        super::reuse::give_nodes(std::mem::take(&mut self.nodes));
     }
 }
 

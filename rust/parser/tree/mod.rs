@@ -12,6 +12,7 @@
 //! - `modes`: the insertion modes.
 //! - `foreign`: SVG/MathML name and attribute adjustments.
 //! - `quirks`: quirks mode from a DOCTYPE.
+//! - `reuse`: per-thread reuse of the vectors' room between parses.
 //! - `serialize`: the html5lib tree-construction test format.
 
 mod builder;
@@ -22,6 +23,7 @@ pub mod html5ever_tokens;
 mod modes;
 pub mod names;
 mod quirks;
+mod reuse;
 pub mod serialize;
 
 pub use builder::{ContextElement, Opts, TreeBuilder, MAX_FORMATTING};
