@@ -137,6 +137,10 @@ impl<'a> TreeBuilder<'a> {
                 if self.adjusted_current_is_html() {
                     // HTML content: straight to the mode.
                     self.ignore_lf = false;
+                    if self.is_plain_start(t) {
+                        self.plain_start(t, tag);
+                        return None;
+                    }
                     let step = if self.mode == Mode::InBody {
                         self.in_body(Tok::Start(t, tag))
                     } else {
@@ -150,6 +154,9 @@ impl<'a> TreeBuilder<'a> {
                 let t = names::classify_atom(tag.name.atom);
                 if self.adjusted_current_is_html() {
                     self.ignore_lf = false;
+                    if self.end_tag_closed_current(t, &tag.name) {
+                        return None;
+                    }
                     let step = if self.mode == Mode::InBody {
                         self.in_body(Tok::End(t, tag))
                     } else {
