@@ -588,10 +588,11 @@ impl<'a> TreeBuilder<'a> {
         id
     }
 
+    /// Insert a new element at the appropriate place and push it.
     #[inline]
     fn insert_node(&mut self, id: NodeId) {
         let (parent, before) = self.insertion_place(None);
-        self.dom.insert(parent, id, before);
+        self.dom.insert_fresh(parent, id, before);
         self.push(id);
     }
 
