@@ -1,5 +1,9 @@
 //! Our tokenizer driving our tree builder: the parser's entry points.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
+
 use crate::parser::token::Token;
 use crate::parser::tokenizer::Tokenizer;
 use crate::parser::tree::{ContextElement, Dom, Opts, TreeBuilder};
@@ -33,7 +37,10 @@ pub fn parse_fragment(html: &str, context: ContextElement, opts: Opts) -> Dom<'_
 fn run<'a>(html: &str, tok: &mut Tokenizer<'a>, tb: &mut TreeBuilder<'a>) {
     // The tokenizer asks only when it meets `<![CDATA[`; the answer depends on the tree as
     // built so far, so it is given before every token, unless the input has none.
-    let cdata = memchr::memmem::find(html.as_bytes(), b"<![CDATA[").is_some();
+    // One searcher for all parses: building one per parse costs more than a tiny input.
+    static CDATA: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"<![CDATA["));
+    let cdata = CDATA.find(html.as_bytes()).is_some();
     loop {
         if cdata {
             tok.set_cdata_allowed(tb.cdata_allowed());

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use super::dom::{Dom, Element, NodeData, NodeId, Ns, QuirksMode};
 use super::names::{self, Scope, T};
+use super::reuse;
 use crate::parser::token::{Attribute, Name, State, Tag, Text, Token};
 
 /// The most formatting elements the list of active formatting elements keeps after its
@@ -141,15 +142,17 @@ pub struct TreeBuilder<'a> {
 
 impl<'a> TreeBuilder<'a> {
     fn empty(opts: Opts) -> Self {
+        let mut stack = reuse::take_stack();
+        stack.reserve(32);
         TreeBuilder {
             dom: Dom::new(),
             opts,
             mode: Mode::Initial,
             orig_mode: Mode::Initial,
             template_modes: Vec::new(),
-            stack: Vec::new(),
+            stack,
             open_count: [0; names::COUNT],
-            afe: Vec::new(),
+            afe: reuse::take_afe(),
             head: None,
             form: None,
             context: None,
@@ -171,7 +174,11 @@ impl<'a> TreeBuilder<'a> {
     /// A builder for the fragment parsing algorithm with `context` as the context element.
     pub fn new_fragment(context: ContextElement, opts: Opts) -> Self {
         let mut tb = Self::empty(opts);
-        let tag = names::classify(&context.name.to_ascii_lowercase());
+        let tag = if context.name.bytes().any(|b| b.is_ascii_uppercase()) {
+            names::classify(&context.name.to_ascii_lowercase())
+        } else {
+            names::classify(&context.name)
+        };
         let ctx = tb.new_node(NodeData::Element(Element {
             ns: context.ns,
             tag,
@@ -202,7 +209,6 @@ impl<'a> TreeBuilder<'a> {
     pub fn reserve_for_input(&mut self, len: usize) {
         let nodes = len / 16 + 8;
         self.dom.nodes.reserve(nodes);
-        self.stack.reserve(32);
     }
 
     /// Tell the builder that the input has no NUL byte (so no character token has one:
@@ -248,6 +254,8 @@ impl<'a> TreeBuilder<'a> {
         if !self.stopped {
             self.process(Token::Eof);
         }
+        reuse::give_stack(std::mem::take(&mut self.stack));
+        reuse::give_afe(std::mem::take(&mut self.afe));
         self.dom
     }
 
@@ -288,7 +296,7 @@ impl<'a> TreeBuilder<'a> {
         }))
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn el(&self, id: NodeId) -> &Element<'a> {
         self.dom.element(id).expect("an element")
     }
@@ -580,10 +588,11 @@ impl<'a> TreeBuilder<'a> {
         id
     }
 
+    /// Insert a new element at the appropriate place and push it.
     #[inline]
     fn insert_node(&mut self, id: NodeId) {
         let (parent, before) = self.insertion_place(None);
-        self.dom.insert(parent, id, before);
+        self.dom.insert_fresh(parent, id, before);
         self.push(id);
     }
 
@@ -702,7 +711,7 @@ impl<'a> TreeBuilder<'a> {
 
     /// "Reconstruct the active formatting elements". Entries that cannot be reopened under
     /// the depth limit are dropped from the list, so the list stays bounded by the depth.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn reconstruct_afe(&mut self) {
         match self.afe.last() {
             None | Some(Entry::Marker) => {}

@@ -70,79 +70,42 @@ fn split_run<'a>(text: &mut Text<'a>) -> (Text<'a>, Class) {
 impl<'a> TreeBuilder<'a> {
     /// Process one token; returns the tokenizer state to switch to when the token requires
     /// one (after `<title>`, `<textarea>`, `<style>`, `<script>`, `<plaintext>`, …).
+    ///
+    /// The common cases are handled here, the rest out of line, so that this function's
+    /// frame stays small (it runs once per token).
     pub fn process(&mut self, token: Token<'a>) -> Option<State> {
         if self.stopped {
             return None;
         }
         let tok = match token {
-            Token::Characters(mut text) => {
-                if std::mem::take(&mut self.ignore_lf) && text.starts_with('\n') {
-                    text = match text {
-                        Cow::Borrowed(s) => Cow::Borrowed(&s[1..]),
-                        Cow::Owned(mut s) => {
-                            s.remove(0);
-                            Cow::Owned(s)
-                        }
-                    };
-                }
-                if text.is_empty() {
+            Token::Characters(text) => {
+                // The common case: in body (in cell and in caption process characters as
+                // in body), HTML content, no NUL: one run.
+                if matches!(self.mode, Mode::InBody | Mode::InCell | Mode::InCaption)
+                    && !self.ignore_lf
+                    && !text.is_empty()
+                    && self.adjusted_current_is_html()
+                    && !(self.may_have_nul && memchr::memchr(0, text.as_bytes()).is_some())
+                {
+                    self.reconstruct_afe();
+                    if self.frameset_ok && !text.bytes().all(|b| class_of(b) == Class::Space) {
+                        self.frameset_ok = false;
+                    }
+                    self.insert_chars(text);
                     return None;
                 }
-                match self.mode {
-                    // The current node is the raw text element (HTML), and the tokenizer
-                    // already replaced NULs in its text states.
-                    Mode::Text => {
-                        self.insert_chars(text);
-                        return None;
-                    }
-                    // (In cell and in caption process characters as in body.)
-                    Mode::InBody | Mode::InCell | Mode::InCaption => {
-                        // The common case: HTML content, no NUL: one run.
-                        if self.adjusted_current_is_html()
-                            && !(self.may_have_nul && memchr::memchr(0, text.as_bytes()).is_some())
-                        {
-                            self.reconstruct_afe();
-                            if self.frameset_ok
-                                && !text.bytes().all(|b| class_of(b) == Class::Space)
-                            {
-                                self.frameset_ok = false;
-                            }
-                            self.insert_chars(text);
-                            return None;
-                        }
-                        return self.body_chars(text);
-                    }
-                    // Modes whose character handling (here or in the modes they defer
-                    // to) treats whitespace and other characters alike but for
-                    // `frameset_ok` and table text's non-space flag, and that never switch
-                    // to a mode that tells them apart within a token.
-                    Mode::InTable
-                    | Mode::InTableText
-                    | Mode::InTableBody
-                    | Mode::InRow
-                    | Mode::InTemplate => return self.body_chars(text),
-                    _ => {}
-                }
-                let mut switch = None;
-                while !text.is_empty() {
-                    let (run, class) = split_run(&mut text);
-                    if let Some(s) = self.dispatch(Tok::Chars(run, class)) {
-                        switch = Some(s);
-                    }
-                }
-                return switch;
+                return self.characters(text);
             }
             Token::StartTag(tag) => {
                 let t = names::classify_atom(tag.name.atom);
                 if self.adjusted_current_is_html() {
                     // HTML content: straight to the mode.
                     self.ignore_lf = false;
-                    let step = if self.mode == Mode::InBody {
-                        self.in_body(Tok::Start(t, tag))
-                    } else {
-                        self.step(self.mode, Tok::Start(t, tag))
-                    };
-                    return self.after_step(step);
+                    if self.is_plain_start(t) {
+                        self.plain_start(t, tag);
+                        return None;
+                    }
+                    return self.html_content(Tok::Start(t, tag));
                 }
                 Tok::Start(t, tag)
             }
@@ -150,12 +113,10 @@ impl<'a> TreeBuilder<'a> {
                 let t = names::classify_atom(tag.name.atom);
                 if self.adjusted_current_is_html() {
                     self.ignore_lf = false;
-                    let step = if self.mode == Mode::InBody {
-                        self.in_body(Tok::End(t, tag))
-                    } else {
-                        self.step(self.mode, Tok::End(t, tag))
-                    };
-                    return self.after_step(step);
+                    if self.end_tag_closed_current(t, &tag.name) {
+                        return None;
+                    }
+                    return self.html_content(Tok::End(t, tag));
                 }
                 Tok::End(t, tag)
             }
@@ -165,6 +126,63 @@ impl<'a> TreeBuilder<'a> {
         };
         self.ignore_lf = false;
         self.dispatch(tok)
+    }
+
+    /// Characters but the common case of [`process`](Self::process).
+    #[inline(never)]
+    fn characters(&mut self, mut text: Text<'a>) -> Option<State> {
+        if std::mem::take(&mut self.ignore_lf) && text.starts_with('\n') {
+            text = match text {
+                Cow::Borrowed(s) => Cow::Borrowed(&s[1..]),
+                Cow::Owned(mut s) => {
+                    s.remove(0);
+                    Cow::Owned(s)
+                }
+            };
+        }
+        if text.is_empty() {
+            return None;
+        }
+        match self.mode {
+            // The current node is the raw text element (HTML), and the tokenizer already
+            // replaced NULs in its text states.
+            Mode::Text => {
+                self.insert_chars(text);
+                return None;
+            }
+            // Modes whose character handling (here or in the modes they defer to) treats
+            // whitespace and other characters alike but for `frameset_ok` and table text's
+            // non-space flag, and that never switch to a mode that tells them apart within
+            // a token.
+            Mode::InBody
+            | Mode::InCell
+            | Mode::InCaption
+            | Mode::InTable
+            | Mode::InTableText
+            | Mode::InTableBody
+            | Mode::InRow
+            | Mode::InTemplate => return self.body_chars(text),
+            _ => {}
+        }
+        let mut switch = None;
+        while !text.is_empty() {
+            let (run, class) = split_run(&mut text);
+            if let Some(s) = self.dispatch(Tok::Chars(run, class)) {
+                switch = Some(s);
+            }
+        }
+        switch
+    }
+
+    /// A tag in HTML content: straight to the mode.
+    #[inline(never)]
+    fn html_content(&mut self, tok: Tok<'a>) -> Option<State> {
+        let step = if self.mode == Mode::InBody {
+            self.in_body(tok)
+        } else {
+            self.step(self.mode, tok)
+        };
+        self.after_step(step)
     }
 
     fn after_step(&mut self, step: Step<'a>) -> Option<State> {

@@ -2,20 +2,27 @@
 //! siblings so insertion, removal and re-parenting are O(1).
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU32;
 
 use super::names::T;
 use crate::parser::token::{Attribute, Name, Text};
 
-/// A node's handle: its index in [`Dom::nodes`].
+/// A node's handle: its index in [`Dom::nodes`] plus one so that an
+/// `Option<NodeId>` (a node has five) takes four bytes, not eight.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NodeId(pub u32);
+pub struct NodeId(NonZeroU32);
 
 impl NodeId {
     /// The document (or, for a fragment, the document the root `<html>` hangs from).
-    pub const DOCUMENT: NodeId = NodeId(0);
+    pub const DOCUMENT: NodeId = NodeId(NonZeroU32::MIN);
+
+    fn from_index(i: usize) -> NodeId {
+        let n = u32::try_from(i + 1).expect("more than 4G nodes");
+        NodeId(NonZeroU32::new(n).expect("an index plus one"))
+    }
 
     fn ix(self) -> usize {
-        self.0 as usize
+        self.0.get() as usize - 1
     }
 }
 
@@ -114,11 +121,14 @@ pub struct Dom<'a> {
 impl<'a> Dom<'a> {
     pub(crate) fn new() -> Self {
         let mut dom = Dom {
-            nodes: Vec::new(),
+            nodes: super::reuse::take_nodes(),
             root: NodeId::DOCUMENT,
             quirks_mode: QuirksMode::NoQuirks,
             dropped: BTreeMap::new(),
         };
+        // Room for a small fragment (a no-op when the pool gave some back), so that the
+        // first nodes do not grow the arena step by step.
+        dom.nodes.reserve(32);
         dom.create(NodeData::Document);
         dom
     }
@@ -138,7 +148,7 @@ impl<'a> Dom<'a> {
 
     #[inline]
     pub(crate) fn create(&mut self, data: NodeData<'a>) -> NodeId {
-        let id = NodeId(u32::try_from(self.nodes.len()).expect("more than 4G nodes"));
+        let id = NodeId::from_index(self.nodes.len());
         self.nodes.push(Node {
             parent: None,
             first_child: None,
@@ -225,6 +235,15 @@ impl<'a> Dom<'a> {
         self.node_mut(parent).last_child = Some(child);
     }
 
+    /// Insert a node that has no parent yet: the common case (appending) inline.
+    #[inline]
+    pub(crate) fn insert_fresh(&mut self, parent: NodeId, child: NodeId, before: Option<NodeId>) {
+        match before {
+            None => self.append_fresh(parent, child),
+            Some(_) => self.insert(parent, child, before),
+        }
+    }
+
     /// Insert `child` (detached first) into `parent` before `before`, or last.
     pub(crate) fn insert(&mut self, parent: NodeId, child: NodeId, before: Option<NodeId>) {
         if before.is_none() && self.node(child).parent.is_none() {
@@ -284,7 +303,7 @@ impl<'a> Dom<'a> {
         };
         if let Some(p) = prev {
             if let NodeData::Text(t) = &mut self.node_mut(p).data {
-                t.to_mut().push_str(&text);
+                append_text(t, &text);
                 return;
             }
         }
@@ -294,6 +313,20 @@ impl<'a> Dom<'a> {
             Some(_) => self.insert(parent, id, before),
         }
     }
+}
+
+/// The arena's room goes back to this thread's pool (see [`super::reuse`]).
+impl Drop for Dom<'_> {
+    fn drop(&mut self) {
+        super::reuse::give_nodes(std::mem::take(&mut self.nodes));
+    }
+}
+
+/// Merge text into a text node (it then owns a copy): out of line, so that the common
+/// case of [`Dom::insert_text`], a new node, keeps a small frame.
+#[inline(never)]
+fn append_text(t: &mut Text<'_>, more: &str) {
+    t.to_mut().push_str(more);
 }
 
 pub struct Children<'d, 'a> {
@@ -324,5 +357,26 @@ pub fn attr_ns(ns: Ns, name: &str) -> (AttrNs, &str) {
         "xmlns" => (AttrNs::Xmlns, name),
         "xmlns:xlink" => (AttrNs::Xmlns, &name[6..]),
         _ => (AttrNs::None, name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_are_small_and_index_the_arena() {
+        assert_eq!(std::mem::size_of::<Option<NodeId>>(), 4);
+        let mut dom = Dom::new();
+        let text = dom.create(NodeData::Text("x".into()));
+        assert_eq!(dom.nodes.len(), 2);
+        assert!(matches!(
+            dom.node(NodeId::DOCUMENT).data,
+            NodeData::Document
+        ));
+        assert_eq!(dom.text(text), Some("x"));
+        dom.insert(NodeId::DOCUMENT, text, None);
+        assert_eq!(dom.children(NodeId::DOCUMENT).collect::<Vec<_>>(), [text]);
+        assert_eq!(dom.parent(text), Some(NodeId::DOCUMENT));
     }
 }

@@ -10,8 +10,10 @@
 //!   place and foster parenting, active formatting elements, adoption agency, reset mode).
 //! - `dispatch`: token entry, character splitting, the dispatcher and foreign content.
 //! - `modes`: the insertion modes.
+//! - `shortcuts`: the commonest tags in body, without the full dispatch.
 //! - `foreign`: SVG/MathML name and attribute adjustments.
 //! - `quirks`: quirks mode from a DOCTYPE.
+//! - `reuse`: per-thread reuse of the vectors' room between parses.
 //! - `serialize`: the html5lib tree-construction test format.
 
 mod builder;
@@ -22,7 +24,9 @@ pub mod html5ever_tokens;
 mod modes;
 pub mod names;
 mod quirks;
+mod reuse;
 pub mod serialize;
+mod shortcuts;
 
 pub use builder::{ContextElement, Opts, TreeBuilder, MAX_FORMATTING};
 pub use dom::{AttrNs, Dom, Element, Node, NodeData, NodeId, Ns, QuirksMode};
