@@ -27,15 +27,6 @@ from .harness import SUMMARY_KEY, Browser, browser_problem, browser_session
 
 #: Each class of html5ever's departures from the standard, with minimal examples.
 DEVIATIONS: dict[str, list[str]] = {
-    # `<search>` is a special element (it closes a `<p>`, it is a furthest block for the
-    # adoption agency); html5ever treats it as an ordinary one.
-    "search": [
-        "<b><search></b>",
-        "<i><search>a</i>b",
-        "<a href=x><search><a>y",
-        "<li><search><li>z",
-        "<p>a<search>b</search>c",
-    ],
     # SVG foreignObject, desc, title and MathML mi, mo, mn, ms, mtext are special: a list
     # item's or a definition's implied end stops at them.
     "svg-special": [
@@ -109,15 +100,23 @@ def generated(deviation: str) -> list[str]:
     for _ in range(GENERATED):
         parts = [rnd.choice(PIECES) for _ in range(rnd.randint(0, 10))]
         for _ in range(rnd.randint(1, 2)):
-            parts.insert(rnd.randint(0, len(parts)), rnd.choice(DEVIATIONS[deviation]))
+            examples = DEVIATIONS.get(deviation) or FOLLOWS_CHROMIUM[deviation]
+            parts.insert(rnd.randint(0, len(parts)), rnd.choice(examples))
         docs.append("".join(parts))
     return docs
 
 
-#: Chromium 156 does not make `<search>` special (it only closes a `<p>`, as `<address>`
-#: does): it agrees with html5ever there, not with the standard and our parser.
-CHROMIUM_DISAGREES = {
-    "search": "Chromium does not treat <search> as a special element (HTML standard: it is)",
+#: Where the standard and the browsers part, and our parser follows the browsers (as
+#: html5ever does): the standard makes `<search>` special (a furthest block for the adoption
+#: agency, a stop for a list item's implied end), Chromium 156 only lets it close a `<p>`.
+FOLLOWS_CHROMIUM: dict[str, list[str]] = {
+    "search": [
+        "<b><search></b>",
+        "<i><search>a</i>b",
+        "<a href=x><search><a>y",
+        "<li><search><li>z",
+        "<p>a<search>b</search>c",
+    ],
 }
 
 
@@ -175,7 +174,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def chromium(browser: Browser) -> dict[str, str]:
-    inputs = [x for d, xs in DEVIATIONS.items() for x in xs + generated(d)]
+    classes = {**DEVIATIONS, **FOLLOWS_CHROMIUM}
+    inputs = [x for d, xs in classes.items() for x in xs + generated(d)]
     trees = browser.driver.execute_script(DUMP_JS, inputs)
     return dict(zip(inputs, trees, strict=True))
 
@@ -207,15 +207,7 @@ def trees(html: str, chromium: dict[str, str]) -> str:
     )
 
 
-@pytest.mark.parametrize(
-    "deviation",
-    [
-        pytest.param(d, marks=pytest.mark.xfail(strict=True, reason=CHROMIUM_DISAGREES[d]))
-        if d in CHROMIUM_DISAGREES
-        else d
-        for d in DEVIATIONS
-    ],
-)
+@pytest.mark.parametrize("deviation", list(DEVIATIONS))
 def test_chromium_builds_our_tree(
     deviation: str, chromium: dict[str, str], request: pytest.FixtureRequest
 ) -> None:
@@ -237,3 +229,13 @@ def test_chromium_builds_our_tree(
         assert chromium[html] == ours[html], trees(html, chromium)
     # The examples do reach the departure: html5ever builds another tree for some.
     assert any(html5ever[x] != chromium[x] for x in examples), deviation
+
+
+@pytest.mark.parametrize("case", list(FOLLOWS_CHROMIUM))
+def test_where_the_browser_departs_from_the_standard_our_parser_follows_it(
+    case: str, chromium: dict[str, str]
+) -> None:
+    docs = [x for x in generated(case) if not deeper_than_the_bound(chromium[x])]
+    for html in FOLLOWS_CHROMIUM[case] + docs:
+        assert chromium[html] == _core._parse_tree(html), trees(html, chromium)
+        assert chromium[html] == _core._parse_tree(html, "ammonia"), trees(html, chromium)
