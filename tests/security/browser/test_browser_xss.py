@@ -25,7 +25,6 @@ import datetime
 import hashlib
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +38,6 @@ from .harness import (
     Case,
     Hit,
     RunResult,
-    browser_problem,
-    browser_session,
 )
 from .payloads import own_payloads
 
@@ -90,15 +87,6 @@ def load_payloads() -> list[Payload]:
     ids = [p.id for p in out]
     assert len(set(ids)) == len(ids), "payload ids are not unique"
     return out
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    problem = browser_problem()
-    if problem:
-        pytest.fail(problem, pytrace=False)
-    with browser_session() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

@@ -16,14 +16,13 @@ classes, an example of each, whether the sanitized outputs differ, and Chromium'
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import pytest
 
 import htmlguard as hg
 from htmlguard import _core
 
-from .harness import SUMMARY_KEY, Browser, browser_problem, browser_session
+from .harness import SUMMARY_KEY, Browser
 
 #: Each class of html5ever's departures from the standard, with minimal examples.
 DEVIATIONS: dict[str, list[str]] = {
@@ -162,18 +161,9 @@ return arguments[0].map((html) => {
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    problem = browser_problem()
-    if problem:
-        pytest.fail(problem, pytrace=False)
-    with browser_session() as b:
-        # A page of its own: scripting enabled, so `<noscript>` parses as in the engines.
-        b.driver.get(b.server.add_page("parse", "<!DOCTYPE html><title>parse</title>"))
-        yield b
-
-
-@pytest.fixture(scope="module")
 def chromium(browser: Browser) -> dict[str, str]:
+    # A page of its own: scripting enabled, so `<noscript>` parses as in the engines.
+    browser.driver.get(browser.server.add_page("parse", "<!DOCTYPE html><title>parse</title>"))
     classes = {**DEVIATIONS, **FOLLOWS_CHROMIUM}
     inputs = [x for d, xs in classes.items() for x in xs + generated(d)]
     trees = browser.driver.execute_script(DUMP_JS, inputs)
