@@ -13,8 +13,9 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
-use ammonia::rcdom::{Handle, RcDom};
+use ammonia::rcdom::{Handle, NodeData, RcDom};
 use html5ever::buffer_queue::BufferQueue;
 use html5ever::local_name;
 use html5ever::ns;
@@ -178,6 +179,66 @@ pub fn parse_fragment(html: &str, limit: usize) -> Fragment {
 /// Parse with the default depth and attribute limits.
 pub fn parse(html: &str) -> Fragment {
     parse_fragment(&limit_attributes(html, MAX_ATTRIBUTES), MAX_DEPTH)
+}
+
+/// `node`'s children in the html5lib test format, as `parser::tree::serialize` writes our
+/// parser's trees: what the parser differential and the browser check compare.
+pub fn test_format(node: &Handle) -> String {
+    let mut out = String::new();
+    write_test_format(node, 0, &mut out);
+    out
+}
+
+/// Recursive: the ammonia engine's parse is bounded to `MAX_DEPTH` (the exploratory
+/// differential's unbounded soups are at most 40 tokens).
+fn write_test_format(node: &Handle, depth: usize, out: &mut String) {
+    let indent = "  ".repeat(depth);
+    for child in node.children.borrow().iter() {
+        match &child.data {
+            NodeData::Text { contents } => {
+                let _ = writeln!(out, "| {indent}\"{}\"", contents.borrow());
+            }
+            NodeData::Comment { contents } => {
+                let _ = writeln!(out, "| {indent}<!-- {contents} -->");
+            }
+            NodeData::Element {
+                name,
+                attrs,
+                template_contents,
+                ..
+            } => {
+                let prefix = match name.ns {
+                    ns!(svg) => "svg ",
+                    ns!(mathml) => "math ",
+                    _ => "",
+                };
+                let _ = writeln!(out, "| {indent}<{prefix}{}>", name.local);
+                let mut sorted: Vec<(String, String)> = attrs
+                    .borrow()
+                    .iter()
+                    .map(|a| {
+                        let p = match a.name.ns {
+                            ns!(xlink) => "xlink ",
+                            ns!(xml) => "xml ",
+                            ns!(xmlns) => "xmlns ",
+                            _ => "",
+                        };
+                        (format!("{p}{}", a.name.local), a.value.to_string())
+                    })
+                    .collect();
+                sorted.sort();
+                for (n, v) in sorted {
+                    let _ = writeln!(out, "| {indent}  {n}=\"{v}\"");
+                }
+                if let Some(contents) = template_contents.borrow().as_ref() {
+                    let _ = writeln!(out, "| {indent}  content");
+                    write_test_format(contents, depth + 2, out);
+                }
+                write_test_format(child, depth + 1, out);
+            }
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]

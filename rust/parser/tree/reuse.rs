@@ -26,44 +26,48 @@ thread_local! {
 
 /// An empty arena, with the room the last parse on this thread gave back.
 pub(crate) fn take_nodes<'a>() -> Vec<Node<'a>> {
-    NODES.try_with(Cell::take).unwrap_or_default()
+    // `Node<'static>` is a `Node<'a>`: the vector is covariant in its lifetime.
+    take(&NODES)
 }
 
 /// Keep `nodes`' room for the next parse on this thread (its nodes are dropped here).
 pub(crate) fn give_nodes(mut nodes: Vec<Node<'_>>) {
-    if nodes.capacity() > MAX_KEPT_NODES {
-        return;
-    }
     nodes.clear();
     // The vector is empty, so the closure never runs: `collect` only re-types the buffer.
     let nodes: Vec<Node<'static>> = nodes.into_iter().map(|_| unreachable!()).collect();
-    keep(&NODES, nodes);
+    keep(&NODES, nodes, MAX_KEPT_NODES);
 }
 
 pub(crate) fn take_stack() -> Vec<NodeId> {
-    STACK.try_with(Cell::take).unwrap_or_default()
+    take(&STACK)
 }
 
-pub(crate) fn give_stack(mut stack: Vec<NodeId>) {
-    stack.clear();
-    if stack.capacity() <= MAX_KEPT_ENTRIES {
-        keep(&STACK, stack);
-    }
+pub(crate) fn give_stack(stack: Vec<NodeId>) {
+    keep(&STACK, stack, MAX_KEPT_ENTRIES);
 }
 
 pub(crate) fn take_afe() -> Vec<Entry> {
-    AFE.try_with(Cell::take).unwrap_or_default()
+    take(&AFE)
 }
 
-pub(crate) fn give_afe(mut afe: Vec<Entry>) {
-    afe.clear();
-    if afe.capacity() <= MAX_KEPT_ENTRIES {
-        keep(&AFE, afe);
+pub(crate) fn give_afe(afe: Vec<Entry>) {
+    keep(&AFE, afe, MAX_KEPT_ENTRIES);
+}
+
+type Pool<T> = std::thread::LocalKey<Cell<Vec<T>>>;
+
+/// The pool's vector (empty, with its room), or a new one while the thread is ending.
+fn take<T: 'static>(pool: &'static Pool<T>) -> Vec<T> {
+    pool.try_with(Cell::take).unwrap_or_default()
+}
+
+/// Empty `v` and put it in the pool, unless it holds more than `max` entries' room (a huge
+/// document's memory goes back) or the pool holds more room already (from a nested parse).
+fn keep<T: 'static>(pool: &'static Pool<T>, mut v: Vec<T>, max: usize) {
+    v.clear();
+    if v.capacity() > max {
+        return;
     }
-}
-
-/// Put `v` in the pool unless the pool holds more room already (from a nested parse).
-fn keep<T: 'static>(pool: &'static std::thread::LocalKey<Cell<Vec<T>>>, v: Vec<T>) {
     let _ = pool.try_with(|p| {
         let old = p.take();
         p.set(if old.capacity() >= v.capacity() {
@@ -90,15 +94,8 @@ mod tests {
     use super::*;
     use crate::parser::parse::parse_fragment;
     use crate::parser::tree::serialize::to_test_format;
+    use crate::parser::tree::tests::ours as tree;
     use crate::parser::tree::{ContextElement, Opts};
-
-    fn tree(html: &str) -> String {
-        to_test_format(&parse_fragment(
-            html,
-            ContextElement::div(),
-            Opts::default(),
-        ))
-    }
 
     #[test]
     fn a_parse_takes_the_room_the_last_one_gave_back() {

@@ -21,27 +21,8 @@ impl<'a> TreeBuilder<'a> {
     #[inline]
     pub(super) fn is_plain_start(&self, t: T) -> bool {
         self.body_like()
-            && matches!(
-                t,
-                T::Other
-                    | T::Span
-                    | T::Sub
-                    | T::Sup
-                    | T::Var
-                    | T::Ruby
-                    | T::B
-                    | T::Big
-                    | T::Code
-                    | T::Em
-                    | T::Font
-                    | T::I
-                    | T::S
-                    | T::Small
-                    | T::Strike
-                    | T::Strong
-                    | T::Tt
-                    | T::U
-            )
+            && (matches!(t, T::Other | T::Span | T::Sub | T::Sup | T::Var | T::Ruby)
+                || (names::is_formatting(t) && !matches!(t, T::A | T::Nobr)))
     }
 
     /// Body's rule for a start tag [`is_plain_start`](Self::is_plain_start) accepts.
@@ -110,17 +91,7 @@ fn has_own_end_rule(t: T) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::parser::parse::parse_fragment;
-    use crate::parser::tree::serialize::to_test_format;
-    use crate::parser::tree::{ContextElement, Opts};
-
-    fn tree(html: &str) -> String {
-        to_test_format(&parse_fragment(
-            html,
-            ContextElement::div(),
-            Opts::default(),
-        ))
-    }
+    use crate::parser::tree::tests::ours as tree;
 
     #[test]
     fn a_closed_formatting_element_leaves_the_list() {

@@ -14,6 +14,16 @@ fn doc(html: &str) -> String {
     to_test_format(&parse_document(html, Opts::default()))
 }
 
+/// Our tokenizer and tree builder on a fragment in a `<div>`, in the html5lib test format
+/// (`frag` feeds the builder html5ever's tokens).
+pub(super) fn ours(html: &str) -> String {
+    to_test_format(&crate::parser::parse::parse_fragment(
+        html,
+        ContextElement::div(),
+        Opts::default(),
+    ))
+}
+
 fn frag(html: &str) -> String {
     to_test_format(&parse_fragment(
         html,
@@ -504,61 +514,8 @@ fn token_soup_never_panics() {
 #[test]
 #[ignore]
 fn differential_against_html5ever() {
-    use ammonia::rcdom::{Handle, NodeData as R};
     use html5ever::tendril::TendrilSink;
     use html5ever::{local_name, ns, QualName};
-    fn dump(h: &Handle, depth: usize, out: &mut String) {
-        for c in h.children.borrow().iter() {
-            let ind = "  ".repeat(depth);
-            match &c.data {
-                R::Text { contents } => {
-                    out.push_str(&format!("| {ind}\"{}\"\n", contents.borrow()))
-                }
-                R::Comment { contents } => out.push_str(&format!("| {ind}<!-- {contents} -->\n")),
-                R::Element {
-                    name,
-                    attrs,
-                    template_contents,
-                    ..
-                } => {
-                    let p = if name.ns == ns!(svg) {
-                        "svg "
-                    } else if name.ns == ns!(mathml) {
-                        "math "
-                    } else {
-                        ""
-                    };
-                    out.push_str(&format!("| {ind}<{p}{}>\n", name.local));
-                    let mut a: Vec<(String, String)> = attrs
-                        .borrow()
-                        .iter()
-                        .map(|a| {
-                            let p = if a.name.ns == ns!(xlink) {
-                                "xlink "
-                            } else if a.name.ns == ns!(xml) {
-                                "xml "
-                            } else if a.name.ns == ns!(xmlns) {
-                                "xmlns "
-                            } else {
-                                ""
-                            };
-                            (format!("{p}{}", a.name.local), a.value.to_string())
-                        })
-                        .collect();
-                    a.sort();
-                    for (n, v) in a {
-                        out.push_str(&format!("| {ind}  {n}=\"{v}\"\n"));
-                    }
-                    if let Some(t) = template_contents.borrow().as_ref() {
-                        out.push_str(&format!("| {ind}  content\n"));
-                        dump(t, depth + 2, out);
-                    }
-                    dump(c, depth + 1, out);
-                }
-                _ => {}
-            }
-        }
-    }
     const PIECES: &[&str] = &[
         "<b>",
         "</b>",
@@ -730,8 +687,7 @@ fn differential_against_html5ever() {
         )
         .one(html.as_str());
         let root = dom.document.children.borrow()[0].clone();
-        let mut theirs = String::new();
-        dump(&root, 0, &mut theirs);
+        let theirs = crate::engine::parse::test_format(&root);
         if ours != theirs {
             diffs += 1;
             shortest.push((
