@@ -613,14 +613,14 @@ class Bench:
                 lambda v: v >= 1,
                 f"{report.times(turbo)} turbohtml, {report.times(cleaner)} nh3.Cleaner",
             )
+
+        def extra(cell: Cell | None) -> float | None:
+            x = cell.extra if cell and cell.extra else {}
+            return x.get("extra_bytes")
+
         for label, cells in (("non-ASCII", r.memory), ("ASCII", r.memory_ascii)):
-            ours, before = cells.get("htmlguard"), cells.get(peers.AMMONIA_ENGINE)
-
-            def extra(cell: Cell | None) -> float | None:
-                x = cell.extra if cell and cell.extra else {}
-                return x.get("extra_bytes")
-
-            a, b = extra(ours), extra(before)
+            a = extra(cells.get("htmlguard"))
+            b = extra(cells.get(peers.AMMONIA_ENGINE))
             add(
                 f"peak extra memory on 10 MB ({label}) ≤ the ammonia engine's",
                 None if a is None or b is None else a / b,
