@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import functools
+import itertools
+import weakref
 
 from htmlguard import _core
 from htmlguard._core import Policy
@@ -27,34 +28,61 @@ async def sanitize_coroutine(policy: Policy, html: str) -> str:
     if len(html) <= ASYNC_INLINE_BYTES:
         return policy.sanitize(html)
     loop = asyncio.get_running_loop()
-    future: asyncio.Future[str] = loop.create_future()
-    if not policy._sanitize_soon(html, functools.partial(_deliver, loop, future)):
-        # No background thread (none could be started, or the program is exiting).
-        return await loop.run_in_executor(None, policy.sanitize, html)
-    return await future
+    inbox = _inbox(loop)
+    if inbox is not None:
+        key = next(inbox.keys)
+        future: asyncio.Future[str] = loop.create_future()
+        inbox.waiting[key] = future
+        if policy._sanitize_soon(html, inbox.mailbox, key):
+            return await future
+        del inbox.waiting[key]
+    # No background thread (none could be started, or the program is exiting), or a loop
+    # that cannot watch a file descriptor (Windows' proactor).
+    return await loop.run_in_executor(None, policy.sanitize, html)
 
 
-def _deliver(
-    loop: asyncio.AbstractEventLoop,
-    future: asyncio.Future[str],
-    html: str | None,
-    error: BaseException | None,
-) -> None:
-    """Called on a core worker thread: hands the result to the loop's thread."""
+class _Inbox:
+    """One event loop's side of the core's mailbox: the futures waiting, by key, and the
+    reader that settles them when the background threads ring."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.mailbox = _core._Mailbox()
+        self.waiting: dict[int, asyncio.Future[str]] = {}
+        self.keys = itertools.count()
+        loop.add_reader(self.mailbox.fileno(), self.collect)
+
+    def collect(self) -> None:
+        for key, html, error in self.mailbox.take():
+            future = self.waiting.pop(key, None)
+            if future is None or future.cancelled():  # the awaiting task was cancelled
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                assert html is not None
+                future.set_result(html)
+
+
+# Keyed by the loop itself: a closed loop that is collected takes its inbox (and socket
+# pair) with it. None for a loop that cannot have one.
+_INBOXES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Inbox | None] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _inbox(loop: asyncio.AbstractEventLoop) -> _Inbox | None:
     try:
-        loop.call_soon_threadsafe(_settle, future, html, error)
-    except RuntimeError:  # the loop is closed: nothing awaits the result any more
+        return _INBOXES[loop]
+    except KeyError:
         pass
-
-
-def _settle(future: asyncio.Future[str], html: str | None, error: BaseException | None) -> None:
-    if future.cancelled():  # the awaiting task was cancelled meanwhile
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        assert html is not None
-        future.set_result(html)
+    except TypeError:  # a loop that cannot be weakly referenced
+        return None
+    try:
+        inbox: _Inbox | None = _Inbox(loop)
+    except (NotImplementedError, OSError):  # no add_reader, or no socket pair
+        inbox = None
+    _INBOXES[loop] = inbox
+    return inbox
 
 
 async def sanitize_async(html: str, policy: str | Policy = _core.DEFAULT_POLICY) -> str:

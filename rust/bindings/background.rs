@@ -1,10 +1,8 @@
 //! The threads `sanitize_async` hands large inputs to: one per core, made on first use,
 //! each blocked on the queue while idle (rayon's workers spin for a while first, which on
-//! two cores slows the event loop's own thread). Each keeps one Python thread state while
-//! it lives and lets go of the GIL while it waits or sanitizes: taking a fresh thread state
-//! for every answer cost more than the rest of the hand-off. At exit (`atexit`, before the
-//! interpreter finalizes) they finish what was queued and end, so no thread of ours holds
-//! a Python thread state while the interpreter is being torn down.
+//! two cores slows the event loop's own thread). A job never touches Python: it leaves
+//! its answer in the loop's mailbox (`mailbox.rs`), so these threads take no GIL and hold
+//! no thread state. At exit (`atexit`) they finish what was queued and end.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
@@ -13,12 +11,8 @@ use std::thread::JoinHandle;
 
 use pyo3::prelude::*;
 
-/// Work for a background thread: run detached from Python (without the GIL), it returns
-/// what to run attached (delivering the answer). Taking the GIL only once per job matters:
-/// right after queueing, the event loop's thread still holds it for a while, and a worker
-/// that needed it before starting would wait for that instead of working.
-pub(super) type Job = Box<dyn FnOnce() -> Finish + Send + 'static>;
-pub(super) type Finish = Box<dyn FnOnce(Python<'_>) + Send + 'static>;
+/// Work for a background thread (run without the GIL).
+pub(super) type Job = Box<dyn FnOnce() + Send + 'static>;
 
 enum Message {
     Run(Job),
@@ -77,19 +71,13 @@ fn start(pid: u32) -> Option<Threads> {
 }
 
 fn serve(messages: &Mutex<Receiver<Message>>) {
-    Python::attach(|py| loop {
-        let finish = py.detach(|| {
-            let next = messages.lock().unwrap_or_else(|e| e.into_inner()).recv();
-            match next {
-                Ok(Message::Run(job)) => Some(job()),
-                Ok(Message::Stop) | Err(_) => None,
-            }
-        });
-        match finish {
-            Some(finish) => finish(py),
-            None => return,
+    loop {
+        let next = messages.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        match next {
+            Ok(Message::Run(job)) => job(),
+            Ok(Message::Stop) | Err(_) => return,
         }
-    })
+    }
 }
 
 /// Let the background threads finish what was queued and end (registered with `atexit`
@@ -106,7 +94,7 @@ pub(super) fn _stop_background(py: Python<'_>) {
     for _ in &threads.handles {
         let _ = threads.queue.send(Message::Stop);
     }
-    // Each may need the GIL to deliver its last answer.
+    // Other Python threads run while the queued work finishes.
     py.detach(|| {
         for handle in threads.handles {
             let _ = handle.join();

@@ -1,12 +1,14 @@
 //! Python bindings, one module per class or concern: `convert` (Python values ↔ options,
 //! text arguments), `policy` (the `Policy` class), `report` (`Report`, `Removal`),
 //! `registry` (named policies), `verbs` (module functions), `trees` (the parsers' trees,
-//! for the browser tests), `background` (the threads of `sanitize_async`) and `errors`.
+//! for the browser tests), `background` (the threads of `sanitize_async`), `mailbox`
+//! (their answers) and `errors`.
 //! No decision about what HTML is safe is made here.
 
 mod background;
 mod convert;
 mod errors;
+mod mailbox;
 mod policy;
 mod registry;
 mod report;
@@ -25,6 +27,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<report::Report>()?;
     m.add_class::<report::Removal>()?;
     m.add_class::<registry::PolicyRegistry>()?;
+    m.add_class::<mailbox::Mailbox>()?;
     m.add("policies", registry::PolicyRegistry)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEFAULT_POLICY", registry::DEFAULT_POLICY)?;

@@ -12,6 +12,7 @@ use pyo3::types::{PyBool, PyDict, PyTuple, PyType};
 
 use super::convert::{get_mapping, get_str, set_option, spec_to_dict, value_to_py, Shape};
 use super::errors::{policy_err, PolicyError};
+use super::mailbox::Mailbox;
 use super::report::Report;
 use super::verbs::{
     inspect_with, is_clean_with, sanitize_many_with, sanitize_soon_with, sanitize_with,
@@ -164,13 +165,14 @@ impl Policy {
         coroutine.bind(py).call1((slf, html))
     }
 
-    /// Private: ``sanitize_async``'s worker-pool path (see ``htmlguard._policy``).
+    /// Private: ``sanitize_async``'s background-thread path (see ``htmlguard._policy``).
     fn _sanitize_soon(
         &self,
         html: &Bound<'_, PyAny>,
-        deliver: &Bound<'_, PyAny>,
+        mailbox: &Bound<'_, Mailbox>,
+        key: u64,
     ) -> PyResult<bool> {
-        sanitize_soon_with(&self.inner, html, deliver)
+        sanitize_soon_with(&self.inner, html, mailbox.get(), key)
     }
 
     fn inspect(&self, py: Python<'_>, html: &Bound<'_, PyAny>) -> PyResult<Report> {

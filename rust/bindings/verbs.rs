@@ -10,6 +10,7 @@ use pyo3::types::PyString;
 use super::background;
 use super::convert::text_arg;
 use super::errors::{guarded, too_large, InputTooLargeError};
+use super::mailbox::Mailbox;
 use super::registry::{resolve, resolve_or_default};
 use super::report::Report;
 use crate::html::escape::escape_text;
@@ -32,34 +33,24 @@ pub(super) fn sanitize_with(
     py.detach(|| guarded(|| p.sanitize_unchecked(text)))
 }
 
-/// Sanitize `html` on a background thread and call `deliver(output, None)`, or
-/// `deliver(None, exception)`, from the worker, holding the GIL; what `sanitize_async`
-/// awaits for large inputs (`deliver` hands the result to the event loop's thread). The
-/// thread is already running, so the hand-off costs a wake-up, not a thread start or an
-/// executor's queue. Returns False, having done nothing, when no thread can be started.
+/// Sanitize `html` on a background thread and leave the answer in `mailbox` under `key`;
+/// what `sanitize_async` awaits for large inputs. The thread is already running, so the
+/// hand-off costs a wake-up, not a thread start or an executor's queue. Returns False,
+/// having done nothing, when no thread can be started.
 pub(super) fn sanitize_soon_with(
     p: &Arc<CompiledPolicy>,
     html: &Bound<'_, PyAny>,
-    deliver: &Bound<'_, PyAny>,
+    mailbox: &Mailbox,
+    key: u64,
 ) -> PyResult<bool> {
     let text = text_arg("sanitize_async()", html)?;
     p.check_size(text.len()).map_err(too_large)?;
     // Owned: the worker outlives this call. A copy costs far less than the hand-off.
     let text = text.into_owned();
     let p = p.clone();
-    let deliver = deliver.clone().unbind();
+    let slot = mailbox.slot.clone();
     Ok(background::submit(Box::new(move || {
-        let out = guarded(|| p.sanitize_unchecked(&text));
-        Box::new(move |py| {
-            let args = match out {
-                Ok(html) => (PyString::new(py, &html).into_any(), None),
-                Err(e) => (py.None().into_bound(py), Some(e.into_value(py))),
-            };
-            if let Err(e) = deliver.bind(py).call1(args) {
-                // Nothing awaits an answer that could not be delivered; say so on stderr.
-                e.write_unraisable(py, Some(deliver.bind(py)));
-            }
-        })
+        slot.post(key, guarded(|| p.sanitize_unchecked(&text)));
     })))
 }
 

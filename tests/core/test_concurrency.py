@@ -116,6 +116,46 @@ async def test_large_inputs_run_on_the_cores_background_threads() -> None:
         assert any(n.startswith("htmlguard-async") for n in names), names
 
 
+def test_event_loops_in_two_threads_each_get_their_own_answers() -> None:
+    """Each loop has its own mailbox: answers never go to another loop's tasks."""
+    p = hg.Policy.preset("ugc")
+    docs = {
+        name: [f"<p id={name}{i} onclick=x>{name} {i}</p>" * 300 for i in range(12)]
+        for name in ("a", "b")
+    }
+    results: dict[str, list[str]] = {}
+
+    def run(name: str) -> None:
+        async def main() -> list[str]:
+            return list(await asyncio.gather(*(p.sanitize_async(d) for d in docs[name])))
+
+        results[name] = asyncio.run(main())
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in docs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {name: [p.sanitize(d) for d in ds] for name, ds in docs.items()}
+
+
+def test_a_loop_that_cannot_watch_a_file_uses_the_executor() -> None:
+    """Windows' proactor loop has no add_reader: large inputs go to asyncio's executor."""
+
+    class NoReaders(asyncio.SelectorEventLoop):
+        def add_reader(self, *args: object) -> None:
+            raise NotImplementedError
+
+    p = hg.Policy.preset("ugc")
+    big = "<i>x</i><script>y</script>" * 2000
+    loop = NoReaders()
+    try:
+        assert loop.run_until_complete(p.sanitize_async(big)) == p.sanitize(big)
+        assert _policy._INBOXES[loop] is None
+    finally:
+        loop.close()
+
+
 async def test_sanitize_async_replaces_lone_surrogates_as_sanitize_does() -> None:
     p = hg.Policy.preset("ugc")
     big = "<b>\ud800</b>" * 3000
