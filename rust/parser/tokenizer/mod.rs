@@ -266,7 +266,7 @@ impl<'a> Tokenizer<'a> {
             system_id,
             force_quirks: self.force_quirks,
         };
-        self.emit(Token::Doctype(doctype));
+        self.emit(Token::Doctype(Box::new(doctype)));
     }
 
     // ---- reading ----

@@ -100,7 +100,7 @@ pub(crate) enum Tok<'a> {
     Start(T, Tag<'a>),
     End(T, Tag<'a>),
     Comment(Text<'a>),
-    Doctype(crate::parser::token::Doctype<'a>),
+    Doctype(Box<crate::parser::token::Doctype<'a>>),
     Eof,
 }
 

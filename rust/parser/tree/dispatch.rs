@@ -17,6 +17,10 @@ fn class_of(b: u8) -> Class {
     }
 }
 
+pub(super) fn is_all_space(text: &str) -> bool {
+    text.bytes().all(|b| class_of(b) == Class::Space)
+}
+
 /// Cut a run of NULs, or a run without NUL, off the front of `text`; the latter is
 /// [`Class::Space`] when it is all whitespace, [`Class::Other`] otherwise.
 fn split_nul_run<'a>(text: &mut Text<'a>) -> (Text<'a>, Class) {
@@ -77,21 +81,29 @@ impl<'a> TreeBuilder<'a> {
         if self.stopped {
             return None;
         }
+        if self.mode == Mode::InTableText && !matches!(token, Token::Characters(_)) {
+            self.end_table_text();
+        }
         let tok = match token {
             Token::Characters(text) => {
+                // Not the first characters after `<pre>` and the like, and no NUL.
+                let has_nul = || self.may_have_nul && memchr::memchr(0, text.as_bytes()).is_some();
+                let plain = !(self.ignore_lf || text.is_empty() || has_nul());
                 // The common case: in body (in cell and in caption process characters as
                 // in body), HTML content, no NUL: one run.
-                if matches!(self.mode, Mode::InBody | Mode::InCell | Mode::InCaption)
-                    && !self.ignore_lf
-                    && !text.is_empty()
+                if plain
+                    && matches!(self.mode, Mode::InBody | Mode::InCell | Mode::InCaption)
                     && self.adjusted_current_is_html()
-                    && !(self.may_have_nul && memchr::memchr(0, text.as_bytes()).is_some())
                 {
                     self.reconstruct_afe();
-                    if self.frameset_ok && !text.bytes().all(|b| class_of(b) == Class::Space) {
+                    if self.frameset_ok && !is_all_space(&text) {
                         self.frameset_ok = false;
                     }
                     self.insert_chars(text);
+                    return None;
+                }
+                if plain && self.starts_table_text() {
+                    self.start_table_text(text);
                     return None;
                 }
                 return self.characters(text);

@@ -832,7 +832,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
-    fn current_is_table_ish(&self) -> bool {
+    pub(super) fn current_is_table_ish(&self) -> bool {
         self.current().is_some_and(|c| {
             let e = self.el(c);
             e.ns == Ns::Html
@@ -966,23 +966,28 @@ impl<'a> TreeBuilder<'a> {
                 Done
             }
             tok => {
-                let text = std::mem::take(&mut self.pending_table_text);
-                if !text.is_empty() {
-                    if self.pending_non_space {
-                        // The whole pending text goes through "anything else" of "in table".
-                        self.foster_parenting = true;
-                        self.reconstruct_afe();
-                        self.frameset_ok = false;
-                        self.insert_chars(text);
-                        self.foster_parenting = false;
-                    } else {
-                        self.insert_chars(text);
-                    }
-                }
-                self.pending_non_space = false;
+                self.flush_table_text();
                 Reprocess(self.orig_mode, tok)
             }
         }
+    }
+
+    /// "In table text", anything else: insert the pending table character tokens.
+    pub(super) fn flush_table_text(&mut self) {
+        let text = std::mem::take(&mut self.pending_table_text);
+        if !text.is_empty() {
+            if self.pending_non_space {
+                // The whole pending text goes through "anything else" of "in table".
+                self.foster_parenting = true;
+                self.reconstruct_afe();
+                self.frameset_ok = false;
+                self.insert_chars(text);
+                self.foster_parenting = false;
+            } else {
+                self.insert_chars(text);
+            }
+        }
+        self.pending_non_space = false;
     }
 
     /// The "in caption" insertion mode.
