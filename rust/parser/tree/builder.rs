@@ -274,6 +274,21 @@ impl<'a> TreeBuilder<'a> {
         name: Name<'a>,
         attrs: Vec<Attribute<'a>>,
     ) -> NodeId {
+        let data = self.element_data(ns, tag, name, attrs, false);
+        self.new_node(data)
+    }
+
+    /// A new element's node data (a `<template>`'s contents are created here), `open` as
+    /// the caller will have it.
+    #[inline(always)]
+    fn element_data(
+        &mut self,
+        ns: Ns,
+        tag: T,
+        name: Name<'a>,
+        attrs: Vec<Attribute<'a>>,
+        open: bool,
+    ) -> NodeData<'a> {
         let template_contents = if ns == Ns::Html && tag == T::Template {
             Some(self.new_node(NodeData::Fragment))
         } else {
@@ -284,16 +299,16 @@ impl<'a> TreeBuilder<'a> {
             && attrs.iter().any(|a| {
                 names::is_encoding_attr(&a.name.text) && names::is_html_encoding(&a.value)
             });
-        self.new_node(NodeData::Element(Element {
+        NodeData::Element(Element {
             ns,
             tag,
             name,
             attrs,
             template_contents,
             html_integration_point,
-            open: false,
+            open,
             in_afe: false,
-        }))
+        })
     }
 
     #[inline(always)]
@@ -564,9 +579,7 @@ impl<'a> TreeBuilder<'a> {
         if self.too_deep(ns, t, &tag) {
             return None;
         }
-        let id = self.new_element(ns, t, tag.name, tag.attrs);
-        self.insert_node(id);
-        Some(id)
+        Some(self.insert_new(ns, t, tag.name, tag.attrs))
     }
 
     pub(crate) fn insert_html(&mut self, t: T, tag: Tag<'a>) -> Option<NodeId> {
@@ -583,8 +596,28 @@ impl<'a> TreeBuilder<'a> {
     /// Insert an element the builder makes up (`html`, `head`, `body`, `tbody`, `tr`,
     /// `colgroup`, `p`): not subject to the depth limit, it adds a bounded number of levels.
     pub(crate) fn insert_implied(&mut self, t: T, name: &'static str) -> NodeId {
-        let id = self.new_element(Ns::Html, t, name_of(name.into()), Vec::new());
-        self.insert_node(id);
+        self.insert_new(Ns::Html, t, name_of(name.into()), Vec::new())
+    }
+
+    /// A new element inserted at the appropriate place and pushed: `new_element`,
+    /// `insert_node` and `push` in one, so that the node is written once, links and all,
+    /// and not looked up again to be marked open.
+    #[inline]
+    fn insert_new(&mut self, ns: Ns, t: T, name: Name<'a>, attrs: Vec<Attribute<'a>>) -> NodeId {
+        let (parent, before) = self.insertion_place(None);
+        let data = self.element_data(ns, t, name, attrs, true);
+        let id = match before {
+            None => self.dom.append_new(parent, data),
+            Some(_) => {
+                let id = self.dom.create(data);
+                self.dom.insert(parent, id, before);
+                id
+            }
+        };
+        self.stack.push(id);
+        if ns == Ns::Html {
+            self.open_count[t as usize] += 1;
+        }
         id
     }
 
