@@ -117,7 +117,13 @@ impl<'a> TreeBuilder<'a> {
                         self.plain_start(t, tag);
                         return None;
                     }
-                    return self.html_content(Tok::Start(t, tag));
+                    // A table's rows and cells: their modes' first rules, directly.
+                    match (self.mode, t) {
+                        (Mode::InRow, T::Td | T::Th) => self.start_cell(t, tag),
+                        (Mode::InTableBody, T::Tr) => self.start_row(tag),
+                        _ => return self.html_content(Tok::Start(t, tag)),
+                    }
+                    return None;
                 }
                 Tok::Start(t, tag)
             }
@@ -128,7 +134,12 @@ impl<'a> TreeBuilder<'a> {
                     if self.end_tag_closed_current(t, &tag.name) {
                         return None;
                     }
-                    return self.html_content(Tok::End(t, tag));
+                    match (self.mode, t) {
+                        (Mode::InCell, T::Td | T::Th) => self.end_cell(t),
+                        (Mode::InRow, T::Tr) => self.end_row(),
+                        _ => return self.html_content(Tok::End(t, tag)),
+                    }
+                    return None;
                 }
                 Tok::End(t, tag)
             }
