@@ -123,6 +123,10 @@ pub struct TreeBuilder<'a> {
     /// How many open HTML elements of each name are on the stack (a scope search for a
     /// name that is not open at all is O(1)).
     pub(crate) open_count: [u32; names::COUNT],
+    /// How many elements on the stack are not HTML: while none is (and the context, if
+    /// any, is HTML), every token is HTML content without looking at the current node.
+    pub(crate) foreign_open: u32,
+    pub(crate) context_is_html: bool,
     pub(crate) afe: Vec<Entry>,
     pub(crate) head: Option<NodeId>,
     pub(crate) form: Option<NodeId>,
@@ -152,6 +156,8 @@ impl<'a> TreeBuilder<'a> {
             template_modes: Vec::new(),
             stack,
             open_count: [0; names::COUNT],
+            foreign_open: 0,
+            context_is_html: true,
             afe: reuse::take_afe(),
             head: None,
             form: None,
@@ -190,6 +196,7 @@ impl<'a> TreeBuilder<'a> {
             in_afe: false,
         }));
         tb.context = Some(ctx);
+        tb.context_is_html = context.ns == Ns::Html;
         let root = tb.new_element(Ns::Html, T::Html, name_of(names::HTML.into()), Vec::new());
         tb.dom.insert(NodeId::DOCUMENT, root, None);
         tb.dom.root = root;
@@ -340,6 +347,8 @@ impl<'a> TreeBuilder<'a> {
         if e.ns == Ns::Html {
             let t = e.tag;
             self.open_count[t as usize] += 1;
+        } else {
+            self.foreign_open += 1;
         }
     }
 
@@ -349,6 +358,8 @@ impl<'a> TreeBuilder<'a> {
         if e.ns == Ns::Html {
             let t = e.tag;
             self.open_count[t as usize] -= 1;
+        } else {
+            self.foreign_open -= 1;
         }
     }
 
@@ -617,6 +628,8 @@ impl<'a> TreeBuilder<'a> {
         self.stack.push(id);
         if ns == Ns::Html {
             self.open_count[t as usize] += 1;
+        } else {
+            self.foreign_open += 1;
         }
         id
     }

@@ -81,6 +81,8 @@ impl<'a> TreeBuilder<'a> {
         if self.stopped {
             return None;
         }
+        #[cfg(test)]
+        self.check_foreign_open();
         if self.mode == Mode::InTableText && !matches!(token, Token::Characters(_)) {
             self.end_table_text();
         }
@@ -219,12 +221,21 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The unit tests check the count of foreign elements on the stack before every token.
+    #[cfg(test)]
+    fn check_foreign_open(&self) {
+        let foreign = self.stack.iter().filter(|&&n| self.el(n).ns != Ns::Html);
+        assert_eq!(self.foreign_open as usize, foreign.count());
+    }
+
     /// Whether the adjusted current node is an HTML element (or there is none): every
     /// token is then HTML content.
     #[inline]
     fn adjusted_current_is_html(&self) -> bool {
-        self.adjusted_current()
-            .is_none_or(|n| self.el(n).ns == Ns::Html)
+        (self.foreign_open == 0 && self.context_is_html)
+            || self
+                .adjusted_current()
+                .is_none_or(|n| self.el(n).ns == Ns::Html)
     }
 
     /// Characters in the "in body" or "text" insertion modes (HTML or foreign content):
