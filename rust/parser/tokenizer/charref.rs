@@ -21,6 +21,9 @@ pub(super) fn consume(bytes: &[u8], pos: usize, in_attr: bool) -> (usize, Option
 }
 
 fn named(bytes: &[u8], pos: usize, in_attr: bool) -> (usize, Option<Decoded>) {
+    if let Some((len, value)) = common(&bytes[pos + 1..]) {
+        return (pos + 1 + len, Some(Decoded::Str(value)));
+    }
     let Some((len, value)) = entities::longest_match(&bytes[pos + 1..]) else {
         return (pos + 1, None);
     };
@@ -36,6 +39,18 @@ fn named(bytes: &[u8], pos: usize, in_attr: bool) -> (usize, Option<Decoded>) {
         return (end, None);
     }
     (end, Some(Decoded::Str(value)))
+}
+
+/// The commonest named references, with their `;` (so no longer name can match and the
+/// attribute rule for names without one does not apply), without the table's search.
+fn common(after_amp: &[u8]) -> Option<(usize, &'static str)> {
+    match after_amp {
+        [b'a', b'm', b'p', b';', ..] => Some((4, "&")),
+        [b'q', b'u', b'o', b't', b';', ..] => Some((5, "\"")),
+        [b'l', b't', b';', ..] => Some((3, "<")),
+        [b'g', b't', b';', ..] => Some((3, ">")),
+        _ => None,
+    }
 }
 
 fn numeric(bytes: &[u8], pos: usize) -> (usize, Option<Decoded>) {
@@ -75,4 +90,20 @@ fn numeric_char(value: u32) -> char {
         v => v,
     };
     char::from_u32(value).unwrap_or('\u{FFFD}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_common_names_decode_as_the_table_does() {
+        for name in ["amp;", "quot;", "lt;", "gt;", "amp;x", "lt;;"] {
+            let bytes = name.as_bytes();
+            assert_eq!(common(bytes), entities::longest_match(bytes), "{name}");
+        }
+        for other in ["amp", "ampx", "quot", "l", "lt", "gt=", "AMP;", "apos;", ""] {
+            assert_eq!(common(other.as_bytes()), None, "{other}");
+        }
+    }
 }

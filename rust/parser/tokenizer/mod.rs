@@ -157,7 +157,26 @@ impl<'a> Tokenizer<'a> {
     }
 
     /// The next token; `Token::Eof` at the end of the input and on every call after.
+    ///
+    /// Inlined: the data state's run and the tag after it are most tokens, and here they
+    /// come back without the state loop's frame; the rest is out of line.
+    #[inline]
     pub fn next_token(&mut self) -> Token<'a> {
+        if self.ready.is_none() && self.after.is_none() && !self.done {
+            let token = match self.state {
+                St::Data => self.data(),
+                St::TagOpen => self.tag_open(),
+                _ => None,
+            };
+            if let Some(t) = token {
+                return t;
+            }
+        }
+        self.next_token_loop()
+    }
+
+    #[inline(never)]
+    fn next_token_loop(&mut self) -> Token<'a> {
         loop {
             // `is_some` first: `take` copies the whole slot, empty or not.
             if self.ready.is_some() {
@@ -266,7 +285,7 @@ impl<'a> Tokenizer<'a> {
             system_id,
             force_quirks: self.force_quirks,
         };
-        self.emit(Token::Doctype(doctype));
+        self.emit(Token::Doctype(Box::new(doctype)));
     }
 
     // ---- reading ----

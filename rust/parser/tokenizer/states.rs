@@ -44,6 +44,7 @@ impl<'a> Tokenizer<'a> {
     /// The data state: the run up to the next `<` or `&` (NUL passes through), then the
     /// tag it opens comes back directly. Pending characters come back first when a token
     /// surely follows, so that the tag need not wait in `after`.
+    #[inline(always)]
     pub(super) fn data(&mut self) -> Option<Token<'a>> {
         let start = self.pos;
         let at = if let Some(i) = short_run(&self.bytes[start..]) {
@@ -51,21 +52,34 @@ impl<'a> Tokenizer<'a> {
         } else if let Some(i) = memchr2(b'<', b'&', &self.bytes[start..]) {
             start + i
         } else {
-            self.push_text(start, self.bytes.len());
-            self.emit_eof();
+            self.data_to_end(start);
             return None;
         };
-        if self.bytes[at] == b'<'
-            && start < at
-            && self.chars.is_empty()
-            && !self.src.has_cr
-            && self.lt_starts_token(at)
-        {
-            // The common run: the input's own bytes, whole, before a tag.
-            self.pos = at + 1;
-            self.state = St::TagOpen;
-            return Some(Token::Characters(Text::Borrowed(&self.src.text[start..at])));
+        if self.bytes[at] == b'<' && self.chars.is_empty() && !self.src.has_cr {
+            if start == at {
+                // A tag right after the last token (`</td><td>`).
+                self.pos = at + 1;
+                return self.tag_open();
+            }
+            if self.lt_starts_token(at) {
+                // The common run: the input's own bytes, whole, before a tag.
+                self.pos = at + 1;
+                self.state = St::TagOpen;
+                return Some(Token::Characters(Text::Borrowed(&self.src.text[start..at])));
+            }
         }
+        self.data_rest(start, at)
+    }
+
+    #[cold]
+    fn data_to_end(&mut self, start: usize) {
+        self.push_text(start, self.bytes.len());
+        self.emit_eof();
+    }
+
+    /// The data state at `at` (a `<` or `&`) but for the common cases of [`data`].
+    #[inline(never)]
+    fn data_rest(&mut self, start: usize, at: usize) -> Option<Token<'a>> {
         if start < at {
             self.push_text(start, at);
         }

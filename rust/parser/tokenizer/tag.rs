@@ -84,6 +84,7 @@ impl<'a> Tokenizer<'a> {
     /// inside the tag: the tag is dropped and the end is emitted. End tags keep no
     /// attributes (the tree builder ignores them), but are lexed the same way so that a
     /// `>` inside a quoted value does not end them.
+    #[inline(always)]
     pub(super) fn lex_tag(&mut self, start: usize, is_end: bool) -> Option<Token<'a>> {
         let (name, i) = self.name_run(start, false);
         if self.bytes.get(i) == Some(&b'>') {

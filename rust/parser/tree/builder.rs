@@ -100,7 +100,7 @@ pub(crate) enum Tok<'a> {
     Start(T, Tag<'a>),
     End(T, Tag<'a>),
     Comment(Text<'a>),
-    Doctype(crate::parser::token::Doctype<'a>),
+    Doctype(Box<crate::parser::token::Doctype<'a>>),
     Eof,
 }
 
@@ -123,6 +123,10 @@ pub struct TreeBuilder<'a> {
     /// How many open HTML elements of each name are on the stack (a scope search for a
     /// name that is not open at all is O(1)).
     pub(crate) open_count: [u32; names::COUNT],
+    /// How many elements on the stack are not HTML: while none is (and the context, if
+    /// any, is HTML), every token is HTML content without looking at the current node.
+    pub(crate) foreign_open: u32,
+    pub(crate) context_is_html: bool,
     pub(crate) afe: Vec<Entry>,
     pub(crate) head: Option<NodeId>,
     pub(crate) form: Option<NodeId>,
@@ -152,6 +156,8 @@ impl<'a> TreeBuilder<'a> {
             template_modes: Vec::new(),
             stack,
             open_count: [0; names::COUNT],
+            foreign_open: 0,
+            context_is_html: true,
             afe: reuse::take_afe(),
             head: None,
             form: None,
@@ -190,6 +196,7 @@ impl<'a> TreeBuilder<'a> {
             in_afe: false,
         }));
         tb.context = Some(ctx);
+        tb.context_is_html = context.ns == Ns::Html;
         let root = tb.new_element(Ns::Html, T::Html, name_of(names::HTML.into()), Vec::new());
         tb.dom.insert(NodeId::DOCUMENT, root, None);
         tb.dom.root = root;
@@ -274,6 +281,21 @@ impl<'a> TreeBuilder<'a> {
         name: Name<'a>,
         attrs: Vec<Attribute<'a>>,
     ) -> NodeId {
+        let data = self.element_data(ns, tag, name, attrs, false);
+        self.new_node(data)
+    }
+
+    /// A new element's node data (a `<template>`'s contents are created here), `open` as
+    /// the caller will have it.
+    #[inline(always)]
+    fn element_data(
+        &mut self,
+        ns: Ns,
+        tag: T,
+        name: Name<'a>,
+        attrs: Vec<Attribute<'a>>,
+        open: bool,
+    ) -> NodeData<'a> {
         let template_contents = if ns == Ns::Html && tag == T::Template {
             Some(self.new_node(NodeData::Fragment))
         } else {
@@ -284,16 +306,16 @@ impl<'a> TreeBuilder<'a> {
             && attrs.iter().any(|a| {
                 names::is_encoding_attr(&a.name.text) && names::is_html_encoding(&a.value)
             });
-        self.new_node(NodeData::Element(Element {
+        NodeData::Element(Element {
             ns,
             tag,
             name,
             attrs,
             template_contents,
             html_integration_point,
-            open: false,
+            open,
             in_afe: false,
-        }))
+        })
     }
 
     #[inline(always)]
@@ -325,6 +347,8 @@ impl<'a> TreeBuilder<'a> {
         if e.ns == Ns::Html {
             let t = e.tag;
             self.open_count[t as usize] += 1;
+        } else {
+            self.foreign_open += 1;
         }
     }
 
@@ -334,6 +358,8 @@ impl<'a> TreeBuilder<'a> {
         if e.ns == Ns::Html {
             let t = e.tag;
             self.open_count[t as usize] -= 1;
+        } else {
+            self.foreign_open -= 1;
         }
     }
 
@@ -564,9 +590,7 @@ impl<'a> TreeBuilder<'a> {
         if self.too_deep(ns, t, &tag) {
             return None;
         }
-        let id = self.new_element(ns, t, tag.name, tag.attrs);
-        self.insert_node(id);
-        Some(id)
+        Some(self.insert_new(ns, t, tag.name, tag.attrs))
     }
 
     pub(crate) fn insert_html(&mut self, t: T, tag: Tag<'a>) -> Option<NodeId> {
@@ -583,8 +607,30 @@ impl<'a> TreeBuilder<'a> {
     /// Insert an element the builder makes up (`html`, `head`, `body`, `tbody`, `tr`,
     /// `colgroup`, `p`): not subject to the depth limit, it adds a bounded number of levels.
     pub(crate) fn insert_implied(&mut self, t: T, name: &'static str) -> NodeId {
-        let id = self.new_element(Ns::Html, t, name_of(name.into()), Vec::new());
-        self.insert_node(id);
+        self.insert_new(Ns::Html, t, name_of(name.into()), Vec::new())
+    }
+
+    /// A new element inserted at the appropriate place and pushed: `new_element`,
+    /// `insert_node` and `push` in one, so that the node is written once, links and all,
+    /// and not looked up again to be marked open.
+    #[inline]
+    fn insert_new(&mut self, ns: Ns, t: T, name: Name<'a>, attrs: Vec<Attribute<'a>>) -> NodeId {
+        let (parent, before) = self.insertion_place(None);
+        let data = self.element_data(ns, t, name, attrs, true);
+        let id = match before {
+            None => self.dom.append_new(parent, data),
+            Some(_) => {
+                let id = self.dom.create(data);
+                self.dom.insert(parent, id, before);
+                id
+            }
+        };
+        self.stack.push(id);
+        if ns == Ns::Html {
+            self.open_count[t as usize] += 1;
+        } else {
+            self.foreign_open += 1;
+        }
         id
     }
 

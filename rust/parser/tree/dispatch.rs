@@ -17,6 +17,10 @@ fn class_of(b: u8) -> Class {
     }
 }
 
+pub(super) fn is_all_space(text: &str) -> bool {
+    text.bytes().all(|b| class_of(b) == Class::Space)
+}
+
 /// Cut a run of NULs, or a run without NUL, off the front of `text`; the latter is
 /// [`Class::Space`] when it is all whitespace, [`Class::Other`] otherwise.
 fn split_nul_run<'a>(text: &mut Text<'a>) -> (Text<'a>, Class) {
@@ -77,21 +81,31 @@ impl<'a> TreeBuilder<'a> {
         if self.stopped {
             return None;
         }
+        #[cfg(test)]
+        self.check_foreign_open();
+        if self.mode == Mode::InTableText && !matches!(token, Token::Characters(_)) {
+            self.end_table_text();
+        }
         let tok = match token {
             Token::Characters(text) => {
+                // Not the first characters after `<pre>` and the like, and no NUL.
+                let has_nul = || self.may_have_nul && memchr::memchr(0, text.as_bytes()).is_some();
+                let plain = !(self.ignore_lf || text.is_empty() || has_nul());
                 // The common case: in body (in cell and in caption process characters as
                 // in body), HTML content, no NUL: one run.
-                if matches!(self.mode, Mode::InBody | Mode::InCell | Mode::InCaption)
-                    && !self.ignore_lf
-                    && !text.is_empty()
+                if plain
+                    && matches!(self.mode, Mode::InBody | Mode::InCell | Mode::InCaption)
                     && self.adjusted_current_is_html()
-                    && !(self.may_have_nul && memchr::memchr(0, text.as_bytes()).is_some())
                 {
                     self.reconstruct_afe();
-                    if self.frameset_ok && !text.bytes().all(|b| class_of(b) == Class::Space) {
+                    if self.frameset_ok && !is_all_space(&text) {
                         self.frameset_ok = false;
                     }
                     self.insert_chars(text);
+                    return None;
+                }
+                if plain && self.starts_table_text() {
+                    self.start_table_text(text);
                     return None;
                 }
                 return self.characters(text);
@@ -105,7 +119,13 @@ impl<'a> TreeBuilder<'a> {
                         self.plain_start(t, tag);
                         return None;
                     }
-                    return self.html_content(Tok::Start(t, tag));
+                    // A table's rows and cells: their modes' first rules, directly.
+                    match (self.mode, t) {
+                        (Mode::InRow, T::Td | T::Th) => self.start_cell(t, tag),
+                        (Mode::InTableBody, T::Tr) => self.start_row(tag),
+                        _ => return self.html_content(Tok::Start(t, tag)),
+                    }
+                    return None;
                 }
                 Tok::Start(t, tag)
             }
@@ -116,7 +136,12 @@ impl<'a> TreeBuilder<'a> {
                     if self.end_tag_closed_current(t, &tag.name) {
                         return None;
                     }
-                    return self.html_content(Tok::End(t, tag));
+                    match (self.mode, t) {
+                        (Mode::InCell, T::Td | T::Th) => self.end_cell(t),
+                        (Mode::InRow, T::Tr) => self.end_row(),
+                        _ => return self.html_content(Tok::End(t, tag)),
+                    }
+                    return None;
                 }
                 Tok::End(t, tag)
             }
@@ -196,12 +221,21 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// The unit tests check the count of foreign elements on the stack before every token.
+    #[cfg(test)]
+    fn check_foreign_open(&self) {
+        let foreign = self.stack.iter().filter(|&&n| self.el(n).ns != Ns::Html);
+        assert_eq!(self.foreign_open as usize, foreign.count());
+    }
+
     /// Whether the adjusted current node is an HTML element (or there is none): every
     /// token is then HTML content.
     #[inline]
     fn adjusted_current_is_html(&self) -> bool {
-        self.adjusted_current()
-            .is_none_or(|n| self.el(n).ns == Ns::Html)
+        (self.foreign_open == 0 && self.context_is_html)
+            || self
+                .adjusted_current()
+                .is_none_or(|n| self.el(n).ns == Ns::Html)
     }
 
     /// Characters in the "in body" or "text" insertion modes (HTML or foreign content):

@@ -307,11 +307,36 @@ impl<'a> Dom<'a> {
                 return;
             }
         }
-        let id = self.create(NodeData::Text(text));
         match before {
-            None => self.append_fresh(parent, id),
-            Some(_) => self.insert(parent, id, before),
+            None => {
+                self.append_new(parent, NodeData::Text(text));
+            }
+            Some(_) => {
+                let id = self.create(NodeData::Text(text));
+                self.insert(parent, id, before);
+            }
         }
+    }
+
+    /// Create a node as the last child of `parent`: its links written with it.
+    #[inline]
+    pub(crate) fn append_new(&mut self, parent: NodeId, data: NodeData<'a>) -> NodeId {
+        let id = NodeId::from_index(self.nodes.len());
+        let prev = self.node(parent).last_child;
+        self.nodes.push(Node {
+            parent: Some(parent),
+            first_child: None,
+            last_child: None,
+            prev_sibling: prev,
+            next_sibling: None,
+            data,
+        });
+        match prev {
+            Some(p) => self.node_mut(p).next_sibling = Some(id),
+            None => self.node_mut(parent).first_child = Some(id),
+        }
+        self.node_mut(parent).last_child = Some(id);
+        id
     }
 }
 

@@ -31,12 +31,12 @@ fn owned(t: StrTendril) -> Cow<'static, str> {
 
 fn convert(token: h5::Token) -> Option<Token<'static>> {
     Some(match token {
-        h5::Token::DoctypeToken(d) => Token::Doctype(Doctype {
+        h5::Token::DoctypeToken(d) => Token::Doctype(Box::new(Doctype {
             name: d.name.map(owned),
             public_id: d.public_id.map(owned),
             system_id: d.system_id.map(owned),
             force_quirks: d.force_quirks,
-        }),
+        })),
         h5::Token::TagToken(tag) => {
             let t = Tag {
                 name: name_of(Cow::Owned(tag.name.to_string())),

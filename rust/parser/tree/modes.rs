@@ -21,6 +21,11 @@ fn bare_tag<'a>(name: &'static str) -> Tag<'a> {
     }
 }
 
+/// "Clear the stack back to a table body context".
+const BODY_CONTEXT: &[T] = &[T::Tbody, T::Tfoot, T::Thead, T::Template];
+/// "Clear the stack back to a table row context".
+const ROW_CONTEXT: &[T] = &[T::Tr, T::Template];
+
 impl<'a> TreeBuilder<'a> {
     fn stop(&mut self) -> Step<'a> {
         while self.pop().is_some() {}
@@ -832,7 +837,7 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
-    fn current_is_table_ish(&self) -> bool {
+    pub(super) fn current_is_table_ish(&self) -> bool {
         self.current().is_some_and(|c| {
             let e = self.el(c);
             e.ns == Ns::Html
@@ -966,23 +971,28 @@ impl<'a> TreeBuilder<'a> {
                 Done
             }
             tok => {
-                let text = std::mem::take(&mut self.pending_table_text);
-                if !text.is_empty() {
-                    if self.pending_non_space {
-                        // The whole pending text goes through "anything else" of "in table".
-                        self.foster_parenting = true;
-                        self.reconstruct_afe();
-                        self.frameset_ok = false;
-                        self.insert_chars(text);
-                        self.foster_parenting = false;
-                    } else {
-                        self.insert_chars(text);
-                    }
-                }
-                self.pending_non_space = false;
+                self.flush_table_text();
                 Reprocess(self.orig_mode, tok)
             }
         }
+    }
+
+    /// "In table text", anything else: insert the pending table character tokens.
+    pub(super) fn flush_table_text(&mut self) {
+        let text = std::mem::take(&mut self.pending_table_text);
+        if !text.is_empty() {
+            if self.pending_non_space {
+                // The whole pending text goes through "anything else" of "in table".
+                self.foster_parenting = true;
+                self.reconstruct_afe();
+                self.frameset_ok = false;
+                self.insert_chars(text);
+                self.foster_parenting = false;
+            } else {
+                self.insert_chars(text);
+            }
+        }
+        self.pending_non_space = false;
     }
 
     /// The "in caption" insertion mode.
@@ -1079,15 +1089,19 @@ impl<'a> TreeBuilder<'a> {
         ts.iter().any(|&t| self.in_scope(Scope::Table, t))
     }
 
+    /// "In table body", a `<tr>` start tag.
+    pub(super) fn start_row(&mut self, tag: Tag<'a>) {
+        self.clear_back_to(BODY_CONTEXT);
+        if self.insert_html(T::Tr, tag).is_some() {
+            self.mode = Mode::InRow;
+        }
+    }
+
     /// The "in table body" insertion mode.
     pub(super) fn in_table_body(&mut self, tok: Tok<'a>) -> Step<'a> {
-        const BODY_CONTEXT: &[T] = &[T::Tbody, T::Tfoot, T::Thead, T::Template];
         match tok {
             Tok::Start(T::Tr, tag) => {
-                self.clear_back_to(BODY_CONTEXT);
-                if self.insert_html(T::Tr, tag).is_some() {
-                    self.mode = Mode::InRow;
-                }
+                self.start_row(tag);
                 Done
             }
             Tok::Start(T::Th | T::Td, _) => {
@@ -1120,24 +1134,33 @@ impl<'a> TreeBuilder<'a> {
         }
     }
 
+    /// "In row", a `<td>` or `<th>` start tag.
+    pub(super) fn start_cell(&mut self, t: T, tag: Tag<'a>) {
+        self.clear_back_to(ROW_CONTEXT);
+        if self.insert_html(t, tag).is_some() {
+            self.mode = Mode::InCell;
+            self.push_marker();
+        }
+    }
+
+    /// "In row", a `</tr>` end tag.
+    pub(super) fn end_row(&mut self) {
+        if self.in_scope(Scope::Table, T::Tr) {
+            self.clear_back_to(ROW_CONTEXT);
+            self.pop();
+            self.mode = Mode::InTableBody;
+        }
+    }
+
     /// The "in row" insertion mode.
     pub(super) fn in_row(&mut self, tok: Tok<'a>) -> Step<'a> {
-        const ROW_CONTEXT: &[T] = &[T::Tr, T::Template];
         match tok {
             Tok::Start(t @ (T::Th | T::Td), tag) => {
-                self.clear_back_to(ROW_CONTEXT);
-                if self.insert_html(t, tag).is_some() {
-                    self.mode = Mode::InCell;
-                    self.push_marker();
-                }
+                self.start_cell(t, tag);
                 Done
             }
             Tok::End(T::Tr, _) => {
-                if self.in_scope(Scope::Table, T::Tr) {
-                    self.clear_back_to(ROW_CONTEXT);
-                    self.pop();
-                    self.mode = Mode::InTableBody;
-                }
+                self.end_row();
                 Done
             }
             Tok::Start(
@@ -1174,16 +1197,21 @@ impl<'a> TreeBuilder<'a> {
         self.mode = Mode::InRow;
     }
 
+    /// "In cell", a `</td>` or `</th>` end tag.
+    pub(super) fn end_cell(&mut self, t: T) {
+        if self.in_scope(Scope::Table, t) {
+            self.generate_implied_end_tags(None);
+            self.pop_until(t);
+            self.clear_afe_to_marker();
+            self.mode = Mode::InRow;
+        }
+    }
+
     /// The "in cell" insertion mode.
     pub(super) fn in_cell(&mut self, tok: Tok<'a>) -> Step<'a> {
         match tok {
             Tok::End(t @ (T::Td | T::Th), _) => {
-                if self.in_scope(Scope::Table, t) {
-                    self.generate_implied_end_tags(None);
-                    self.pop_until(t);
-                    self.clear_afe_to_marker();
-                    self.mode = Mode::InRow;
-                }
+                self.end_cell(t);
                 Done
             }
             Tok::Start(

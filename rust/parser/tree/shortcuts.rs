@@ -6,7 +6,7 @@
 use super::builder::{Entry, Mode, TreeBuilder};
 use super::dom::Ns;
 use super::names::{self, T};
-use crate::parser::token::{Name, Tag};
+use crate::parser::token::{Name, Tag, Text};
 
 impl<'a> TreeBuilder<'a> {
     /// In a body-like mode with HTML content.
@@ -60,6 +60,33 @@ impl<'a> TreeBuilder<'a> {
         }
         self.pop();
         true
+    }
+}
+
+impl<'a> TreeBuilder<'a> {
+    /// Whether characters (without NUL) now start "in table text": in table, in table
+    /// body or in row with a table-ish current node (then also the adjusted current node,
+    /// as a fragment's root is `html`), in HTML content.
+    #[inline]
+    pub(super) fn starts_table_text(&self) -> bool {
+        matches!(self.mode, Mode::InTable | Mode::InTableBody | Mode::InRow)
+            && self.current_is_table_ish()
+    }
+
+    /// What "in table" then "in table text" do with such characters: keep them pending.
+    pub(super) fn start_table_text(&mut self, text: Text<'a>) {
+        self.orig_mode = self.mode;
+        self.mode = Mode::InTableText;
+        self.pending_non_space = !super::dispatch::is_all_space(&text);
+        self.pending_table_text = text;
+    }
+
+    /// "In table text" for any token but characters: insert the pending text and go back
+    /// to the original mode, which then processes the token (as the mode's reprocessing
+    /// would: the current node is still an HTML element, so the token is HTML content).
+    pub(super) fn end_table_text(&mut self) {
+        self.flush_table_text();
+        self.mode = self.orig_mode;
     }
 }
 
