@@ -16,6 +16,7 @@ use crate::parser::atoms::{ANNOTATION_XML, FOREIGNOBJECT, MATH, MI, MN, MO, MS, 
 use crate::parser::tree::dom::Ns;
 use crate::policy::css::filter_style;
 use crate::policy::spec::{PolicySpec, UrlRelativeSpec};
+use crate::policy::urls::{self, parse_url, Shape};
 use crate::policy::validate::PolicyError;
 use crate::report::{Kind, Recorder};
 
@@ -356,6 +357,13 @@ impl Rules {
     /// The scheme rule for URL attributes: an allowed scheme, or a relative URL when they
     /// are not denied.
     pub fn url_allowed(&self, value: &str) -> bool {
+        match urls::shape(value) {
+            Some(Shape::Relative) => return !matches!(self.relative, Relative::Deny),
+            // Whether or not it parses, a refused scheme is refused.
+            Some(Shape::Scheme(scheme, _)) if !self.schemes.contains(scheme) => return false,
+            Some(Shape::Scheme(scheme, rest)) if urls::surely_parses(scheme, rest) => return true,
+            _ => {}
+        }
         match parse_url(value) {
             Ok(u) => self.schemes.contains(u.scheme()),
             Err(url::ParseError::RelativeUrlWithoutBase) => {
@@ -531,10 +539,11 @@ impl Rules {
             if !self.squeezed_url_allowed(&a.value) || (extra && !self.url_allowed(&a.value)) {
                 return Err(Kind::Url);
             }
-            if rewritten && matches!(self.relative, Relative::Base(_) | Relative::Root { .. }) {
-                if let Err(url::ParseError::RelativeUrlWithoutBase) = parse_url(&a.value) {
-                    a.value = Cow::Owned(self.resolve(&a.value).ok_or(Kind::Url)?);
-                }
+            if rewritten
+                && matches!(self.relative, Relative::Base(_) | Relative::Root { .. })
+                && urls::is_relative(&a.value)
+            {
+                a.value = Cow::Owned(self.resolve(&a.value).ok_or(Kind::Url)?);
             }
         }
         if attr == "style" {
@@ -613,15 +622,6 @@ impl Rules {
     }
 }
 
-/// `Url::parse` (without a base), saving the parse for a value without a `:`: it has no
-/// scheme, so it is a relative URL.
-fn parse_url(value: &str) -> Result<Url, url::ParseError> {
-    if memchr::memchr(b':', value.as_bytes()).is_none() {
-        return Err(url::ParseError::RelativeUrlWithoutBase);
-    }
-    Url::parse(value)
-}
-
 /// `target_blank`: a link to an absolute URL opens in a new tab, without access to the
 /// page that opened it (`rel` gains `noopener`).
 fn open_in_new_tab(attrs: &mut Vec<Attr<'_>>) {
@@ -661,7 +661,12 @@ fn new_attr(name: &'static str, value: &'static str) -> Attr<'static> {
 
 fn is_absolute(href: &str) -> bool {
     let href = href.trim_matches(|c: char| c <= ' ');
-    href.starts_with("//") || Url::parse(href).is_ok()
+    href.starts_with("//")
+        || match urls::shape(href) {
+            Some(Shape::Relative) => false,
+            Some(Shape::Scheme(scheme, rest)) if urls::surely_parses(scheme, rest) => true,
+            _ => Url::parse(href).is_ok(),
+        }
 }
 
 /// Elements change namespace only where the parser itself would switch: HTML → SVG at
