@@ -91,8 +91,18 @@ pub struct Entry {
 /// Every atom's [`Entry`] in each namespace (indexed by [`ns_index`], then the atom),
 /// built once per process.
 fn entry(ns: Ns, atom: Atom) -> Option<&'static Entry> {
+    table()[ns_index(ns)].get(usize::from(atom.0))
+}
+
+/// Build the name table now rather than in the first document's walk (about 3.9 million
+/// instructions, ~1 ms): compiling a policy calls it.
+pub fn prepare() {
+    table();
+}
+
+fn table() -> &'static [Vec<Entry>; 3] {
     static TABLE: OnceLock<[Vec<Entry>; 3]> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
+    TABLE.get_or_init(|| {
         NSS.map(|ns| {
             all_atoms()
                 .map(|a| {
@@ -109,8 +119,7 @@ fn entry(ns: Ns, atom: Atom) -> Option<&'static Entry> {
                 })
                 .collect()
         })
-    });
-    table[ns_index(ns)].get(usize::from(atom.0))
+    })
 }
 
 /// The three namespaces, in [`ns_index`] order.

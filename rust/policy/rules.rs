@@ -266,6 +266,7 @@ impl Rules {
         let nested = |m: &BTreeMap<String, std::collections::BTreeSet<String>>| {
             m.iter().map(|(k, v)| (k.clone(), set(v))).collect()
         };
+        crate::html::element::prepare();
         let tags = set(&spec.tags);
         let clean_content = set(&spec.clean_content_tags);
         let tag_bits = NSS.map(|ns| {
