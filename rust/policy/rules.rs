@@ -190,6 +190,9 @@ enum Relative {
 const TAG: u8 = 1;
 /// [`Rules::tag_bits`]: the element goes with its content.
 const CLEAN_CONTENT: u8 = 2;
+/// [`Rules::tag_bits`]: the policy writes attributes on the element that the input need
+/// not have (`set_tag_attribute_values`, a link's `rel`).
+const ADDS: u8 = 4;
 
 /// The compiled decisions of one policy.
 #[derive(Debug)]
@@ -269,9 +272,21 @@ impl Rules {
         crate::html::element::prepare();
         let tags = set(&spec.tags);
         let clean_content = set(&spec.clean_content_tags);
+        let adds = |local: &str| {
+            let adds = spec.set_tag_attribute_values.contains_key(local)
+                || (spec.link_rel.is_some() && local == "a");
+            if adds {
+                ADDS
+            } else {
+                0
+            }
+        };
         let tag_bits = NSS.map(|ns| {
             all_atoms()
-                .map(|a| tag_bits(&tags, &clean_content, local_of(ns, a)))
+                .map(|a| {
+                    let local = local_of(ns, a);
+                    tag_bits(&tags, &clean_content, local) | adds(local)
+                })
                 .collect()
         });
         Ok(Rules {
@@ -335,6 +350,22 @@ impl Rules {
             Verdict::Keep
         } else {
             Verdict::Unwrap
+        }
+    }
+
+    /// Whether element `name` can be written with attributes the input did not give it
+    /// (the policy sets some), or must be checked even without any (an SVG animation
+    /// element). Without either, an element with no attributes is written with none.
+    pub fn adds_attributes(&self, name: Name<'_>) -> bool {
+        if name.ns == Ns::Svg && name.class.has(Class::SVG_ANIMATION) {
+            return true;
+        }
+        match name.atom.is_known() {
+            true => self.tag_bits[ns_index(name.ns)][usize::from(name.atom.0)] & ADDS != 0,
+            false => {
+                self.set_values.contains_key(name.local)
+                    || (self.link_rel.is_some() && name.local == "a")
+            }
         }
     }
 
