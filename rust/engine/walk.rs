@@ -74,6 +74,7 @@ pub fn walk<T: Tree>(tree: &T, size: usize, rules: &Rules, rec: &mut Recorder<'_
         misplaced: false,
         open: Vec::with_capacity(32),
         encodings: Vec::with_capacity(32),
+        foreign: 0,
         newline_eaten_at: None,
         top: Parent::root(),
     };
@@ -123,6 +124,8 @@ struct Walk<'w, 'r> {
     /// namespace check needs of each.
     open: Vec<OwnedName>,
     encodings: Vec<(usize, bool)>,
+    /// How many elements of `open` are not HTML.
+    foreign: usize,
     /// Where the content of the last <pre>, <textarea> or <listing> opened begins: a text
     /// written right there that starts with a newline needs another in front of it, as
     /// the parser drops one newline after those start tags.
@@ -186,7 +189,7 @@ impl Walk<'_, '_> {
             self.rec.add(Kind::Tag, tag, tag, "nested in itself");
             return Next::Unwrap;
         }
-        self.misplaced = self.misplaced || misnested(name, &self.open);
+        self.misplaced = self.misplaced || misnested(name, &self.open, self.foreign > 0);
         match name.bare_start_tag() {
             Some(start) if kept.is_empty() => self.out.push_str(start),
             _ => serialize::start_tag(&mut self.out, tag, kept.iter().map(|a| (a.name, &*a.value))),
@@ -198,6 +201,7 @@ impl Walk<'_, '_> {
             self.newline_eaten_at = Some(self.out.len());
         }
         self.encodings.push(Parent::encodings(name, kept));
+        self.foreign += usize::from(name.ns != Ns::Html);
         self.open.push(name.to_owned());
         // A <selectedcontent> in a <select> is filled by the browser from the selected
         // option: what the input put there is never shown.
@@ -213,6 +217,7 @@ impl Walk<'_, '_> {
 
     fn close(&mut self) {
         let name = self.open.pop().expect("a close follows an open");
+        self.foreign -= usize::from(name.ns != Ns::Html);
         self.encodings.pop();
         self.out.push_str(name.end_tag());
     }

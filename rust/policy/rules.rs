@@ -338,7 +338,9 @@ impl Rules {
         !self.strip_comments
     }
 
-    /// What happens to element `name` inside `parent`.
+    /// What happens to element `name` inside `parent`. (Asked for every element: inlined
+    /// into the walk, which then reads the tag bits once for this and `adds_attributes`.)
+    #[inline(always)]
     pub fn element(&self, parent: &Parent<'_>, name: Name<'_>) -> Verdict {
         let bits = match name.atom.is_known() {
             true => self.tag_bits[ns_index(name.ns)][usize::from(name.atom.0)],
@@ -356,6 +358,7 @@ impl Rules {
     /// Whether element `name` can be written with attributes the input did not give it
     /// (the policy sets some), or must be checked even without any (an SVG animation
     /// element). Without either, an element with no attributes is written with none.
+    #[inline(always)]
     pub fn adds_attributes(&self, name: Name<'_>) -> bool {
         if name.ns == Ns::Svg && name.class.has(Class::SVG_ANIMATION) {
             return true;
