@@ -420,7 +420,7 @@ impl Rules {
                 || matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
         };
         // Printable ASCII has none: the common case needs no character decoding.
-        if value.bytes().all(|b| b > b' ' && b < 0x7f) || !value.contains(invisible) {
+        if urls::printable_ascii(value) || !value.contains(invisible) {
             return true;
         }
         let squeezed: String = value.chars().filter(|&c| !invisible(c)).collect();

@@ -55,34 +55,60 @@ pub fn surely_parses(scheme: &str, rest: &str) -> bool {
     }
     match scheme {
         "file" => false,
-        "http" | "https" | "ws" | "wss" | "ftp" => {
-            let Some(after) = rest.strip_prefix("//") else {
-                return false;
-            };
-            let end = after
-                .bytes()
-                .position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\'))
-                .unwrap_or(after.len());
-            plain_host(&after[..end])
-        }
+        "http" | "https" | "ws" | "wss" | "ftp" => rest
+            .strip_prefix("//")
+            .is_some_and(|after| plain_host(after.as_bytes())),
         // An authority follows `//` (tabs and newlines are skipped before it is seen).
         _ => !matches!(rest.as_bytes().first(), Some(b'/' | b'\t' | b'\n' | b'\r')),
     }
 }
 
-/// Dot-separated labels of lowercase letters, digits and inner hyphens, each starting
-/// with a letter and none with `--` as its third and fourth characters: IDNA passes such
-/// a name through unchanged and it cannot end in a number (an IPv4 address).
-fn plain_host(host: &str) -> bool {
-    !host.is_empty()
-        && host.split('.').all(|label| {
-            let b = label.as_bytes();
-            b.first().is_some_and(u8::is_ascii_lowercase)
-                && b.iter()
-                    .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-                && b.last() != Some(&b'-')
-                && !(b.len() >= 4 && b[2] == b'-' && b[3] == b'-')
-        })
+/// Whether the authority at the start of `after` (up to `/`, `?`, `#`, `\\` or the end)
+/// is a plain host name: dot-separated labels of lowercase letters, digits and inner
+/// hyphens, each starting with a letter and none with `--` as its third and fourth
+/// characters. IDNA passes such a name through unchanged and it cannot end in a number
+/// (an IPv4 address). One pass over the bytes, a label at a time.
+fn plain_host(after: &[u8]) -> bool {
+    let mut label = 0; // bytes in the current label
+    let mut prev = b'.';
+    for &b in after {
+        match b {
+            b'a'..=b'z' => {}
+            b'0'..=b'9' | b'-' if label > 0 => {}
+            b'.' if label > 0 && prev != b'-' => {
+                label = 0;
+                prev = b;
+                continue;
+            }
+            b'/' | b'?' | b'#' | b'\\' => break,
+            _ => return false,
+        }
+        if label == 3 && b == b'-' && prev == b'-' {
+            return false;
+        }
+        label += 1;
+        prev = b;
+    }
+    label > 0 && prev != b'-'
+}
+
+/// Whether every byte of `value` is printable ASCII (`!` to `~`), eight bytes at a time.
+pub fn printable_ascii(value: &str) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut chunks = value.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let x = u64::from_ne_bytes(c.try_into().expect("eight bytes"));
+        // Some byte below 0x21 (exact as a whole, for a bound below 0x80).
+        let low = x.wrapping_sub(ONES * 0x21) & !x & HIGH;
+        // Some byte of 0x7F or above: its low seven bits plus one carry into bit 7,
+        // or bit 7 is set already.
+        let high = (((x & !HIGH) + ONES) | x) & HIGH;
+        if low | high != 0 {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&b| b > b' ' && b < 0x7f)
 }
 
 /// `Url::parse` (without a base), saving the parse for a value without a `:`: it has no
@@ -130,6 +156,21 @@ mod tests {
             }
         }
         false
+    }
+
+    #[test]
+    fn printable_ascii_is_every_byte_in_range() {
+        for b in 0..=255u8 {
+            for at in 0..17 {
+                let mut v = vec![b'a'; 17];
+                v[at] = b;
+                let Ok(s) = std::str::from_utf8(&v) else {
+                    continue;
+                };
+                assert_eq!(printable_ascii(s), b > b' ' && b < 0x7f, "{b} at {at}");
+            }
+        }
+        assert!(printable_ascii("") && !printable_ascii("a\u{e9}bcdefgh"));
     }
 
     #[test]
