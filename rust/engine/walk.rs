@@ -16,9 +16,9 @@ use crate::html::shape::{
     implied_by_parser, is_raw_text, is_void, misnested, moves_text, self_nested, text_misplaced,
 };
 use crate::html::MAX_DEPTH;
-use crate::parser::atoms::{SELECT, SELECTEDCONTENT};
+use crate::parser::atoms::{ANNOTATION_XML, SELECT, SELECTEDCONTENT};
 use crate::parser::tree::dom::Ns;
-use crate::policy::rules::{Attr, IdMap, InputAttr, Parent, Rules, Verdict};
+use crate::policy::rules::{Attr, IdMap, InputAttr, Parent, Rules, Verdict, NO_ENCODINGS};
 use crate::report::{Kind, Recorder};
 
 /// Serialized HTML, and whether parsing it again would build a different tree.
@@ -73,7 +73,7 @@ pub fn walk<T: Tree>(tree: &T, size: usize, rules: &Rules, rec: &mut Recorder<'_
         out: String::with_capacity(size + size / 8),
         misplaced: false,
         open: Vec::with_capacity(32),
-        encodings: Vec::with_capacity(32),
+        encodings: Vec::new(),
         foreign: 0,
         newline_eaten_at: None,
         top: Parent::root(),
@@ -120,9 +120,10 @@ struct Walk<'w, 'r> {
     out: String,
     /// Whether the output has a tree the parser would build differently.
     misplaced: bool,
-    /// The kept elements enclosing the current node, innermost last, and what the
-    /// namespace check needs of each.
+    /// The kept elements enclosing the current node, innermost last.
     open: Vec<OwnedName>,
+    /// What the namespace check needs of each `<annotation-xml>` in `open` (every other
+    /// element has `NO_ENCODINGS`).
     encodings: Vec<(usize, bool)>,
     /// How many elements of `open` are not HTML.
     foreign: usize,
@@ -146,10 +147,13 @@ enum Next {
 impl Walk<'_, '_> {
     fn element<A: InputAttr>(&mut self, name: Name<'_>, attrs: &[A]) -> Next {
         let rules = self.rules;
-        let parent = match (self.open.last(), self.encodings.last()) {
-            (Some(p), Some(&encodings)) => Parent {
+        let parent = match self.open.last() {
+            Some(p) => Parent {
                 name: p.name(),
-                encodings,
+                encodings: match p.atom {
+                    ANNOTATION_XML => *self.encodings.last().expect("pushed when opened"),
+                    _ => NO_ENCODINGS,
+                },
             },
             _ => self.top,
         };
@@ -200,7 +204,9 @@ impl Walk<'_, '_> {
         if serialize::eats_leading_newline(name) {
             self.newline_eaten_at = Some(self.out.len());
         }
-        self.encodings.push(Parent::encodings(name, kept));
+        if name.atom == ANNOTATION_XML {
+            self.encodings.push(Parent::encodings(name, kept));
+        }
         self.foreign += usize::from(name.ns != Ns::Html);
         self.open.push(name.to_owned());
         // A <selectedcontent> in a <select> is filled by the browser from the selected
@@ -218,7 +224,9 @@ impl Walk<'_, '_> {
     fn close(&mut self) {
         let name = self.open.pop().expect("a close follows an open");
         self.foreign -= usize::from(name.ns != Ns::Html);
-        self.encodings.pop();
+        if name.atom == ANNOTATION_XML {
+            self.encodings.pop();
+        }
         self.out.push_str(name.end_tag());
     }
 

@@ -114,13 +114,14 @@ impl Parent<'_> {
     pub fn root() -> Parent<'static> {
         Parent {
             name: Name::root(),
-            encodings: (0, true),
+            encodings: NO_ENCODINGS,
         }
     }
 
-    /// The `encodings` of element `name` kept with `attrs`.
+    /// The `encodings` of element `name` kept with `attrs`: [`NO_ENCODINGS`] unless it is
+    /// an `<annotation-xml>`.
     pub fn encodings(name: Name<'_>, attrs: &[Attr<'_>]) -> (usize, bool) {
-        let mut encodings = (0, true);
+        let mut encodings = NO_ENCODINGS;
         if name.atom == ANNOTATION_XML {
             for a in attrs.iter().filter(|a| a.name.local == "encoding") {
                 encodings.0 += 1;
@@ -130,6 +131,9 @@ impl Parent<'_> {
         encodings
     }
 }
+
+/// [`Parent::encodings`] of every element but `<annotation-xml>`.
+pub const NO_ENCODINGS: (usize, bool) = (0, true);
 
 /// An attribute of the input, as an engine's tree holds it.
 pub trait InputAttr {
