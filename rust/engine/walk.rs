@@ -16,9 +16,9 @@ use crate::html::shape::{
     implied_by_parser, is_raw_text, is_void, misnested, moves_text, self_nested, text_misplaced,
 };
 use crate::html::MAX_DEPTH;
-use crate::parser::atoms::{SELECT, SELECTEDCONTENT};
+use crate::parser::atoms::{ANNOTATION_XML, SELECT, SELECTEDCONTENT};
 use crate::parser::tree::dom::Ns;
-use crate::policy::rules::{IdMap, InputAttr, Parent, Rules, Verdict};
+use crate::policy::rules::{Attr, IdMap, InputAttr, Parent, Rules, Verdict, NO_ENCODINGS};
 use crate::report::{Kind, Recorder};
 
 /// Serialized HTML, and whether parsing it again would build a different tree.
@@ -66,120 +66,191 @@ pub fn walk<T: Tree>(tree: &T, size: usize, rules: &Rules, rec: &mut Recorder<'_
     }
     let root = tree.root();
     let ids = rules.animates.then(|| element_ids(tree, &root));
-    let mut out = String::with_capacity(size + size / 8);
-    let mut misplaced = false;
-    // The kept elements enclosing the current node, innermost last, and what the
-    // namespace check needs of each.
-    let mut open: Vec<OwnedName> = Vec::with_capacity(32);
-    let mut encodings: Vec<(usize, bool)> = Vec::with_capacity(32);
-    let top = Parent::root();
-    // Where the content of the last <pre>, <textarea> or <listing> opened begins: a text
-    // written right there that starts with a newline needs another in front of it, as the
-    // parser drops one newline after those start tags.
-    let mut newline_eaten_at = None;
+    let mut w = Walk {
+        rules,
+        ids: ids.as_ref(),
+        rec,
+        out: String::with_capacity(size + size / 8),
+        misplaced: false,
+        open: Vec::with_capacity(32),
+        encodings: Vec::new(),
+        foreign: 0,
+        newline_eaten_at: None,
+        top: Parent::root(),
+    };
     // Explicit stack: trees can be deep, and the caller's stack is not ours to spend.
     let mut ops: Vec<Op<T::Node>> = Vec::with_capacity(64);
     tree.push_children_rev(&root, &mut ops);
     while let Some(op) = ops.pop() {
         let node = match op {
             Op::Close => {
-                let name = open.pop().expect("a close follows an open");
-                encodings.pop();
-                out.push_str(name.end_tag());
+                w.close();
                 continue;
             }
             Op::Node(node) => node,
         };
         tree.with(&node, |view| match view {
-            View::Element { name, attrs } => {
-                let parent = match (open.last(), encodings.last()) {
-                    (Some(p), Some(&encodings)) => Parent {
-                        name: p.name(),
-                        encodings,
-                    },
-                    _ => top,
-                };
-                let tag = name.local;
-                let verdict = rules.element(&parent, name);
-                if verdict == Verdict::Drop {
-                    rec.add(Kind::Tag, tag, tag, "");
-                    return;
-                }
-                let kept = match verdict {
-                    Verdict::Keep => rules.attributes(name, attrs, &parent, ids.as_ref(), rec),
-                    _ => None,
-                };
-                let Some(kept) = kept else {
-                    if !(attrs.is_empty() && implied_by_parser(name, parent.name)) {
-                        rec.add(Kind::Tag, tag, tag, "");
+            View::Element { name, attrs } => match w.element(name, attrs) {
+                Next::Skip => {}
+                Next::Unwrap => tree.push_children_rev(&node, &mut ops),
+                Next::Open { children } => {
+                    ops.push(Op::Close);
+                    if children {
+                        tree.push_children_rev(&node, &mut ops);
                     }
-                    tree.push_children_rev(&node, &mut ops);
-                    return;
-                };
-                if open.len() >= MAX_DEPTH {
-                    rec.add(Kind::Tag, tag, tag, "nested too deep");
-                    tree.push_children_rev(&node, &mut ops);
-                    return;
                 }
-                if self_nested(name, &open) {
-                    rec.add(Kind::Tag, tag, tag, "nested in itself");
-                    tree.push_children_rev(&node, &mut ops);
-                    return;
-                }
-                misplaced = misplaced || misnested(name, &open);
-                match name.bare_start_tag() {
-                    Some(start) if kept.is_empty() => out.push_str(start),
-                    _ => serialize::start_tag(
-                        &mut out,
-                        tag,
-                        kept.iter().map(|a| (a.name, &*a.value)),
-                    ),
-                }
-                if is_void(name) {
-                    return;
-                }
-                if serialize::eats_leading_newline(name) {
-                    newline_eaten_at = Some(out.len());
-                }
-                encodings.push(Parent::encodings(name, &kept));
-                open.push(name.to_owned());
-                ops.push(Op::Close);
-                // A <selectedcontent> in a <select> is filled by the browser from the
-                // selected option: what the input put there is never shown.
-                let replaced = name.is_html(SELECTEDCONTENT)
-                    && open.iter().any(|e| e.ns == Ns::Html && e.atom == SELECT);
-                if !replaced {
-                    tree.push_children_rev(&node, &mut ops);
-                }
-            }
-            View::Text(text) => {
-                let enclosing = open.last().map(OwnedName::name);
-                // Text of elements unwrapped below a table part at the depth limit would
-                // be moved out of the table when parsed again: dropped instead.
-                if open.len() == MAX_DEPTH && enclosing.is_some_and(moves_text) {
-                    return;
-                }
-                misplaced = misplaced || text_misplaced(enclosing, text);
-                if newline_eaten_at == Some(out.len()) && text.starts_with('\n') {
-                    out.push('\n');
-                }
-                serialize::text(&mut out, text, enclosing.is_some_and(is_raw_text));
-            }
-            View::Comment(contents) => {
-                if rules.keeps_comments() {
-                    serialize::comment(&mut out, contents);
-                } else {
-                    let tag = open.last().map_or("", |e| e.name().local);
-                    rec.add(Kind::Comment, tag, "#comment", contents);
-                }
-            }
+            },
+            View::Text(text) => w.text(text),
+            View::Comment(contents) => w.comment(contents),
             View::Other => {}
         });
     }
-    serialize::protect_leading_bom(&mut out);
+    serialize::protect_leading_bom(&mut w.out);
     Cleaned {
-        html: out,
-        misnested: misplaced,
+        html: w.out,
+        misnested: w.misplaced,
+    }
+}
+
+/// The walk's state between nodes.
+struct Walk<'w, 'r> {
+    rules: &'w Rules,
+    ids: Option<&'w IdMap>,
+    rec: &'w mut Recorder<'r>,
+    out: String,
+    /// Whether the output has a tree the parser would build differently.
+    misplaced: bool,
+    /// The kept elements enclosing the current node, innermost last.
+    open: Vec<OwnedName>,
+    /// What the namespace check needs of each `<annotation-xml>` in `open` (every other
+    /// element has `NO_ENCODINGS`).
+    encodings: Vec<(usize, bool)>,
+    /// How many elements of `open` are not HTML.
+    foreign: usize,
+    /// Where the content of the last <pre>, <textarea> or <listing> opened begins: a text
+    /// written right there that starts with a newline needs another in front of it, as
+    /// the parser drops one newline after those start tags.
+    newline_eaten_at: Option<usize>,
+    /// What the namespace check needs of the fragment's root.
+    top: Parent<'static>,
+}
+/// What follows an element's start tag.
+enum Next {
+    /// Nothing: it was removed with its content, or is void.
+    Skip,
+    /// Its content, in its place (its tags were removed).
+    Unwrap,
+    /// Its end tag, after its content unless the content is never shown.
+    Open { children: bool },
+}
+
+impl Walk<'_, '_> {
+    fn element<A: InputAttr>(&mut self, name: Name<'_>, attrs: &[A]) -> Next {
+        let rules = self.rules;
+        let parent = match self.open.last() {
+            Some(p) => Parent {
+                name: p.name(),
+                encodings: match p.atom {
+                    ANNOTATION_XML => *self.encodings.last().expect("pushed when opened"),
+                    _ => NO_ENCODINGS,
+                },
+            },
+            _ => self.top,
+        };
+        let tag = name.local;
+        let verdict = rules.element(&parent, name);
+        if verdict == Verdict::Drop {
+            self.rec.add(Kind::Tag, tag, tag, "");
+            return Next::Skip;
+        }
+        if verdict == Verdict::Keep && attrs.is_empty() && !rules.adds_attributes(name) {
+            // Most elements: kept as they are, with no attributes (and no vector of them).
+            return self.open_element(name, &[]);
+        }
+        let kept = match verdict {
+            Verdict::Keep => rules.attributes(name, attrs, &parent, self.ids, self.rec),
+            _ => None,
+        };
+        match kept {
+            Some(kept) => self.open_element(name, &kept),
+            None => {
+                if !(attrs.is_empty() && implied_by_parser(name, parent.name)) {
+                    self.rec.add(Kind::Tag, tag, tag, "");
+                }
+                Next::Unwrap
+            }
+        }
+    }
+
+    /// Write the start tag of `name`, kept with `kept`, unless the tree's shape forbids it.
+    fn open_element(&mut self, name: Name<'_>, kept: &[Attr<'_>]) -> Next {
+        let tag = name.local;
+        if self.open.len() >= MAX_DEPTH {
+            self.rec.add(Kind::Tag, tag, tag, "nested too deep");
+            return Next::Unwrap;
+        }
+        if self_nested(name, &self.open) {
+            self.rec.add(Kind::Tag, tag, tag, "nested in itself");
+            return Next::Unwrap;
+        }
+        self.misplaced = self.misplaced || misnested(name, &self.open, self.foreign > 0);
+        match name.bare_start_tag() {
+            Some(start) if kept.is_empty() => self.out.push_str(start),
+            _ => serialize::start_tag(&mut self.out, tag, kept.iter().map(|a| (a.name, &*a.value))),
+        }
+        if is_void(name) {
+            return Next::Skip;
+        }
+        if serialize::eats_leading_newline(name) {
+            self.newline_eaten_at = Some(self.out.len());
+        }
+        if name.atom == ANNOTATION_XML {
+            self.encodings.push(Parent::encodings(name, kept));
+        }
+        self.foreign += usize::from(name.ns != Ns::Html);
+        self.open.push(name.to_owned());
+        // A <selectedcontent> in a <select> is filled by the browser from the selected
+        // option: what the input put there is never shown.
+        let replaced = name.is_html(SELECTEDCONTENT)
+            && self
+                .open
+                .iter()
+                .any(|e| e.ns == Ns::Html && e.atom == SELECT);
+        Next::Open {
+            children: !replaced,
+        }
+    }
+
+    fn close(&mut self) {
+        let name = self.open.pop().expect("a close follows an open");
+        self.foreign -= usize::from(name.ns != Ns::Html);
+        if name.atom == ANNOTATION_XML {
+            self.encodings.pop();
+        }
+        self.out.push_str(name.end_tag());
+    }
+
+    fn text(&mut self, text: &str) {
+        let enclosing = self.open.last().map(OwnedName::name);
+        // Text of elements unwrapped below a table part at the depth limit would be moved
+        // out of the table when parsed again: dropped instead.
+        if self.open.len() == MAX_DEPTH && enclosing.is_some_and(moves_text) {
+            return;
+        }
+        self.misplaced = self.misplaced || text_misplaced(enclosing, text);
+        if self.newline_eaten_at == Some(self.out.len()) && text.starts_with('\n') {
+            self.out.push('\n');
+        }
+        serialize::text(&mut self.out, text, enclosing.is_some_and(is_raw_text));
+    }
+
+    fn comment(&mut self, contents: &str) {
+        if self.rules.keeps_comments() {
+            serialize::comment(&mut self.out, contents);
+        } else {
+            let tag = self.open.last().map_or("", |e| e.name().local);
+            self.rec.add(Kind::Comment, tag, "#comment", contents);
+        }
     }
 }
 

@@ -20,28 +20,48 @@ const SPECIAL: [[bool; 256]; 2] = {
 /// Append `text` escaped for a text node (`attr` false) or a double-quoted attribute value.
 /// Linear: html5ever 0.40's escaper rescans the rest of a text node after every `&` or
 /// U+00A0, which is quadratic on ordinary text ("Fish & chips" repeated).
+#[inline]
 pub fn escape_into(out: &mut String, text: &str, attr: bool) {
     let bytes = text.as_bytes();
     // Long text without a CR or a 0xC2 byte (U+00A0 and its neighbours) has only `&`,
     // `<` and `>` to escape, which memchr finds many bytes at a time. Most text nodes
     // are a few bytes long, where the calls cost more than the loop below.
-    if !attr && bytes.len() >= 32 && memchr::memchr2(b'\r', 0xC2, bytes).is_none() {
-        let mut last = 0;
-        for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
-            out.push_str(&text[last..i]);
-            out.push_str(match bytes[i] {
-                b'&' => "&amp;",
-                b'<' => "&lt;",
-                _ => "&gt;",
-            });
-            last = i + 1;
-        }
-        out.push_str(&text[last..]);
-        return;
+    if !attr && bytes.len() >= 32 {
+        return escape_long(out, text);
     }
+    // Most short values have nothing to escape: one scan, one copy.
+    let special = &SPECIAL[attr as usize];
+    match bytes.iter().position(|&b| special[b as usize]) {
+        None => out.push_str(text),
+        Some(first) => escape_from(out, text, attr, first),
+    }
+}
+
+/// [`escape_into`] for text of 32 bytes or more.
+fn escape_long(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    if memchr::memchr2(b'\r', 0xC2, bytes).is_some() {
+        return escape_from(out, text, false, 0);
+    }
+    let mut last = 0;
+    for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
+        out.push_str(&text[last..i]);
+        out.push_str(match bytes[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        });
+        last = i + 1;
+    }
+    out.push_str(&text[last..]);
+}
+
+/// [`escape_into`]'s byte loop, from `from` (no byte before it needs escaping).
+fn escape_from(out: &mut String, text: &str, attr: bool, from: usize) {
+    let bytes = text.as_bytes();
     let special = &SPECIAL[attr as usize];
     let mut last = 0;
-    let mut i = 0;
+    let mut i = from;
     while i < bytes.len() {
         if !special[bytes[i] as usize] {
             i += 1;

@@ -276,8 +276,9 @@ fn html_open(open: &[OwnedName]) -> impl Iterator<Item = &OwnedName> {
 /// Would the HTML parser, reading `child`'s start tag with `open` as the stack of open
 /// elements, build anything other than `child` as the last element's child? If so the
 /// serialized output does not parse back to the same tree (ammonia's unwrapping of removed
-/// elements can produce such trees, e.g. `<p>` directly inside `<p>`).
-pub fn misnested(child: Name<'_>, open: &[OwnedName]) -> bool {
+/// elements can produce such trees, e.g. `<p>` directly inside `<p>`). `in_foreign`: some
+/// element of `open` is not HTML (the caller counts them as it opens and closes them).
+pub fn misnested(child: Name<'_>, open: &[OwnedName], in_foreign: bool) -> bool {
     let Some(parent) = open.last().map(OwnedName::name) else {
         return child.class.has(Class::TABLE_PART)
             || child.ns != Ns::Html && child.atom != SVG && child.atom != MATH;
@@ -287,7 +288,7 @@ pub fn misnested(child: Name<'_>, open: &[OwnedName]) -> bool {
         // A foreign element must sit in foreign content of its own kind, or be its root.
         return !(foreign_parent || child.atom == SVG || child.atom == MATH);
     }
-    if open.iter().any(|e| e.ns != Ns::Html) {
+    if in_foreign {
         // HTML inside SVG/MathML: only sound right under an integration point, and never
         // for the elements that break out of foreign content.
         let integration = parent.class.has(Class::INTEGRATION);

@@ -8,6 +8,7 @@ pub mod presets;
 pub mod registry;
 pub mod rules;
 pub mod spec;
+pub mod urls;
 pub mod validate;
 
 use std::fmt;

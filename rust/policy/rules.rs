@@ -16,6 +16,7 @@ use crate::parser::atoms::{ANNOTATION_XML, FOREIGNOBJECT, MATH, MI, MN, MO, MS, 
 use crate::parser::tree::dom::Ns;
 use crate::policy::css::filter_style;
 use crate::policy::spec::{PolicySpec, UrlRelativeSpec};
+use crate::policy::urls::{self, parse_url, Shape};
 use crate::policy::validate::PolicyError;
 use crate::report::{Kind, Recorder};
 
@@ -113,13 +114,14 @@ impl Parent<'_> {
     pub fn root() -> Parent<'static> {
         Parent {
             name: Name::root(),
-            encodings: (0, true),
+            encodings: NO_ENCODINGS,
         }
     }
 
-    /// The `encodings` of element `name` kept with `attrs`.
+    /// The `encodings` of element `name` kept with `attrs`: [`NO_ENCODINGS`] unless it is
+    /// an `<annotation-xml>`.
     pub fn encodings(name: Name<'_>, attrs: &[Attr<'_>]) -> (usize, bool) {
-        let mut encodings = (0, true);
+        let mut encodings = NO_ENCODINGS;
         if name.atom == ANNOTATION_XML {
             for a in attrs.iter().filter(|a| a.name.local == "encoding") {
                 encodings.0 += 1;
@@ -129,6 +131,9 @@ impl Parent<'_> {
         encodings
     }
 }
+
+/// [`Parent::encodings`] of every element but `<annotation-xml>`.
+pub const NO_ENCODINGS: (usize, bool) = (0, true);
 
 /// An attribute of the input, as an engine's tree holds it.
 pub trait InputAttr {
@@ -189,6 +194,9 @@ enum Relative {
 const TAG: u8 = 1;
 /// [`Rules::tag_bits`]: the element goes with its content.
 const CLEAN_CONTENT: u8 = 2;
+/// [`Rules::tag_bits`]: the policy writes attributes on the element that the input need
+/// not have (`set_tag_attribute_values`, a link's `rel`).
+const ADDS: u8 = 4;
 
 /// The compiled decisions of one policy.
 #[derive(Debug)]
@@ -265,11 +273,24 @@ impl Rules {
         let nested = |m: &BTreeMap<String, std::collections::BTreeSet<String>>| {
             m.iter().map(|(k, v)| (k.clone(), set(v))).collect()
         };
+        crate::html::element::prepare();
         let tags = set(&spec.tags);
         let clean_content = set(&spec.clean_content_tags);
+        let adds = |local: &str| {
+            let adds = spec.set_tag_attribute_values.contains_key(local)
+                || (spec.link_rel.is_some() && local == "a");
+            if adds {
+                ADDS
+            } else {
+                0
+            }
+        };
         let tag_bits = NSS.map(|ns| {
             all_atoms()
-                .map(|a| tag_bits(&tags, &clean_content, local_of(ns, a)))
+                .map(|a| {
+                    let local = local_of(ns, a);
+                    tag_bits(&tags, &clean_content, local) | adds(local)
+                })
                 .collect()
         });
         Ok(Rules {
@@ -321,7 +342,9 @@ impl Rules {
         !self.strip_comments
     }
 
-    /// What happens to element `name` inside `parent`.
+    /// What happens to element `name` inside `parent`. (Asked for every element: inlined
+    /// into the walk, which then reads the tag bits once for this and `adds_attributes`.)
+    #[inline(always)]
     pub fn element(&self, parent: &Parent<'_>, name: Name<'_>) -> Verdict {
         let bits = match name.atom.is_known() {
             true => self.tag_bits[ns_index(name.ns)][usize::from(name.atom.0)],
@@ -333,6 +356,23 @@ impl Rules {
             Verdict::Keep
         } else {
             Verdict::Unwrap
+        }
+    }
+
+    /// Whether element `name` can be written with attributes the input did not give it
+    /// (the policy sets some), or must be checked even without any (an SVG animation
+    /// element). Without either, an element with no attributes is written with none.
+    #[inline(always)]
+    pub fn adds_attributes(&self, name: Name<'_>) -> bool {
+        if name.ns == Ns::Svg && name.class.has(Class::SVG_ANIMATION) {
+            return true;
+        }
+        match name.atom.is_known() {
+            true => self.tag_bits[ns_index(name.ns)][usize::from(name.atom.0)] & ADDS != 0,
+            false => {
+                self.set_values.contains_key(name.local)
+                    || (self.link_rel.is_some() && name.local == "a")
+            }
         }
     }
 
@@ -356,6 +396,13 @@ impl Rules {
     /// The scheme rule for URL attributes: an allowed scheme, or a relative URL when they
     /// are not denied.
     pub fn url_allowed(&self, value: &str) -> bool {
+        match urls::shape(value) {
+            Some(Shape::Relative) => return !matches!(self.relative, Relative::Deny),
+            // Whether or not it parses, a refused scheme is refused.
+            Some(Shape::Scheme(scheme, _)) if !self.schemes.contains(scheme) => return false,
+            Some(Shape::Scheme(scheme, rest)) if urls::surely_parses(scheme, rest) => return true,
+            _ => {}
+        }
         match parse_url(value) {
             Ok(u) => self.schemes.contains(u.scheme()),
             Err(url::ParseError::RelativeUrlWithoutBase) => {
@@ -377,7 +424,7 @@ impl Rules {
                 || matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
         };
         // Printable ASCII has none: the common case needs no character decoding.
-        if value.bytes().all(|b| b > b' ' && b < 0x7f) || !value.contains(invisible) {
+        if urls::printable_ascii(value) || !value.contains(invisible) {
             return true;
         }
         let squeezed: String = value.chars().filter(|&c| !invisible(c)).collect();
@@ -531,10 +578,11 @@ impl Rules {
             if !self.squeezed_url_allowed(&a.value) || (extra && !self.url_allowed(&a.value)) {
                 return Err(Kind::Url);
             }
-            if rewritten && matches!(self.relative, Relative::Base(_) | Relative::Root { .. }) {
-                if let Err(url::ParseError::RelativeUrlWithoutBase) = parse_url(&a.value) {
-                    a.value = Cow::Owned(self.resolve(&a.value).ok_or(Kind::Url)?);
-                }
+            if rewritten
+                && matches!(self.relative, Relative::Base(_) | Relative::Root { .. })
+                && urls::is_relative(&a.value)
+            {
+                a.value = Cow::Owned(self.resolve(&a.value).ok_or(Kind::Url)?);
             }
         }
         if attr == "style" {
@@ -613,15 +661,6 @@ impl Rules {
     }
 }
 
-/// `Url::parse` (without a base), saving the parse for a value without a `:`: it has no
-/// scheme, so it is a relative URL.
-fn parse_url(value: &str) -> Result<Url, url::ParseError> {
-    if memchr::memchr(b':', value.as_bytes()).is_none() {
-        return Err(url::ParseError::RelativeUrlWithoutBase);
-    }
-    Url::parse(value)
-}
-
 /// `target_blank`: a link to an absolute URL opens in a new tab, without access to the
 /// page that opened it (`rel` gains `noopener`).
 fn open_in_new_tab(attrs: &mut Vec<Attr<'_>>) {
@@ -661,7 +700,12 @@ fn new_attr(name: &'static str, value: &'static str) -> Attr<'static> {
 
 fn is_absolute(href: &str) -> bool {
     let href = href.trim_matches(|c: char| c <= ' ');
-    href.starts_with("//") || Url::parse(href).is_ok()
+    href.starts_with("//")
+        || match urls::shape(href) {
+            Some(Shape::Relative) => false,
+            Some(Shape::Scheme(scheme, rest)) if urls::surely_parses(scheme, rest) => true,
+            _ => Url::parse(href).is_ok(),
+        }
 }
 
 /// Elements change namespace only where the parser itself would switch: HTML → SVG at
