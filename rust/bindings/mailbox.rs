@@ -14,9 +14,9 @@ type Answer = (u64, PyResult<String>);
 
 /// What the workers and the loop share.
 pub(super) struct Slot {
-    /// The answers not yet taken, and whether a wake-up byte is on its way since the
-    /// last take (so a burst of answers costs one byte and one wake-up).
-    answers: Mutex<(Vec<Answer>, bool)>,
+    /// The answers not yet taken. The first answer after a take rings the bell, so a
+    /// burst of answers costs one byte and one wake-up.
+    answers: Mutex<Vec<Answer>>,
     bell: bell::Bell,
 }
 
@@ -25,9 +25,9 @@ impl Slot {
     /// wake-up is pending.
     pub(super) fn post(&self, key: u64, answer: PyResult<String>) {
         let wake = {
-            let mut slot = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-            slot.0.push((key, answer));
-            !std::mem::replace(&mut slot.1, true)
+            let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+            answers.push((key, answer));
+            answers.len() == 1
         };
         if wake {
             self.bell.ring();
@@ -47,7 +47,7 @@ impl Mailbox {
     fn new() -> PyResult<Self> {
         Ok(Mailbox {
             slot: Arc::new(Slot {
-                answers: Mutex::new((Vec::new(), false)),
+                answers: Mutex::new(Vec::new()),
                 bell: bell::Bell::new()?,
             }),
         })
@@ -63,11 +63,8 @@ impl Mailbox {
         // The bytes first: a byte rung after this is for an answer the lock below may
         // already take (a spare wake-up finds nothing), never for one it leaves behind.
         self.slot.bell.silence();
-        let answers = {
-            let mut slot = self.slot.answers.lock().unwrap_or_else(|e| e.into_inner());
-            slot.1 = false;
-            std::mem::take(&mut slot.0)
-        };
+        let answers =
+            std::mem::take(&mut *self.slot.answers.lock().unwrap_or_else(|e| e.into_inner()));
         let items = answers.into_iter().map(|(key, answer)| {
             let key = key.into_pyobject(py)?.into_any();
             let (html, error) = match answer {
