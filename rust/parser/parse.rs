@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem;
 
-use crate::parser::token::Token;
+use crate::parser::token::{Name, Text, Token};
 use crate::parser::tokenizer::Tokenizer;
 use crate::parser::tree::{ContextElement, Dom, Opts, TreeBuilder};
 
@@ -15,12 +15,27 @@ pub fn parse_document(html: &str, opts: Opts) -> Dom<'_> {
     if memchr::memchr(0, html.as_bytes()).is_none() {
         tb.input_has_no_nul();
     }
-    run(html, &mut Tokenizer::new(html), &mut tb);
+    run(html, &mut Tokenizer::new(html), &mut tb, |_, _| false);
     tb.finish()
 }
 
 /// Parse `html` as a fragment in `context` (the sanitizer's is `<div>`).
 pub fn parse_fragment(html: &str, context: ContextElement, opts: Opts) -> Dom<'_> {
+    parse_fragment_escaping(html, context, opts, |_, _| false)
+}
+
+/// [`parse_fragment`], where every start or end tag for which `escape(name, source)` is
+/// true reaches the tree builder as characters: its source text, `<` to `>` as written.
+/// So does a tag the end of the input cuts off (which the standard drops) if `escape`
+/// picks it. The tree builder never sees such a tag: it opens, closes and switches the
+/// tokenizer to nothing, exactly as if the input had `&lt;` for its `<` and `&amp;` for
+/// every `&` in it.
+pub fn parse_fragment_escaping<'a>(
+    html: &'a str,
+    context: ContextElement,
+    opts: Opts,
+    escape: impl FnMut(&Name<'_>, &'a str) -> bool,
+) -> Dom<'a> {
     let mut tb = TreeBuilder::new_fragment(context, opts);
     tb.reserve_for_input(html.len());
     if memchr::memchr(0, html.as_bytes()).is_none() {
@@ -30,11 +45,26 @@ pub fn parse_fragment(html: &str, context: ContextElement, opts: Opts) -> Dom<'_
     // The fragment algorithm sets the state by the context element but no "last start
     // tag": in a <script> or <textarea> context no end tag ends the text.
     tok.set_state(tb.initial_state());
-    run(html, &mut tok, &mut tb);
+    run(html, &mut tok, &mut tb, escape);
     tb.finish()
 }
 
-fn run<'a>(html: &str, tok: &mut Tokenizer<'a>, tb: &mut TreeBuilder<'a>) {
+/// A tag's source as a characters token: newlines normalized as the tokenizer does for
+/// text (CR and CRLF to LF); a NUL stays, for the tree builder to treat as in any text.
+fn source_text(source: &str) -> Text<'_> {
+    if source.contains('\r') {
+        Text::Owned(source.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Text::Borrowed(source)
+    }
+}
+
+fn run<'a>(
+    html: &str,
+    tok: &mut Tokenizer<'a>,
+    tb: &mut TreeBuilder<'a>,
+    mut escape: impl FnMut(&Name<'_>, &'a str) -> bool,
+) {
     // The tokenizer asks only when it meets `<![CDATA[`; the answer depends on the tree as
     // built so far, so it is given before every token, unless the input has none.
     // One searcher for all parses: building one per parse costs more than a tiny input.
@@ -45,8 +75,21 @@ fn run<'a>(html: &str, tok: &mut Tokenizer<'a>, tb: &mut TreeBuilder<'a>) {
         if cdata {
             tok.set_cdata_allowed(tb.cdata_allowed());
         }
-        let token = tok.next_token();
+        let mut token = tok.next_token();
+        if let Token::StartTag(tag) | Token::EndTag(tag) = &mut token {
+            if escape(&tag.name, tok.tag_source()) {
+                tok.recycle(std::mem::take(&mut tag.attrs));
+                token = Token::Characters(source_text(tok.tag_source()));
+            }
+        }
         let eof = matches!(token, Token::Eof);
+        if eof {
+            if let Some((name, source)) = tok.cut_tag() {
+                if escape(&name, source) {
+                    tb.process(Token::Characters(source_text(source)));
+                }
+            }
+        }
         if let Some(state) = tb.process(token) {
             tok.set_state(state);
         }
