@@ -123,6 +123,114 @@ mod tests {
         );
     }
 
+    /// The tree of `html` with every tag not named in `kept` escaped, and the sources of
+    /// the escaped tags.
+    fn escaped(html: &str, kept: &[&str]) -> (String, Vec<String>) {
+        let mut seen = Vec::new();
+        let dom = parse_fragment_escaping(html, ContextElement::div(), Opts::default(), |n, s| {
+            let escape = !kept.contains(&&*n.text);
+            if escape {
+                seen.push(s.to_string());
+            }
+            escape
+        });
+        (to_test_format(&dom), seen)
+    }
+
+    #[test]
+    fn an_escaped_tag_is_its_source_text() {
+        let (tree, seen) = escaped(
+            "<B>x<Blink Class='a&amp;b' hidden/>y</BLINK foo=\">\">z</b>",
+            &["b"],
+        );
+        assert_eq!(
+            tree,
+            "| <b>\n|   \"x<Blink Class='a&amp;b' hidden/>y</BLINK foo=\">\">z\"\n"
+        );
+        assert_eq!(
+            seen,
+            ["<Blink Class='a&amp;b' hidden/>", "</BLINK foo=\">\">"]
+        );
+    }
+
+    #[test]
+    fn an_escaped_tag_switches_the_tokenizer_to_nothing() {
+        for name in [
+            "style",
+            "textarea",
+            "title",
+            "xmp",
+            "plaintext",
+            "script",
+            "noscript",
+        ] {
+            let html = format!("<{name}><b>x</b></{name}>");
+            let (tree, _) = escaped(&html, &["b"]);
+            assert_eq!(
+                tree,
+                format!("| \"<{name}>\"\n| <b>\n|   \"x\"\n| \"</{name}>\"\n"),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_escaped_tag_opens_closes_and_foster_parents_nothing() {
+        // </p> and </br> escaped: no empty <p>, no <br>.
+        assert_eq!(escaped("</p></br>", &[]).0, "| \"</p></br>\"\n");
+        // Kept, they are the parser's as always.
+        assert_eq!(escaped("</p></br>", &["p", "br"]).0, "| <p>\n| <br>\n");
+        // An escaped </b> does not close the <b>; an escaped <td> opens no cell (its text
+        // is table text, moved before the table).
+        assert_eq!(
+            escaped("<b>a</x>b</b>", &["b"]).0,
+            "| <b>\n|   \"a</x>b\"\n"
+        );
+        assert_eq!(
+            escaped("<table><td>x</table>", &["table"]).0,
+            "| \"<td>x\"\n| <table>\n"
+        );
+    }
+
+    #[test]
+    fn escaping_in_foreign_content_goes_by_the_lowercased_name() {
+        let (tree, seen) = escaped(
+            "<svg><foreignObject><Blink/></foreignObject><svg:a></svg:a></svg>",
+            &["svg", "foreignobject"],
+        );
+        assert_eq!(
+            tree,
+            "| <svg svg>\n|   <svg foreignObject>\n|     \"<Blink/>\"\n|   \"<svg:a></svg:a>\"\n"
+        );
+        assert_eq!(seen, ["<Blink/>", "<svg:a>", "</svg:a>"]);
+    }
+
+    #[test]
+    fn a_tag_cut_off_by_the_end_is_escaped_only_when_picked() {
+        // The standard drops it; escaped, it is text.
+        assert_eq!(escaped("a<blink x='y", &[]).0, "| \"a<blink x='y\"\n");
+        assert_eq!(escaped("a</blink", &[]).0, "| \"a</blink\"\n");
+        assert_eq!(escaped("a<b c", &["b"]).0, "| \"a\"\n");
+        // A kept end tag cut off in raw text stays the parser's: dropped, never text.
+        assert_eq!(
+            escaped("<style>a</style ", &["style"]).0,
+            "| <style>\n|   \"a\"\n"
+        );
+    }
+
+    #[test]
+    fn escaped_text_has_its_newlines_normalized() {
+        assert_eq!(escaped("<x\r\ny\rz>", &[]).0, "| \"<x\ny\nz>\"\n");
+    }
+
+    #[test]
+    fn escaped_tags_do_not_count_toward_the_depth_limit() {
+        let html = "<x>".repeat(2000) + "<b>deep</b>";
+        let (tree, seen) = escaped(&html, &["b"]);
+        assert_eq!(seen.len(), 2000);
+        assert!(tree.ends_with("| <b>\n|   \"deep\"\n"), "{tree}");
+    }
+
     #[test]
     fn no_end_tag_ends_a_raw_text_context() {
         // The fragment algorithm sets no last start tag, so `</script>` is text here.

@@ -23,7 +23,7 @@ macro_rules! for_each_option {
         $then! {
             tags = "elements kept";
             clean_content_tags = "elements removed *with* their content (others lose only their tags)";
-            disallowed = "what happens to other elements not kept: `\"unwrap\"` (their tags go, their content stays), `\"escape\"` (each start and end tag is shown as text, exactly as written; our engine only) or `\"remove\"` (they go with their content; a table part the parser adds itself, such as the `<tbody>` around a bare `<tr>`, is unwrapped)";
+            disallowed = "what happens to an element in neither `tags` nor `clean_content_tags`: `\"unwrap\"` (its tags go, its content stays), `\"escape\"` (its start and end tags are shown as text, exactly as written; our engine only) or `\"remove\"` (it goes with its content, except a table part without attributes that the parser may have added itself, such as the `<tbody>` around a bare `<tr>`, which is unwrapped)";
             tag_attributes = "attributes kept on one element";
             generic_attributes = "attributes kept on every kept element";
             generic_attribute_prefixes = "attribute name prefixes kept everywhere (e.g. `\"data-\"`)";
