@@ -15,13 +15,13 @@ pub fn parse_document(html: &str, opts: Opts) -> Dom<'_> {
     if memchr::memchr(0, html.as_bytes()).is_none() {
         tb.input_has_no_nul();
     }
-    run(html, &mut Tokenizer::new(html), &mut tb, |_, _| false);
+    run::<false>(html, &mut Tokenizer::new(html), &mut tb, |_, _| false);
     tb.finish()
 }
 
 /// Parse `html` as a fragment in `context` (the sanitizer's is `<div>`).
 pub fn parse_fragment(html: &str, context: ContextElement, opts: Opts) -> Dom<'_> {
-    parse_fragment_escaping(html, context, opts, |_, _| false)
+    fragment::<false>(html, context, opts, |_, _| false)
 }
 
 /// [`parse_fragment`], where every start or end tag for which `escape(name, source)` is
@@ -36,6 +36,17 @@ pub fn parse_fragment_escaping<'a>(
     opts: Opts,
     escape: impl FnMut(&Name<'_>, &'a str) -> bool,
 ) -> Dom<'a> {
+    fragment::<true>(html, context, opts, escape)
+}
+
+/// A fragment parse; `ESCAPES`: whether `escape` is asked at all (without, the token loop
+/// is the plain one).
+fn fragment<'a, const ESCAPES: bool>(
+    html: &'a str,
+    context: ContextElement,
+    opts: Opts,
+    escape: impl FnMut(&Name<'_>, &'a str) -> bool,
+) -> Dom<'a> {
     let mut tb = TreeBuilder::new_fragment(context, opts);
     tb.reserve_for_input(html.len());
     if memchr::memchr(0, html.as_bytes()).is_none() {
@@ -45,7 +56,7 @@ pub fn parse_fragment_escaping<'a>(
     // The fragment algorithm sets the state by the context element but no "last start
     // tag": in a <script> or <textarea> context no end tag ends the text.
     tok.set_state(tb.initial_state());
-    run(html, &mut tok, &mut tb, escape);
+    run::<ESCAPES>(html, &mut tok, &mut tb, escape);
     tb.finish()
 }
 
@@ -59,7 +70,7 @@ fn source_text(source: &str) -> Text<'_> {
     }
 }
 
-fn run<'a>(
+fn run<'a, const ESCAPES: bool>(
     html: &str,
     tok: &mut Tokenizer<'a>,
     tb: &mut TreeBuilder<'a>,
@@ -76,14 +87,16 @@ fn run<'a>(
             tok.set_cdata_allowed(tb.cdata_allowed());
         }
         let mut token = tok.next_token();
-        if let Token::StartTag(tag) | Token::EndTag(tag) = &mut token {
-            if escape(&tag.name, tok.tag_source()) {
-                tok.recycle(std::mem::take(&mut tag.attrs));
-                token = Token::Characters(source_text(tok.tag_source()));
+        if ESCAPES {
+            if let Token::StartTag(tag) | Token::EndTag(tag) = &mut token {
+                if escape(&tag.name, tok.tag_source()) {
+                    tok.recycle(std::mem::take(&mut tag.attrs));
+                    token = Token::Characters(source_text(tok.tag_source()));
+                }
             }
         }
         let eof = matches!(token, Token::Eof);
-        if eof {
+        if ESCAPES && eof {
             if let Some((name, source)) = tok.cut_tag() {
                 if escape(&name, source) {
                     tb.process(Token::Characters(source_text(source)));
