@@ -62,6 +62,10 @@ def test_round_trips(mode: str) -> None:
     assert hash(p.derive(disallowed="unwrap")) == hash(BASE)
     if mode != "unwrap":
         assert p != BASE
+        assert f'disallowed "{mode}"' in repr(p)
+        assert repr(hg.Policy.preset("ugc").derive(disallowed=mode)).startswith("Policy(<")
+    else:
+        assert "disallowed" not in repr(p)
 
 
 def test_bad_values_are_refused() -> None:
