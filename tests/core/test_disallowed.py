@@ -7,6 +7,7 @@ engine only), ``"remove"`` drops it with its content (both engines).
 
 from __future__ import annotations
 
+import bleach
 import pytest
 
 import htmlguard as hg
@@ -271,6 +272,49 @@ def test_large_documents_cut_into_pieces_give_the_same_output(mode: str) -> None
         whole = _core._sanitize_unsplit(p, doc)
         assert p.sanitize(doc) == whole
         assert _core._sanitize_in_pieces(p, doc, 1) == whole
+
+
+# ---------------------------------------------------------------- against bleach
+
+#: Inputs on which "escape" gives bleach's ``clean(strip=False)`` output.
+LIKE_BLEACH = [
+    "<blink>hi</blink>",
+    "<BLINK hidden>x</Blink >",
+    "<b>a</x>b</b>",
+    "<textarea><b>x</b></textarea>",
+    "<style><b>x</b></style>",
+    "a<blink",
+    "<x/>",
+    "</br>",
+    "</p>",
+    "<svg><circle/></svg>",
+    '</blink a=">">',
+    "<p>a<div>b</p>",
+    "<table><th>x</th></table>",
+    "<x\r\ny>",
+    "a < b",
+    "<scr<script>ipt>",
+    "<b>x</b><i>y",
+]
+
+
+@pytest.mark.parametrize("html", LIKE_BLEACH)
+def test_escape_is_bleachs_strip_false(html: str) -> None:
+    tags = {"b", "i", "p", "br"}
+    ours = hg.Policy(tags=tags, disallowed="escape").sanitize(html)
+    assert ours == bleach.clean(html, tags=tags, attributes={}, strip=False)
+
+
+def test_where_escape_differs_from_bleach() -> None:
+    p = hg.Policy(tags={"b"}, disallowed="escape")
+    # The source exactly as written: a reference in it is shown, not decoded (bleach's
+    # tokenizer leaves references alone everywhere, and its serializer writes them back).
+    html = '<x title="a&amp;b">'
+    assert p.sanitize(html) == '&lt;x title="a&amp;amp;b"&gt;'
+    assert bleach.clean(html, tags={"b"}, strip=False) == '&lt;x title="a&amp;b"&gt;'
+    # Every tag the input ends inside is shown; bleach drops one ending in a quoted value.
+    assert p.sanitize('a<x title="y') == 'a&lt;x title="y'
+    assert bleach.clean('a<x title="y', tags={"b"}, strip=False) == "a"
 
 
 # ---------------------------------------------------------------- inspect
