@@ -260,6 +260,42 @@ mod tests {
     }
 
     #[test]
+    fn escaped_and_removed_elements_are_tag_removals() {
+        let mut s = PolicySpec::empty();
+        s.tags.insert("b".into());
+        s.clean_content_tags.insert("script".into());
+        s.disallowed = crate::policy::spec::Disallowed::Escape;
+        let input = "<b>x<Blink id=1>y</BLINK><script>z</script></b>";
+        let (html, f) = s.clone().compile().unwrap().inspect(input).unwrap();
+        assert_eq!(html, "<b>x&lt;Blink id=1&gt;y&lt;/BLINK&gt;</b>");
+        // Each escaped tag, start and end, with the text it became as the value.
+        let got: Vec<(&str, &str, &str)> = f
+            .removed
+            .iter()
+            .map(|r| (r.kind.as_str(), r.name.as_str(), r.value.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("tag", "blink", "<Blink id=1>"),
+                ("tag", "blink", "</BLINK>"),
+                ("tag", "script", ""),
+            ]
+        );
+        assert_eq!(f.by_tag["blink"], 2);
+        s.disallowed = crate::policy::spec::Disallowed::Remove;
+        let (html, f) = s.compile().unwrap().inspect(input).unwrap();
+        assert_eq!(html, "<b>x</b>");
+        assert_eq!(
+            kinds(&f),
+            [
+                ("tag", "blink".to_string(), "blink".to_string()),
+                ("tag", "script".to_string(), "script".to_string()),
+            ]
+        );
+    }
+
+    #[test]
     fn parser_implied_table_parts_are_not_removals() {
         let mut s = PolicySpec::empty();
         s.tags

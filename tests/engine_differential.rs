@@ -13,6 +13,7 @@ use htmlguard::policy::presets::{preset_spec, PRESET_NAMES};
 use std::collections::{BTreeMap, BTreeSet};
 
 use htmlguard::policy::options;
+use htmlguard::policy::spec::Disallowed;
 use htmlguard::policy::{NameMap, PolicySpec, UrlRelativeSpec};
 
 /// The presets, by name.
@@ -402,6 +403,15 @@ fn custom() -> Vec<(String, PolicySpec)> {
     svg.url_relative = UrlRelativeSpec::PassThrough;
     svg.clean_content_tags = strings(&["script", "style"]);
     policies.push(("svg animation".to_string(), svg));
+
+    // Elements not kept removed with their content (`disallowed="remove"`; "escape" runs
+    // on our engine only), tables kept without their implied parts.
+    let mut remove = PolicySpec::empty();
+    remove.tags = strings(&text);
+    remove.tags.extend(strings(&["table", "tr", "td"]));
+    remove.clean_content_tags = strings(&["script", "style"]);
+    remove.disallowed = Disallowed::Remove;
+    policies.push(("disallowed remove".to_string(), remove));
     policies
 }
 
@@ -527,6 +537,7 @@ fn custom_policies_act_on_the_inputs() {
                 ],
                 vec!["<a href=\"rel/"],
             ),
+            Some("remove") => (vec!["<span", "<code"], vec!["<a ", "<svg", "<img"]),
             _ => (
                 vec!["<animate ", "<set ", "attributeName=\"r\"", "<circle"],
                 vec!["<a href=\"javascript", "<animate attributeName=\"href\""],

@@ -42,6 +42,7 @@ MAX_DEPTH: int
 
 _UrlRelative: TypeAlias = str | Mapping[str, str]
 _Engine: TypeAlias = Literal["htmlguard", "ammonia"]
+_Disallowed: TypeAlias = Literal["unwrap", "escape", "remove"]
 
 @final
 class Policy:
@@ -50,6 +51,7 @@ class Policy:
         *,
         tags: Iterable[str] = ...,
         clean_content_tags: Iterable[str] = ...,
+        disallowed: _Disallowed = ...,
         tag_attributes: Mapping[str, Iterable[str]] = ...,
         generic_attributes: Iterable[str] = ...,
         generic_attribute_prefixes: Iterable[str] = ...,
@@ -87,6 +89,8 @@ class Policy:
     def tags(self) -> frozenset[str]: ...
     @property
     def clean_content_tags(self) -> frozenset[str]: ...
+    @property
+    def disallowed(self) -> _Disallowed: ...
     @property
     def tag_attributes(self) -> Mapping[str, frozenset[str]]: ...
     @property

@@ -131,6 +131,7 @@ fn value_from_py(option: &str, kind: Kind, v: &Bound<'_, PyAny>) -> PyResult<Val
             Err(_) => UrlForm::Parts(get_map(option, v, string)?),
         }),
         Kind::Engine => Value::Engine(get_optional(v, string)?),
+        Kind::Disallowed => Value::Disallowed(string(v)?),
     })
 }
 
@@ -215,6 +216,7 @@ pub(super) fn value_to_py<'py>(
             map_to_py(py, parts.iter().map(|(k, v)| (k, v)), shape, string)?
         }
         Value::Engine(name) => name.into_pyobject(py)?,
+        Value::Disallowed(name) => PyString::new(py, name).into_any(),
     })
 }
 

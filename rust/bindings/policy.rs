@@ -19,6 +19,7 @@ use super::verbs::{
 };
 use crate::policy::options::{for_each_option, Field};
 use crate::policy::presets::{preset_spec, PRESET_NAMES};
+use crate::policy::spec::Disallowed;
 use crate::policy::{CompiledPolicy, PolicySpec};
 
 /// The class, with one read-only attribute per option. PyO3 allows a single `#[pymethods]`
@@ -227,8 +228,12 @@ impl Policy {
             Some(e) => format!(", engine {:?}", e.name()),
             None => String::new(),
         };
+        let disallowed = match s.disallowed {
+            Disallowed::Unwrap => String::new(),
+            d => format!(", disallowed {:?}", d.name()),
+        };
         format!(
-            "Policy(<{} tags, {} attributes, schemes {:?}{engine}>)",
+            "Policy(<{} tags, {} attributes, schemes {:?}{disallowed}{engine}>)",
             s.tags.len(),
             attrs,
             s.url_schemes.iter().collect::<Vec<_>>()

@@ -19,7 +19,8 @@ use rayon::prelude::*;
 
 use crate::html::attrs::{limit_attributes, MAX_ATTRIBUTES};
 use crate::html::escape::{escape_text, is_plain_text};
-use crate::html::split::split_points;
+use crate::html::split::{split_points, split_points_escaping};
+use crate::parser::token;
 use crate::policy::{CompiledPolicy, Rules};
 use crate::report::{Findings, Recorder};
 pub use walk::Cleaned;
@@ -132,6 +133,14 @@ pub fn sanitize_in_pieces(
     // An SVG animation element's check looks up ids anywhere in the document.
     let points = if p.rules.animates {
         Vec::new()
+    } else if p.rules.escapes() {
+        split_points_escaping(html, every, |name| {
+            let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+            p.rules.escapes_tag(&token::Name {
+                atom: crate::parser::atoms::lookup(&name),
+                text: name.into(),
+            })
+        })
     } else {
         split_points(html, every)
     };

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use crate::engine::walk::{walk, Cleaned, Op, Tree, View};
 use crate::engine::Engine;
 use crate::html::element::{AttrName, Name};
-use crate::parser::parse::parse_fragment;
+use crate::parser::parse::{parse_fragment, parse_fragment_escaping};
 use crate::parser::token::Attribute;
 use crate::parser::tree::dom::attr_ns;
 use crate::parser::tree::{ContextElement, Dom, NodeData, NodeId, Opts};
 use crate::policy::rules::InputAttr;
 use crate::policy::Rules;
-use crate::report::Recorder;
+use crate::report::{Kind, Recorder};
 
 pub struct Native;
 
@@ -25,7 +25,24 @@ impl Engine for Native {
         // A byte-order mark at the start of the input is not content (html5ever drops it
         // too, and the pipeline's pieces and `protect_leading_bom` count on that).
         let html = html.strip_prefix('\u{feff}').unwrap_or(html);
-        let dom = parse_fragment(html, ContextElement::div(), Opts::default());
+        let dom = if rules.escapes() {
+            // `disallowed="escape"`: the tags the policy does not keep become text before
+            // the tree is built, each reported with the text it became.
+            parse_fragment_escaping(
+                html,
+                ContextElement::div(),
+                Opts::default(),
+                |name, source| {
+                    let escaped = rules.escapes_tag(name);
+                    if escaped {
+                        rec.add(Kind::Tag, &name.text, &name.text, source);
+                    }
+                    escaped
+                },
+            )
+        } else {
+            parse_fragment(html, ContextElement::div(), Opts::default())
+        };
         walk(&dom, html.len(), rules, rec)
     }
 

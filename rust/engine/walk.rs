@@ -158,7 +158,7 @@ impl Walk<'_, '_> {
             _ => self.top,
         };
         let tag = name.local;
-        let verdict = rules.element(&parent, name);
+        let verdict = rules.element(&parent, name, attrs.is_empty());
         if verdict == Verdict::Drop {
             self.rec.add(Kind::Tag, tag, tag, "");
             return Next::Skip;

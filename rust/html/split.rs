@@ -22,7 +22,7 @@
 //! The differential tests (`tests/test_properties.py`, the fuzz target) check the claim:
 //! cutting at every point found gives the output of the whole.
 
-use crate::html::lexer::{eq_ci, one_of, Token, Tokens, AMBIGUOUS, VOID};
+use crate::html::lexer::{eq_ci, one_of, Token, Tokens, AMBIGUOUS, RAW, VOID};
 use crate::html::MAX_DEPTH;
 
 /// Start tags after which the scan gives up: their effect on the parser outlives their
@@ -41,6 +41,19 @@ const STOP: &[&[u8]] = &[
 /// `every` bytes apart. A point is never at the very end, nor before a byte-order mark
 /// (which the parser would discard at the start of a piece).
 pub fn split_points(html: &str, every: usize) -> Vec<usize> {
+    split_points_escaping(html, every, |_| false)
+}
+
+/// [`split_points`] for a policy that escapes some tags (`disallowed="escape"`):
+/// `escaped(name)` says whether a start tag named `name` (as written) reaches the parser
+/// as text. The scan stops at such a tag whose content it would skip as raw text, which
+/// the parser then reads as markup. Other escaped tags need nothing: a tag and its end
+/// tag are escaped alike, so the kept ones nest wherever all of them do.
+pub fn split_points_escaping(
+    html: &str,
+    every: usize,
+    escaped: impl Fn(&[u8]) -> bool,
+) -> Vec<usize> {
     let b = html.as_bytes();
     let n = b.len();
     let mut points = Vec::new();
@@ -66,6 +79,9 @@ pub fn split_points(html: &str, every: usize) -> Vec<usize> {
                 }
             }
             Token::Start { name, .. } => {
+                if (one_of(name, RAW) || eq_ci(name, b"script")) && escaped(name) {
+                    break;
+                }
                 if one_of(name, VOID) {
                     continue;
                 }

@@ -330,6 +330,82 @@ mod tests {
         }
     }
 
+    fn with_disallowed(tags: &[&str], mode: spec::Disallowed) -> PolicySpec {
+        let mut s = spec();
+        s.tags.extend(tags.iter().map(|t| t.to_string()));
+        s.clean_content_tags.insert("script".into());
+        s.disallowed = mode;
+        s
+    }
+
+    #[test]
+    fn escape_needs_our_engine() {
+        let s = with_disallowed(&["b"], spec::Disallowed::Escape);
+        assert!(s.clone().compile().is_ok());
+        assert!(s.clone().compile_with(EngineKind::Native).is_ok());
+        let e = s.compile_with(EngineKind::Html5ever).unwrap_err();
+        assert_eq!(e.option, "disallowed/engine");
+        assert!(e.message.contains("engine=\"htmlguard\""), "{e}");
+        for mode in [spec::Disallowed::Unwrap, spec::Disallowed::Remove] {
+            let s = with_disallowed(&["b"], mode);
+            assert!(s.compile_with(EngineKind::Html5ever).is_ok());
+        }
+    }
+
+    #[test]
+    fn each_mode_on_a_disallowed_element() {
+        let html = "<b>a<blink>b<i>c</i></blink><script>x</script></b>";
+        let out = |mode| {
+            let p = with_disallowed(&["b", "i"], mode).compile().unwrap();
+            p.sanitize(html).unwrap()
+        };
+        assert_eq!(out(spec::Disallowed::Unwrap), "<b>ab<i>c</i></b>");
+        assert_eq!(
+            out(spec::Disallowed::Escape),
+            "<b>a&lt;blink&gt;b<i>c</i>&lt;/blink&gt;</b>"
+        );
+        assert_eq!(out(spec::Disallowed::Remove), "<b>a</b>");
+    }
+
+    #[test]
+    fn remove_keeps_the_rows_of_a_table_part_the_parser_added() {
+        for engine in EngineKind::ALL {
+            let p = with_disallowed(&["table", "tr", "td"], spec::Disallowed::Remove)
+                .compile_with(engine)
+                .unwrap();
+            let s = |h: &str| p.sanitize(h).unwrap();
+            assert_eq!(
+                s("<table><tr><td>x</td></tr></table>"),
+                "<table><tr><td>x</td></tr></table>"
+            );
+            // Written in the input without attributes it is the same tree, so it is
+            // unwrapped too; with attributes it was surely the user's, and goes.
+            assert_eq!(
+                s("<table><tbody><tr><td>x</td></tr></tbody></table>"),
+                "<table><tr><td>x</td></tr></table>"
+            );
+            assert_eq!(
+                s("<table><tbody class=c><tr><td>x</td></tr></tbody></table>"),
+                "<table></table>"
+            );
+            // A disallowed element elsewhere goes with its content.
+            assert_eq!(s("<td>a</td><blink><table>x</table></blink>y"), "ay");
+        }
+    }
+
+    #[test]
+    fn escaping_is_exact_when_the_document_is_cut_into_pieces() {
+        // The split scan skips a <textarea>'s content as raw text; escaped, that content
+        // is markup (here a <b> left open across the cut), so the scan must stop there.
+        let p = with_disallowed(&["div", "b"], spec::Disallowed::Escape)
+            .compile()
+            .unwrap();
+        let doc = "<div><textarea><b>x</textarea>y</div>".repeat(3000) + "<div>z</div>";
+        assert!(doc.len() > 2 * crate::engine::PIECE_BYTES);
+        assert_eq!(p.sanitize(&doc).unwrap(), p.sanitize_unsplit(&doc));
+        assert_eq!(p.sanitize_in_pieces(&doc, 100), p.sanitize_unsplit(&doc));
+    }
+
     #[test]
     fn equal_specs_hash_equal() {
         let mut a = spec();

@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::EngineKind;
+use crate::policy::spec::Disallowed;
 use crate::policy::{NameMap, PolicyError, PolicySpec, UrlRelativeSpec};
 
 /// Calls `$then!` with every option as `name = "doc";`, in the order the table,
@@ -22,6 +23,7 @@ macro_rules! for_each_option {
         $then! {
             tags = "elements kept";
             clean_content_tags = "elements removed *with* their content (others lose only their tags)";
+            disallowed = "what happens to an element in neither `tags` nor `clean_content_tags`: `\"unwrap\"` (its tags go, its content stays), `\"escape\"` (its start and end tags are shown as text, exactly as written; our engine only) or `\"remove\"` (it goes with its content, except a table part without attributes that the parser may have added itself, such as the `<tbody>` around a bare `<tr>`, which is unwrapped)";
             tag_attributes = "attributes kept on one element";
             generic_attributes = "attributes kept on every kept element";
             generic_attribute_prefixes = "attribute name prefixes kept everywhere (e.g. `\"data-\"`)";
@@ -57,6 +59,10 @@ macro_rules! engine_names {
 }
 const ENGINE_NAMES: &str = engine_names!();
 
+/// `Disallowed::ALL`'s names, as the docs and the error message write them (a test keeps
+/// the two the same).
+const DISALLOWED_NAMES: &str = r#""unwrap", "escape", "remove""#;
+
 /// The shape of an option's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -73,6 +79,7 @@ pub enum Kind {
     StrMap2,
     UrlRelative,
     Engine,
+    Disallowed,
 }
 
 impl Kind {
@@ -89,6 +96,7 @@ impl Kind {
             Kind::StrMap2 => "{tag: {attr: str}}",
             Kind::UrlRelative => URL_RELATIVE_FORMS,
             Kind::Engine => concat!(engine_names!(), " or None"),
+            Kind::Disallowed => DISALLOWED_NAMES,
         }
     }
 }
@@ -116,6 +124,8 @@ pub enum Value {
     UrlRelative(UrlForm),
     /// An engine's name, or None for the default.
     Engine(Option<String>),
+    /// A `disallowed` mode's name.
+    Disallowed(String),
 }
 
 impl Value {
@@ -131,6 +141,7 @@ impl Value {
             Value::StrMap2(_) => Kind::StrMap2,
             Value::UrlRelative(_) => Kind::UrlRelative,
             Value::Engine(_) => Kind::Engine,
+            Value::Disallowed(_) => Kind::Disallowed,
         }
     }
 
@@ -274,6 +285,23 @@ impl Field for Option<EngineKind> {
     }
 }
 
+/// `disallowed`: one of [`DISALLOWED_NAMES`].
+impl Field for Disallowed {
+    const KIND: Kind = Kind::Disallowed;
+    fn to_value(&self) -> Value {
+        Value::Disallowed(self.name().into())
+    }
+    fn from_value(value: Value) -> Result<Self, String> {
+        match value {
+            Value::Disallowed(name) => Disallowed::ALL
+                .into_iter()
+                .find(|d| d.name() == name)
+                .ok_or_else(|| format!("{name:?} is not one of {DISALLOWED_NAMES}")),
+            other => Err(mismatch(Kind::Disallowed, &other)),
+        }
+    }
+}
+
 /// One option: its name, kind and doc line, and access to its `PolicySpec` field.
 pub struct OptionDef {
     pub name: &'static str,
@@ -390,6 +418,7 @@ mod tests {
             target_blank: true,
             max_input_bytes: Some(1000),
             engine: Some(EngineKind::Native),
+            disallowed: Disallowed::Escape,
         }
     }
 
@@ -511,6 +540,28 @@ mod tests {
         let msg = unknown("tagz");
         assert!(msg.starts_with("unknown option \"tagz\"; options are: tags, clean_content_tags,"));
         assert!(msg.ends_with("target_blank, max_input_bytes, engine"));
+    }
+
+    #[test]
+    fn disallowed_by_name() {
+        let names: Vec<String> = Disallowed::ALL
+            .iter()
+            .map(|d| format!("{:?}", d.name()))
+            .collect();
+        assert_eq!(names.join(", "), DISALLOWED_NAMES);
+        for d in Disallowed::ALL {
+            let value = Value::Disallowed(d.name().into());
+            assert_eq!(set("disallowed", value).unwrap().disallowed, d);
+        }
+        assert_eq!(
+            find("disallowed").unwrap().default(),
+            Value::Disallowed("unwrap".into())
+        );
+        assert_eq!(
+            set("disallowed", Value::Disallowed("strip".into())),
+            Err(r#"disallowed: "strip" is not one of "unwrap", "escape", "remove""#.into())
+        );
+        assert!(set("disallowed", Value::OptStr(Some("escape".into()))).is_err());
     }
 
     #[test]

@@ -12,10 +12,12 @@ use url::Url;
 
 use crate::html::element::{all_atoms, local_of, ns_index, AttrName, Class, Name, NSS};
 use crate::html::names::is_svg_animation;
+use crate::html::shape::implied_by_parser;
 use crate::parser::atoms::{ANNOTATION_XML, FOREIGNOBJECT, MATH, MI, MN, MO, MS, MTEXT, SVG};
+use crate::parser::token;
 use crate::parser::tree::dom::Ns;
 use crate::policy::css::filter_style;
-use crate::policy::spec::{PolicySpec, UrlRelativeSpec};
+use crate::policy::spec::{Disallowed, PolicySpec, UrlRelativeSpec};
 use crate::policy::urls::{self, parse_url, Shape};
 use crate::policy::validate::PolicyError;
 use crate::report::{Kind, Recorder};
@@ -224,6 +226,7 @@ pub struct Rules {
     patterns: ByName<ByName<Regex>>,
     global_patterns: ByName<Regex>,
     target_blank: bool,
+    disallowed: Disallowed,
     /// The policy keeps an SVG animation element (whose check needs the document's ids).
     pub animates: bool,
 }
@@ -334,6 +337,7 @@ impl Rules {
             patterns,
             global_patterns,
             target_blank: spec.target_blank,
+            disallowed: spec.disallowed,
             animates: spec.tags.iter().any(|t| is_svg_animation(t)),
         })
     }
@@ -342,10 +346,11 @@ impl Rules {
         !self.strip_comments
     }
 
-    /// What happens to element `name` inside `parent`. (Asked for every element: inlined
-    /// into the walk, which then reads the tag bits once for this and `adds_attributes`.)
+    /// What happens to element `name` inside `parent`; `bare`: it has no attributes.
+    /// (Asked for every element: inlined into the walk, which then reads the tag bits once
+    /// for this and `adds_attributes`.)
     #[inline(always)]
-    pub fn element(&self, parent: &Parent<'_>, name: Name<'_>) -> Verdict {
+    pub fn element(&self, parent: &Parent<'_>, name: Name<'_>, bare: bool) -> Verdict {
         let bits = match name.atom.is_known() {
             true => self.tag_bits[ns_index(name.ns)][usize::from(name.atom.0)],
             false => tag_bits(&self.tags, &self.clean_content, name.local),
@@ -354,8 +359,36 @@ impl Rules {
             Verdict::Drop
         } else if bits & TAG != 0 {
             Verdict::Keep
+        } else if self.disallowed == Disallowed::Remove
+            // A table part the parser may have added itself (no start tag in the input)
+            // holds the user's rows: only what the input itself wrapped goes.
+            && !(bare && implied_by_parser(name, parent.name))
+        {
+            Verdict::Drop
         } else {
             Verdict::Unwrap
+        }
+    }
+
+    /// Whether disallowed tags are escaped (`disallowed="escape"`): then the parser asks
+    /// [`escapes_tag`](Self::escapes_tag) about every start and end tag.
+    pub fn escapes(&self) -> bool {
+        self.disallowed == Disallowed::Escape
+    }
+
+    /// Whether a start or end tag named `name` (lowercased, as the tokenizer gives it) is
+    /// shown as text instead of reaching the tree builder: when no element it can become
+    /// is kept or in `clean_content_tags`. Its namespace is not known yet, so a name kept
+    /// in any counts (`foreignobject` for SVG's `foreignObject`); an element that passes
+    /// here and still is not kept (by the namespace check) is unwrapped or dropped in
+    /// the walk as in the other modes.
+    pub fn escapes_tag(&self, name: &token::Name<'_>) -> bool {
+        if name.atom.is_known() {
+            let i = usize::from(name.atom.0);
+            let [html, svg, math] = &self.tag_bits;
+            (html[i] | svg[i] | math[i]) & (TAG | CLEAN_CONTENT) == 0
+        } else {
+            tag_bits(&self.tags, &self.clean_content, &name.text) == 0
         }
     }
 

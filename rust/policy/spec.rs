@@ -21,6 +21,32 @@ pub enum UrlRelativeSpec {
     RewriteWithRoot { root: String, path: String },
 }
 
+/// What happens to an element the policy does not keep (`disallowed`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Disallowed {
+    /// Its tags go; its content takes its place.
+    #[default]
+    Unwrap,
+    /// Its start and end tags are shown as text, as written (our engine only).
+    Escape,
+    /// It goes with everything inside it.
+    Remove,
+}
+
+impl Disallowed {
+    /// Every mode, in the order the docs list them.
+    pub const ALL: [Disallowed; 3] = [Disallowed::Unwrap, Disallowed::Escape, Disallowed::Remove];
+
+    /// The name `Policy(disallowed=...)` takes.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Disallowed::Unwrap => "unwrap",
+            Disallowed::Escape => "escape",
+            Disallowed::Remove => "remove",
+        }
+    }
+}
+
 /// Everything a policy says, as owned, ordered data (ordered so equality, hashing and
 /// serialisation are deterministic).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
@@ -46,6 +72,7 @@ pub struct PolicySpec {
     /// The parser the policy runs on; None: `EngineKind`'s default, which a stored policy
     /// that chose none follows when it changes.
     pub engine: Option<EngineKind>,
+    pub disallowed: Disallowed,
 }
 
 impl PolicySpec {

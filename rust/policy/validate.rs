@@ -5,8 +5,9 @@ use std::fmt;
 
 use url::Url;
 
+use crate::engine::EngineKind;
 use crate::policy::rules::{is_url_attr, EXTRA_URL_ATTRS};
-use crate::policy::spec::{PolicySpec, UrlRelativeSpec};
+use crate::policy::spec::{Disallowed, PolicySpec, UrlRelativeSpec};
 
 /// A policy that cannot be built. `option` names the offending option (or both, for a
 /// conflict), so the message can point at what to change.
@@ -261,6 +262,16 @@ impl PolicySpec {
             }
         }
         self.check_urls_can_pass()?;
+        // Escaping turns tags into text before tree building, which needs a tokenizer
+        // hook: html5ever's tree builder takes its tokenizer's tokens whole.
+        if self.disallowed == Disallowed::Escape
+            && self.engine.unwrap_or_default() == EngineKind::Html5ever
+        {
+            return Err(PolicyError::new(
+                "disallowed/engine",
+                "\"escape\" needs our engine (engine=\"htmlguard\" or None): html5ever gives no hook between its tokenizer and tree builder",
+            ));
+        }
         Ok(())
     }
 

@@ -61,6 +61,13 @@ POLICIES: dict[str, hg.Policy] = {
     for name, p in H.policies().items()
     for engine in ENGINES
 }
+#: The ugc preset with ``disallowed`` in its other modes, on the engines that take them
+#: ("escape" needs ours).
+POLICIES |= {
+    f"ugc-{mode}-{engine}": hg.Policy.preset("ugc").derive(disallowed=mode, engine=engine)
+    for mode, engines in (("escape", ("htmlguard",)), ("remove", ENGINES))
+    for engine in engines
+}
 ALLOWED = {name: H.Allowed.of(p) for name, p in POLICIES.items()}
 NAMES = list(POLICIES)
 

@@ -118,6 +118,11 @@ pub struct Tokenizer<'a> {
     attr_value: Buf,
     /// A `Vec` handed back by `recycle`, for the next tag with attributes.
     spare_attrs: Vec<Attribute<'a>>,
+    /// Where the last tag lexed starts (its `<`): with `pos`, the source of the tag just
+    /// emitted, or of one the end of the input cut off (`cut_tag`).
+    tag_from: usize,
+    /// The input ended inside a tag (which the standard drops).
+    tag_cut: bool,
     // The comment or DOCTYPE being built.
     comment: Buf,
     doctype_name: Option<Text<'a>>,
@@ -146,6 +151,8 @@ impl<'a> Tokenizer<'a> {
             chars: Buf::default(),
             attr_value: Buf::default(),
             spare_attrs: Vec::new(),
+            tag_from: 0,
+            tag_cut: false,
             comment: Buf::default(),
             doctype_name: None,
             public_id: None,
@@ -223,6 +230,28 @@ impl<'a> Tokenizer<'a> {
     /// Overrides the last start tag's name (a fragment's context element, or a test's).
     pub fn set_last_start_tag(&mut self, name: Option<&str>) {
         self.last_start_tag = name.map(|n| Text::Owned(n.to_ascii_lowercase()));
+    }
+
+    /// The source text of the start or end tag just returned, from its `<` to its `>`
+    /// as written (case, attributes, references, CR and NUL untouched).
+    pub fn tag_source(&self) -> &'a str {
+        &self.src.text[self.tag_from..self.pos]
+    }
+
+    /// Once `Token::Eof` is returned: the name and source text (from its `<` to the end)
+    /// of a tag the end of the input cut off, which the standard drops unseen.
+    pub fn cut_tag(&self) -> Option<(Name<'a>, &'a str)> {
+        if !self.tag_cut {
+            return None;
+        }
+        let start = self.tag_from
+            + if self.bytes[self.tag_from + 1] == b'/' {
+                2
+            } else {
+                1
+            };
+        let (name, _) = self.name_run(start, false);
+        Some((name, &self.src.text[self.tag_from..]))
     }
 
     /// Hands back an emitted tag's attribute `Vec` so the next tag reuses its capacity.

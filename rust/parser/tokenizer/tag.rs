@@ -86,6 +86,8 @@ impl<'a> Tokenizer<'a> {
     /// `>` inside a quoted value does not end them.
     #[inline(always)]
     pub(super) fn lex_tag(&mut self, start: usize, is_end: bool) -> Option<Token<'a>> {
+        // After `<` or `</`.
+        self.tag_from = start - 1 - usize::from(is_end);
         let (name, i) = self.name_run(start, false);
         if self.bytes.get(i) == Some(&b'>') {
             // Most tags: a name and `>`, without the attribute loop's setup.
@@ -200,6 +202,7 @@ impl<'a> Tokenizer<'a> {
     }
 
     fn tag_at_eof(&mut self, attrs: Vec<Attribute<'a>>) -> Option<Token<'a>> {
+        self.tag_cut = true;
         self.recycle(attrs);
         self.attr_value.clear();
         self.emit_eof();
