@@ -288,6 +288,8 @@ impl Walk<'_, '_, '_> {
         };
         match kept {
             Some(kept) if link => {
+                // The text before it first, so that hooks see links in document order.
+                self.flush();
                 let text = text();
                 let mut link = Link {
                     attrs: plain_attrs(&kept),
