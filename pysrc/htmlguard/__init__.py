@@ -85,9 +85,7 @@ LinkCallback = Callable[[dict[str, str], bool], "Mapping[str, str] | None"]
 
 
 @functools.lru_cache(maxsize=64)
-def _linkifying(
-    policy: Policy, skip_tags: frozenset[str] | None, email: bool | None
-) -> Policy:
+def _linkifying(policy: Policy, skip_tags: frozenset[str] | None, email: bool | None) -> Policy:
     """``policy`` with linkify on and the overrides (policies are built once per set)."""
     changes: dict[str, object] = {}
     if not policy.linkify:
