@@ -122,3 +122,152 @@ mod tests {
         }
     }
 }
+
+/// Links made in the walk, and the hooks, on both engines.
+#[cfg(test)]
+mod walk_tests {
+    use crate::engine::EngineKind;
+    use crate::hooks::{Hooks, Link};
+    use crate::policy::presets::preset_spec;
+    use crate::policy::CompiledPolicy;
+
+    const REL: &str = "rel=\"nofollow noopener noreferrer\"";
+
+    fn ugc(email: bool) -> Vec<CompiledPolicy> {
+        let mut spec = preset_spec("ugc").unwrap();
+        spec.linkify = true;
+        spec.linkify_email = email;
+        EngineKind::ALL
+            .map(|e| spec.clone().compile_with(e).unwrap())
+            .into()
+    }
+
+    fn each(email: bool, html: &str, want: &str) {
+        for p in ugc(email) {
+            assert_eq!(p.sanitize(html).unwrap(), want, "{:?}", p.engine.name());
+        }
+    }
+
+    #[test]
+    fn links_are_made_where_text_may_hold_them() {
+        each(
+            false,
+            "go https://x.org/a. <code>https://c.org</code> <a href=\"https://a.org\">https://b.org</a>",
+            &format!(
+                "go <a href=\"https://x.org/a\" {REL}>https://x.org/a</a>. <code>https://c.org</code> <a href=\"https://a.org\" {REL}>https://b.org</a>"
+            ),
+        );
+        each(false, "me@x.org", "me@x.org");
+        each(
+            true,
+            "<p>me@x.org</p>",
+            &format!("<p><a href=\"mailto:me@x.org\" {REL}>me@x.org</a></p>"),
+        );
+        // A run split by removed markup is linked as the output's one text node.
+        each(
+            false,
+            "http<blink>s://x.org</blink>",
+            &format!("<a href=\"https://x.org\" {REL}>https://x.org</a>"),
+        );
+        // Refused schemes stay text.
+        each(
+            false,
+            "javascript://x.org/%0aalert(1)",
+            "javascript://x.org/%0aalert(1)",
+        );
+    }
+
+    #[test]
+    fn refused_policies() {
+        let mut spec = preset_spec("strict").unwrap();
+        spec.linkify = true;
+        assert_eq!(spec.clone().compile().unwrap_err().option, "linkify/tags");
+        let mut spec = preset_spec("ugc").unwrap();
+        spec.linkify_email = true;
+        assert_eq!(
+            spec.clone().compile().unwrap_err().option,
+            "linkify_email/linkify"
+        );
+        spec.linkify = true;
+        spec.url_schemes.remove("mailto");
+        assert_eq!(
+            spec.clone().compile().unwrap_err().option,
+            "linkify_email/url_schemes"
+        );
+        spec.url_schemes = ["ftp".to_string()].into();
+        spec.linkify_email = false;
+        assert_eq!(spec.compile().unwrap_err().option, "linkify/url_schemes");
+    }
+
+    /// Records what it is shown and changes what the test says.
+    #[derive(Default)]
+    struct Recording {
+        links: Vec<(Link, bool)>,
+        attributes: Vec<(String, String, String)>,
+        drop_new: bool,
+        evil: bool,
+    }
+
+    impl Hooks for Recording {
+        fn wants_links(&self) -> bool {
+            true
+        }
+        fn link(&mut self, link: &mut Link, new: bool) -> bool {
+            self.links.push((link.clone(), new));
+            if self.evil {
+                link.attrs = vec![
+                    ("href".into(), "javascript:alert(1)".into()),
+                    ("onclick".into(), "x".into()),
+                    ("x onload=y".into(), "1".into()),
+                ];
+                link.text = "<i>".into();
+            }
+            !(new && self.drop_new)
+        }
+        fn wants_attributes(&self) -> bool {
+            true
+        }
+        fn attribute(&mut self, element: &str, name: &str, value: &str) -> Option<String> {
+            self.attributes
+                .push((element.into(), name.into(), value.into()));
+            Some(if name == "title" {
+                "changed".into()
+            } else {
+                value.into()
+            })
+        }
+    }
+
+    #[test]
+    fn hooks_see_links_in_order_and_cannot_widen_the_policy() {
+        let html = "a https://x.org <a href=\"https://y.org\" title=t onclick=x>y <b>z</b></a>";
+        for p in ugc(false) {
+            let mut h = Recording::default();
+            let out = p.sanitize_hooked(html, &mut h).unwrap();
+            assert_eq!(
+                out,
+                format!("a <a href=\"https://x.org\" {REL}>https://x.org</a> <a href=\"https://y.org\" title=\"changed\" {REL}>y <b>z</b></a>")
+            );
+            let news: Vec<(&str, bool)> =
+                h.links.iter().map(|(l, n)| (l.text.as_str(), *n)).collect();
+            assert_eq!(news, [("https://x.org", true), ("y z", false)]);
+            // The filter sees input attributes only: not onclick (refused), not rel (the policy's).
+            let names: Vec<&str> = h.attributes.iter().map(|a| a.1.as_str()).collect();
+            assert_eq!(names, ["href", "title"]);
+
+            let mut h = Recording {
+                drop_new: true,
+                ..Default::default()
+            };
+            let out = p.sanitize_hooked("https://x.org", &mut h).unwrap();
+            assert_eq!(out, "https://x.org");
+
+            let mut h = Recording {
+                evil: true,
+                ..Default::default()
+            };
+            let out = p.sanitize_hooked(html, &mut h).unwrap();
+            assert_eq!(out, format!("a https://x.org <a {REL}>&lt;i&gt;</a>"));
+        }
+    }
+}

@@ -24,7 +24,9 @@ fn callable<'py>(what: &str, v: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>
         Ok(v)
     } else {
         let ty = v.get_type().name()?;
-        Err(PyTypeError::new_err(format!("{what} must be callable, got {ty}")))
+        Err(PyTypeError::new_err(format!(
+            "{what} must be callable, got {ty}"
+        )))
     }
 }
 
@@ -45,9 +47,9 @@ impl<'py> PyHooks<'py> {
                     "link_callbacks must be a list of callables (wrap a single one in a list)",
                 ));
             }
-            let iter = cbs.try_iter().map_err(|_| {
-                PyTypeError::new_err("link_callbacks must be a list of callables")
-            })?;
+            let iter = cbs
+                .try_iter()
+                .map_err(|_| PyTypeError::new_err("link_callbacks must be a list of callables"))?;
             for cb in iter {
                 callbacks.push(callable("each of link_callbacks", cb?)?);
             }

@@ -104,7 +104,6 @@ pub fn walk<T: Tree>(
     let root = tree.root();
     let ids = rules.animates.then(|| element_ids(tree, &root));
     let hooks = extras.hooks;
-    let links = hooks.as_ref().is_some_and(|h| h.wants_links());
     let mut w = Walk {
         rules,
         ids: ids.as_ref(),
@@ -139,8 +138,8 @@ pub fn walk<T: Tree>(
         };
         tree.with(&node, |view| match view {
             View::Element { name, attrs } => {
-                // An input link's text, for a link hook (gathered only if asked for).
-                let text = || links.then(|| text_content(tree, &node)).unwrap_or_default();
+                // An input link's text, for a link hook (gathered only when one is called).
+                let text = || text_content(tree, &node);
                 let children = match w.element(name, attrs, text) {
                     Next::Skip => false,
                     Next::Unwrap => true,
