@@ -178,6 +178,30 @@ mod walk_tests {
     }
 
     #[test]
+    fn sanitizing_again_makes_no_more_links() {
+        // The finder reads `http://x.org,http` as one failed authority: only the last URL of
+        // the chain is found at first, the others once the link after them ends their text.
+        for html in [
+            "http://x.org,http://y.org,http://z.org,",
+            "ftp://a.org,http://b.org,http://c.org",
+            "https://x.org/a,https://x.org/b;https://x.org/c",
+            &"http://x.org,".repeat(40),
+        ] {
+            for p in ugc(true) {
+                let once = p.sanitize(html).unwrap();
+                assert_eq!(p.sanitize(&once).unwrap(), once, "{html}");
+            }
+        }
+        let p = &ugc(false)[0];
+        assert_eq!(
+            p.sanitize("http://x.org,http://y.org").unwrap(),
+            format!(
+                "<a href=\"http://x.org\" {REL}>http://x.org</a>,<a href=\"http://y.org\" {REL}>http://y.org</a>"
+            )
+        );
+    }
+
+    #[test]
     fn refused_policies() {
         let mut spec = preset_spec("strict").unwrap();
         spec.linkify = true;

@@ -25,7 +25,7 @@ use crate::html::shape::{
     implied_by_parser, is_raw_text, is_void, misnested, moves_text, self_nested, text_misplaced,
 };
 use crate::html::MAX_DEPTH;
-use crate::linkify::Linkify;
+use crate::linkify::{Found, Linkify};
 use crate::parser::atoms::{A, ANNOTATION_XML, SELECT, SELECTEDCONTENT};
 use crate::parser::tree::dom::Ns;
 use crate::policy::rules::{
@@ -430,14 +430,20 @@ impl Walk<'_, '_, '_> {
         if self.newline_eaten_at == Some(self.out.len()) && run.starts_with('\n') {
             self.out.push('\n');
         }
+        let mut placed = Vec::new();
+        let mut budget = 8 * run.len() + (64 << 10);
+        let mut keep = |f: &Found<'_>| self.keeps_made_link(f, &quiet);
+        place(
+            linkify,
+            &run,
+            0..run.len(),
+            &mut keep,
+            &mut budget,
+            &mut placed,
+        );
         let mut done = 0;
-        let mut q = quiet.iter().peekable();
-        for found in linkify.links(&run) {
+        for found in placed {
             let range = found.range;
-            while q.next_if(|r| r.end <= range.start).is_some() {}
-            if q.peek().is_some_and(|r| r.start < range.end) {
-                continue;
-            }
             serialize::text(&mut self.out, &run[done..range.start], false);
             let text = &run[range.clone()];
             if !self.made_link(&found.href, text) {
@@ -451,6 +457,26 @@ impl Walk<'_, '_, '_> {
         self.run.clear();
         self.run_quiet = quiet;
         self.run_quiet.clear();
+    }
+
+    /// Whether the policy keeps a link made of `found` (outside the `quiet` parts of the
+    /// run): the hook-free part of [`made_link`](Self::made_link)'s decision.
+    fn keeps_made_link(&self, found: &Found<'_>, quiet: &[Range<usize>]) -> bool {
+        let r = &found.range;
+        let i = quiet.partition_point(|q| q.end <= r.start);
+        if quiet.get(i).is_some_and(|q| q.start < r.end) {
+            return false;
+        }
+        let a = link_name();
+        if self.open.len() >= MAX_DEPTH
+            || self.rules.element(&self.parent(), a) != Verdict::Keep
+            || self_nested(a, &self.open)
+        {
+            return false;
+        }
+        let href = [("href".to_string(), found.href.to_string())];
+        self.checked_link(&href)
+            .is_some_and(|kept| kept.iter().any(|(n, _)| n == "href"))
     }
 
     /// Write a link to `href` made from `text`, as the policy (and a link hook) keeps it;
@@ -504,6 +530,36 @@ impl Walk<'_, '_, '_> {
             let tag = self.open.last().map_or("", |e| e.name().local);
             self.rec.add(Kind::Comment, tag, "#comment", contents);
         }
+    }
+}
+
+/// The links to make in `run[within]`, in order, into `placed`: those the link finder
+/// finds there and `keep` accepts. The finder reads past a candidate to decide it, so
+/// the text between two links made can hold a link of its own once the links end it, as
+/// it does when the output is parsed again: each such gap is read again on its own (and
+/// so on) while `budget` (bytes read again) lasts, so that sanitizing the output again
+/// makes no more links, in linear time.
+fn place<'t>(
+    linkify: &Linkify,
+    run: &'t str,
+    within: Range<usize>,
+    keep: &mut impl FnMut(&Found<'t>) -> bool,
+    budget: &mut usize,
+    placed: &mut Vec<Found<'t>>,
+) {
+    let mut prev = within.start;
+    for mut f in linkify.links(&run[within.clone()]) {
+        f.range = f.range.start + within.start..f.range.end + within.start;
+        if !keep(&f) {
+            continue;
+        }
+        let gap = f.range.start - prev;
+        if gap > 0 && *budget >= gap {
+            *budget -= gap;
+            place(linkify, run, prev..f.range.start, keep, budget, placed);
+        }
+        prev = f.range.end;
+        placed.push(f);
     }
 }
 

@@ -24,7 +24,8 @@ Properties, for each policy:
   ``inspect(sanitize(x)).removed == []`` (a rewrite that yields the value already there,
   such as the ``rel`` a policy sets, is not a removal);
 - with ``linkify``, on text full of URLs, e-mail addresses and the markup around them:
-  idempotence, parse stability, links only with allowed schemes, pieces equal the whole;
+  idempotence, parse stability, links only with allowed schemes, pieces equal the whole,
+  the same output from both engines;
 - the plain-text fast path (no ``<``, ``&``, ``\\r``, NUL, no leading U+FEFF) gives what
   the full parser path gives (forced by a leading ``<!---->``, stripped as a comment):
   ``&``, ``<``, ``>`` and U+00A0 escaped, lone surrogates as U+FFFD.
@@ -311,3 +312,6 @@ def test_linkify_output_is_stable_and_allowed(engine: str, x: str) -> None:
     assert H.unstable(out) is None
     assert not H.problems_in(H.parse(out), ALLOWED[name]), out
     assert _core._sanitize_in_pieces(p, x, 1) == _core._sanitize_unsplit(p, x) == out
+    # The links are made by the walk both engines share: the same output from either.
+    other = next(e for e in ENGINES if e != engine)
+    assert POLICIES[f"ugc+linkify-{other}"].sanitize(x) == out
