@@ -5,12 +5,15 @@
 //! - `html`: HTML as bytes and text (pre-scan lexer, splitting, escaping, serializing).
 //! - `parser`: our own tokenizer and tree builder (the next engine's parser).
 //! - `report`: the record of what was removed.
+//! - `linkify`, `hooks`: links made from text; the caller's link and attribute hooks.
 //!
 //! Everything here except `bindings` is plain Rust and runs under `cargo test`.
 
 pub mod audit;
 pub mod engine;
+pub mod hooks;
 pub mod html;
+pub mod linkify;
 pub mod parser;
 pub mod policy;
 mod pool;

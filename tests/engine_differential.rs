@@ -351,6 +351,9 @@ fn custom() -> Vec<(String, PolicySpec)> {
         ("a", "href", "^(https:|mailto:|/|[a-z])"),
     ]);
     full.target_blank = true;
+    full.linkify = true;
+    full.linkify_email = true;
+    full.linkify_skip_tags = strings(&["code", "abbr"]);
     full.max_input_bytes = Some(800);
 
     let mut policies = Vec::new();

@@ -14,6 +14,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable, Mapping
+
 from htmlguard import _core
 from htmlguard._core import (
     Policy,
@@ -24,6 +27,7 @@ from htmlguard._core import (
     inspect,
     is_clean,
     policies,
+    resolve_policy,
     sanitize,
     sanitize_many,
     strip_tags,
@@ -48,6 +52,7 @@ __all__ = [
     "escape",
     "inspect",
     "is_clean",
+    "linkify",
     "policies",
     "sanitize",
     "sanitize_async",
@@ -71,3 +76,50 @@ for _name in PRESETS:
     if _name not in policies:
         policies.register(_name, Policy.preset(_name))
 del _name
+
+
+#: A link callback: ``callback(attrs, new)`` gets the link's attributes and its text
+#: (key ``"_text"``), and ``new`` (made from text rather than from the input); it returns
+#: the dict, changed or not, or None to drop the link (see ``Policy.sanitize_with``).
+LinkCallback = Callable[[dict[str, str], bool], "Mapping[str, str] | None"]
+
+
+@functools.lru_cache(maxsize=64)
+def _linkifying(policy: Policy, skip_tags: frozenset[str] | None, email: bool | None) -> Policy:
+    """``policy`` with linkify on and the overrides (policies are built once per set)."""
+    changes: dict[str, object] = {}
+    if not policy.linkify:
+        changes["linkify"] = True
+    if skip_tags is not None and skip_tags != policy.linkify_skip_tags:
+        changes["linkify_skip_tags"] = skip_tags
+    if email is not None and email != policy.linkify_email:
+        changes["linkify_email"] = email
+    return policy.derive(**changes) if changes else policy
+
+
+def linkify(
+    html: str,
+    policy: str | Policy = DEFAULT_POLICY,
+    *,
+    callbacks: Iterable[LinkCallback] | None = None,
+    skip_tags: Iterable[str] | None = None,
+    email: bool | None = None,
+) -> str:
+    """Sanitize ``html`` under ``policy`` with ``linkify`` turned on: URLs in text become
+    links the policy keeps. Never returns unsanitized HTML.
+
+    ``skip_tags`` and ``email`` override the policy's ``linkify_skip_tags`` and
+    ``linkify_email``; ``callbacks`` are link callbacks (``Policy.sanitize_with``).
+
+    >>> import htmlguard as hg
+    >>> hg.linkify("see https://x.org.")
+    'see <a href="https://x.org" rel="nofollow noopener noreferrer">https://x.org</a>.'
+    """
+    if isinstance(skip_tags, str):
+        raise TypeError("skip_tags expects an iterable of tag names, got a single str")
+    base = resolve_policy(policy)
+    tags = None if skip_tags is None else frozenset(skip_tags)
+    p = _linkifying(base, tags, email)
+    if callbacks is None:
+        return p.sanitize(html)
+    return p.sanitize_with(html, link_callbacks=list(callbacks))

@@ -2,12 +2,13 @@
 //! text arguments), `policy` (the `Policy` class), `report` (`Report`, `Removal`),
 //! `registry` (named policies), `verbs` (module functions), `trees` (the parsers' trees,
 //! for the browser tests), `background` (the threads of `sanitize_async`), `mailbox`
-//! (their answers) and `errors`.
+//! (their answers), `hooks` (`sanitize_with`'s Python hooks) and `errors`.
 //! No decision about what HTML is safe is made here.
 
 mod background;
 mod convert;
 mod errors;
+mod hooks;
 mod mailbox;
 mod policy;
 mod registry;

@@ -15,7 +15,8 @@ use super::errors::{policy_err, PolicyError};
 use super::mailbox::Mailbox;
 use super::report::Report;
 use super::verbs::{
-    inspect_with, is_clean_with, sanitize_many_with, sanitize_soon_with, sanitize_with,
+    inspect_with, is_clean_with, sanitize_hooked_with, sanitize_many_with, sanitize_soon_with,
+    sanitize_with,
 };
 use crate::policy::options::{for_each_option, Field};
 use crate::policy::presets::{preset_spec, PRESET_NAMES};
@@ -137,6 +138,31 @@ impl Policy {
 
     fn sanitize(&self, py: Python<'_>, html: &Bound<'_, PyAny>) -> PyResult<String> {
         sanitize_with(py, &self.inner, html, "sanitize()")
+    }
+
+    /// :meth:`sanitize` with hooks. ``attribute_filter(element, attribute, value)`` sees
+    /// each input attribute the policy keeps and returns its value (changed or not) or
+    /// None to remove it. Each of ``link_callbacks``, in order, gets ``(attrs, new)`` for
+    /// every link written (``new``: made from text by ``linkify``), ``attrs`` being the
+    /// link's attributes plus ``"_text"``, and returns that dict (changed or not) or None
+    /// to drop the link (a new one stays text; an input one is unwrapped). What a hook
+    /// returns is checked by the policy again. With hooks, this runs holding the GIL.
+    ///
+    /// >>> p = Policy.preset("ugc").derive(linkify=True)
+    /// >>> def short_text(attrs, new):
+    /// ...     attrs["_text"] = attrs["_text"].removeprefix("https://")
+    /// ...     return attrs
+    /// >>> p.sanitize_with("see https://x.org", link_callbacks=[short_text])
+    /// 'see <a href="https://x.org" rel="nofollow noopener noreferrer">x.org</a>'
+    #[pyo3(name = "sanitize_with", signature = (html, *, attribute_filter = None, link_callbacks = None))]
+    fn sanitize_hooked(
+        &self,
+        py: Python<'_>,
+        html: &Bound<'_, PyAny>,
+        attribute_filter: Option<Bound<'_, PyAny>>,
+        link_callbacks: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        sanitize_hooked_with(py, &self.inner, html, attribute_filter, link_callbacks)
     }
 
     fn sanitize_many(&self, py: Python<'_>, htmls: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {

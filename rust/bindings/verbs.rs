@@ -10,6 +10,7 @@ use pyo3::types::PyString;
 use super::background;
 use super::convert::text_arg;
 use super::errors::{guarded, too_large, InputTooLargeError};
+use super::hooks::PyHooks;
 use super::mailbox::Mailbox;
 use super::registry::{resolve, resolve_or_default};
 use super::report::Report;
@@ -31,6 +32,26 @@ pub(super) fn sanitize_with(
     let p = p.clone();
     let text: &str = &text;
     py.detach(|| guarded(|| p.sanitize_unchecked(text)))
+}
+
+/// `Policy.sanitize_with`: without hooks, `sanitize` (GIL released); with them, on this
+/// thread holding the GIL, the hooks calling Python. A hook's exception is raised as is.
+pub(super) fn sanitize_hooked_with(
+    py: Python<'_>,
+    p: &Arc<CompiledPolicy>,
+    html: &Bound<'_, PyAny>,
+    attribute_filter: Option<Bound<'_, PyAny>>,
+    link_callbacks: Option<Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    let Some(mut hooks) = PyHooks::new(attribute_filter, link_callbacks)? else {
+        return sanitize_with(py, p, html, "sanitize_with()");
+    };
+    let text = text_arg("sanitize_with()", html)?;
+    let out = guarded(|| p.sanitize_hooked(&text, &mut hooks))?.map_err(too_large)?;
+    match hooks.error.take() {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
 }
 
 /// Sanitize `html` on a background thread and leave the answer in `mailbox` under `key`;

@@ -8,7 +8,7 @@ use ammonia::rcdom::{Handle, NodeData};
 use html5ever::Attribute;
 
 use crate::engine::parse::{parse_fragment, Fragment};
-use crate::engine::walk::{walk, Cleaned, Op, Tree, View};
+use crate::engine::walk::{walk, Cleaned, Extras, Op, Tree, View};
 use crate::engine::Engine;
 use crate::html::element::{AttrName, Name};
 use crate::html::MAX_DEPTH;
@@ -23,8 +23,15 @@ impl Engine for Html5ever {
         "ammonia"
     }
 
-    fn clean(&self, html: &str, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned {
-        walk(&parse_fragment(html, MAX_DEPTH), html.len(), rules, rec)
+    fn clean(
+        &self,
+        html: &str,
+        rules: &Rules,
+        rec: &mut Recorder<'_>,
+        extras: Extras<'_>,
+    ) -> Cleaned {
+        let tree = parse_fragment(html, MAX_DEPTH);
+        walk(&tree, html.len(), rules, rec, extras)
     }
 
     fn bounds_attributes(&self) -> bool {

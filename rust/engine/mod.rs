@@ -17,18 +17,26 @@ use std::fmt;
 
 use rayon::prelude::*;
 
+use crate::hooks::Hooks;
 use crate::html::attrs::{limit_attributes, MAX_ATTRIBUTES};
 use crate::html::escape::{escape_text, is_plain_text};
 use crate::html::split::{split_points, split_points_escaping};
 use crate::parser::token;
 use crate::policy::{CompiledPolicy, Rules};
 use crate::report::{Findings, Recorder};
-pub use walk::Cleaned;
+pub use walk::{Cleaned, Extras};
 
 /// Parses, sanitizes under `rules` and serializes one whole document.
 pub trait Engine: Send + Sync {
     fn name(&self) -> &'static str;
-    fn clean(&self, html: &str, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned;
+    /// `extras`: what the round adds to the rules (links from text, the caller's hooks).
+    fn clean(
+        &self,
+        html: &str,
+        rules: &Rules,
+        rec: &mut Recorder<'_>,
+        extras: Extras<'_>,
+    ) -> Cleaned;
     /// Whether tags must be cut to [`MAX_ATTRIBUTES`] attributes before parsing: a
     /// tokenizer whose duplicate check is quadratic needs it (see `html/attrs.rs`).
     fn bounds_attributes(&self) -> bool;
@@ -95,15 +103,22 @@ impl fmt::Display for InputTooLarge {
 
 impl std::error::Error for InputTooLarge {}
 
-/// Sanitize one fragment (size already checked), recording removals into `findings`.
-pub fn sanitize(p: &CompiledPolicy, html: &str, findings: Option<&mut Findings>) -> String {
-    if is_plain_text(html) {
+/// Sanitize one fragment (size already checked), recording removals into `findings` and
+/// calling `hooks`.
+pub fn sanitize(
+    p: &CompiledPolicy,
+    html: &str,
+    findings: Option<&mut Findings>,
+    hooks: Option<&mut dyn Hooks>,
+) -> String {
+    // Plain text has no elements, but may have URLs to link.
+    if p.rules.linkify.is_none() && is_plain_text(html) {
         return escape_text(html);
     }
     if html.len() >= 2 * PIECE_BYTES {
-        sanitize_in_pieces(p, html, PIECE_BYTES, findings)
+        sanitize_in_pieces(p, html, PIECE_BYTES, findings, hooks)
     } else {
-        sanitize_whole(p, &engine_input(p, html), &mut Recorder(findings))
+        sanitize_whole(p, &engine_input(p, html), &mut Recorder(findings), hooks)
     }
 }
 
@@ -118,7 +133,7 @@ fn engine_input<'h>(p: &CompiledPolicy, html: &'h str) -> Cow<'h, str> {
 
 /// The parser path on the whole document.
 pub fn sanitize_unsplit(p: &CompiledPolicy, html: &str) -> String {
-    sanitize_whole(p, &engine_input(p, html), &mut Recorder::none())
+    sanitize_whole(p, &engine_input(p, html), &mut Recorder::none(), None)
 }
 
 /// The parser path, cut into pieces of at least `every` bytes where that is exact.
@@ -127,6 +142,7 @@ pub fn sanitize_in_pieces(
     html: &str,
     every: usize,
     findings: Option<&mut Findings>,
+    mut hooks: Option<&mut dyn Hooks>,
 ) -> String {
     let mut rec = Recorder(findings);
     let html = &*engine_input(p, html);
@@ -145,12 +161,13 @@ pub fn sanitize_in_pieces(
         split_points(html, every)
     };
     if points.is_empty() {
-        return sanitize_whole(p, html, &mut rec);
+        return sanitize_whole(p, html, &mut rec, hooks);
     }
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut from = 0;
     for &to in points.iter().chain(std::iter::once(&html.len())) {
-        let piece = sanitize_whole(p, &html[from..to], &mut rec);
+        let hooks = hooks.as_deref_mut().map(|h| h as &mut dyn Hooks);
+        let piece = sanitize_whole(p, &html[from..to], &mut rec, hooks);
         from = to;
         // The serializer writes a leading U+FEFF as a reference because the parser drops
         // it at the start of input; inside the output it is plain text.
@@ -166,9 +183,19 @@ pub fn sanitize_in_pieces(
 }
 
 /// Sanitize as one document (after the attribute bound). Only the first round is
-/// recorded: later rounds only settle the shape of what was already kept.
-fn sanitize_whole(p: &CompiledPolicy, html: &str, rec: &mut Recorder<'_>) -> String {
-    let mut out = p.engine.clean(html, &p.rules, rec);
+/// recorded, makes links and calls the hooks: later rounds only settle the shape of what
+/// was already kept (a link a hook dropped stays text).
+fn sanitize_whole(
+    p: &CompiledPolicy,
+    html: &str,
+    rec: &mut Recorder<'_>,
+    hooks: Option<&mut dyn Hooks>,
+) -> String {
+    let extras = Extras {
+        linkify: true,
+        hooks,
+    };
+    let mut out = p.engine.clean(html, &p.rules, rec, extras);
     // Removing an element can leave a tree the parser would not build (a <p> inside a
     // <p>, a <tr> straight in a <table>), so the output would parse differently from
     // what was checked. Sanitizing the output again settles it, normally in one round.
@@ -176,7 +203,9 @@ fn sanitize_whole(p: &CompiledPolicy, html: &str, rec: &mut Recorder<'_>) -> Str
         if !out.misnested {
             break;
         }
-        let next = p.engine.clean(&out.html, &p.rules, &mut Recorder::none());
+        let next = p
+            .engine
+            .clean(&out.html, &p.rules, &mut Recorder::none(), Extras::none());
         if next.html == out.html {
             break;
         }

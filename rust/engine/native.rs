@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::engine::walk::{walk, Cleaned, Op, Tree, View};
+use crate::engine::walk::{walk, Cleaned, Extras, Op, Tree, View};
 use crate::engine::Engine;
 use crate::html::element::{AttrName, Name};
 use crate::parser::parse::{parse_fragment, parse_fragment_escaping};
@@ -21,7 +21,13 @@ impl Engine for Native {
         "htmlguard"
     }
 
-    fn clean(&self, html: &str, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned {
+    fn clean(
+        &self,
+        html: &str,
+        rules: &Rules,
+        rec: &mut Recorder<'_>,
+        extras: Extras<'_>,
+    ) -> Cleaned {
         // A byte-order mark at the start of the input is not content (html5ever drops it
         // too, and the pipeline's pieces and `protect_leading_bom` count on that).
         let html = html.strip_prefix('\u{feff}').unwrap_or(html);
@@ -43,7 +49,7 @@ impl Engine for Native {
         } else {
             parse_fragment(html, ContextElement::div(), Opts::default())
         };
-        walk(&dom, html.len(), rules, rec)
+        walk(&dom, html.len(), rules, rec, extras)
     }
 
     /// Our tokenizer drops duplicate attributes in linear time and keeps every other one,

@@ -7,18 +7,30 @@
 //! unwrapped, and so are elements the parser cannot nest in themselves (`<a>` in `<a>`,
 //! left behind when something between them is removed). Trees the parser would rebuild
 //! differently are noted (`misnested`), and the pipeline sanitizes the output again.
+//!
+//! In the first round it also makes links from text (the policy's `linkify`) and calls
+//! the caller's [`Hooks`] ([`Extras`]); later rounds only settle the shape of that output.
+//! Text is linkified a run at a time (the text written between two tags, which is one
+//! text node when the output is parsed again), leaving alone the parts that were inside
+//! an `<a>` or a skipped element of the input.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
-use crate::html::element::{Name, OwnedName};
+use crate::hooks::{Hooks, Link};
+use crate::html::element::{AttrName, Name, OwnedName};
 use crate::html::serialize;
 use crate::html::shape::{
     implied_by_parser, is_raw_text, is_void, misnested, moves_text, self_nested, text_misplaced,
 };
 use crate::html::MAX_DEPTH;
-use crate::parser::atoms::{ANNOTATION_XML, SELECT, SELECTEDCONTENT};
+use crate::linkify::{Found, Linkify};
+use crate::parser::atoms::{A, ANNOTATION_XML, SELECT, SELECTEDCONTENT};
 use crate::parser::tree::dom::Ns;
-use crate::policy::rules::{Attr, IdMap, InputAttr, Parent, Rules, Verdict, NO_ENCODINGS};
+use crate::policy::rules::{
+    writable_attr_name, Attr, IdMap, InputAttr, Parent, Rules, Verdict, NO_ENCODINGS,
+};
 use crate::report::{Kind, Recorder};
 
 /// Serialized HTML, and whether parsing it again would build a different tree.
@@ -53,19 +65,45 @@ pub trait Tree {
     fn dropped(&self) -> &BTreeMap<String, usize>;
 }
 
-/// The walk's work list: a node to visit, or the end of an element written open.
+/// The walk's work list: a node to visit, the end of an element written open, or the end
+/// of an input element in whose text no links are made.
 pub enum Op<N> {
     Node(N),
     Close,
+    Leave,
+}
+
+/// What a round adds to the policy's decisions: links made from text (when the policy
+/// says so), and the caller's hooks.
+pub struct Extras<'x> {
+    pub linkify: bool,
+    pub hooks: Option<&'x mut dyn Hooks>,
+}
+
+impl Extras<'_> {
+    /// Nothing added: the later rounds, which settle the output's shape.
+    pub fn none() -> Extras<'static> {
+        Extras {
+            linkify: false,
+            hooks: None,
+        }
+    }
 }
 
 /// Sanitize a parsed fragment of `size` bytes (the output is about as long).
-pub fn walk<T: Tree>(tree: &T, size: usize, rules: &Rules, rec: &mut Recorder<'_>) -> Cleaned {
+pub fn walk<T: Tree>(
+    tree: &T,
+    size: usize,
+    rules: &Rules,
+    rec: &mut Recorder<'_>,
+    extras: Extras<'_>,
+) -> Cleaned {
     for (name, n) in tree.dropped() {
         rec.add_n(Kind::Tag, name, name, "nested too deep", *n);
     }
     let root = tree.root();
     let ids = rules.animates.then(|| element_ids(tree, &root));
+    let hooks = extras.hooks;
     let mut w = Walk {
         rules,
         ids: ids.as_ref(),
@@ -77,6 +115,11 @@ pub fn walk<T: Tree>(tree: &T, size: usize, rules: &Rules, rec: &mut Recorder<'_
         foreign: 0,
         newline_eaten_at: None,
         top: Parent::root(),
+        linkify: rules.linkify.as_ref().filter(|_| extras.linkify),
+        quiet: 0,
+        run: String::new(),
+        run_quiet: Vec::new(),
+        hooks,
     };
     // Explicit stack: trees can be deep, and the caller's stack is not ours to spend.
     let mut ops: Vec<Op<T::Node>> = Vec::with_capacity(64);
@@ -87,24 +130,38 @@ pub fn walk<T: Tree>(tree: &T, size: usize, rules: &Rules, rec: &mut Recorder<'_
                 w.close();
                 continue;
             }
+            Op::Leave => {
+                w.quiet -= 1;
+                continue;
+            }
             Op::Node(node) => node,
         };
         tree.with(&node, |view| match view {
-            View::Element { name, attrs } => match w.element(name, attrs) {
-                Next::Skip => {}
-                Next::Unwrap => tree.push_children_rev(&node, &mut ops),
-                Next::Open { children } => {
-                    ops.push(Op::Close);
-                    if children {
-                        tree.push_children_rev(&node, &mut ops);
+            View::Element { name, attrs } => {
+                // An input link's text, for a link hook (gathered only when one is called).
+                let text = || text_content(tree, &node);
+                let children = match w.element(name, attrs, text) {
+                    Next::Skip => false,
+                    Next::Unwrap => true,
+                    Next::Open { children } => {
+                        ops.push(Op::Close);
+                        children
                     }
+                };
+                if children {
+                    if w.linkify.is_some_and(|l| l.skips(name.local)) {
+                        w.quiet += 1;
+                        ops.push(Op::Leave);
+                    }
+                    tree.push_children_rev(&node, &mut ops);
                 }
-            },
+            }
             View::Text(text) => w.text(text),
             View::Comment(contents) => w.comment(contents),
             View::Other => {}
         });
     }
+    w.flush();
     serialize::protect_leading_bom(&mut w.out);
     Cleaned {
         html: w.out,
@@ -113,7 +170,7 @@ pub fn walk<T: Tree>(tree: &T, size: usize, rules: &Rules, rec: &mut Recorder<'_
 }
 
 /// The walk's state between nodes.
-struct Walk<'w, 'r> {
+struct Walk<'w, 'r, 'x> {
     rules: &'w Rules,
     ids: Option<&'w IdMap>,
     rec: &'w mut Recorder<'r>,
@@ -133,6 +190,16 @@ struct Walk<'w, 'r> {
     newline_eaten_at: Option<usize>,
     /// What the namespace check needs of the fragment's root.
     top: Parent<'static>,
+    /// Where links are made from text, in this round.
+    linkify: Option<&'w Linkify>,
+    /// How many elements enclosing the current node in the input are ones whose text
+    /// gets no links (`a`, the skipped elements).
+    quiet: usize,
+    /// With `linkify`: the text written since the last tag, not yet escaped.
+    run: String,
+    /// The parts of `run` that get no links.
+    run_quiet: Vec<Range<usize>>,
+    hooks: Option<&'x mut dyn Hooks>,
 }
 /// What follows an element's start tag.
 enum Next {
@@ -144,34 +211,112 @@ enum Next {
     Open { children: bool },
 }
 
-impl Walk<'_, '_> {
-    fn element<A: InputAttr>(&mut self, name: Name<'_>, attrs: &[A]) -> Next {
-        let rules = self.rules;
-        let parent = match self.open.last() {
-            Some(p) => Parent {
-                name: p.name(),
-                encodings: match p.atom {
-                    ANNOTATION_XML => *self.encodings.last().expect("pushed when opened"),
-                    _ => NO_ENCODINGS,
-                },
+/// An HTML `<a>`, as links are made.
+fn link_name() -> Name<'static> {
+    Name::with_atom(Ns::Html, A, "a")
+}
+
+/// The attributes of `kept` as a link hook sees them.
+fn plain_attrs(kept: &[Attr<'_>]) -> Vec<(String, String)> {
+    kept.iter()
+        .map(|a| (a.name.local.to_string(), a.value.to_string()))
+        .collect()
+}
+
+/// What the namespace check needs of the innermost of `open` (or of `top`).
+fn parent_of<'a>(
+    open: &'a [OwnedName],
+    encodings: &[(usize, bool)],
+    top: Parent<'static>,
+) -> Parent<'a> {
+    match open.last() {
+        Some(p) => Parent {
+            name: p.name(),
+            encodings: match p.atom {
+                ANNOTATION_XML => *encodings.last().expect("pushed when opened"),
+                _ => NO_ENCODINGS,
             },
-            _ => self.top,
-        };
+        },
+        _ => top,
+    }
+}
+
+/// Plain `(name, value)` pairs as attributes to write.
+fn as_attrs(attrs: &[(String, String)]) -> Vec<Attr<'_>> {
+    attrs
+        .iter()
+        .map(|(n, v)| Attr {
+            name: AttrName::plain(n),
+            value: Cow::Borrowed(v),
+            from: None,
+        })
+        .collect()
+}
+
+impl Walk<'_, '_, '_> {
+    /// What the namespace check needs of the element the next node is written in.
+    fn parent(&self) -> Parent<'_> {
+        parent_of(&self.open, &self.encodings, self.top)
+    }
+
+    fn element<A: InputAttr>(
+        &mut self,
+        name: Name<'_>,
+        attrs: &[A],
+        text: impl FnOnce() -> String,
+    ) -> Next {
+        let rules = self.rules;
+        let parent = parent_of(&self.open, &self.encodings, self.top);
         let tag = name.local;
         let verdict = rules.element(&parent, name, attrs.is_empty());
         if verdict == Verdict::Drop {
             self.rec.add(Kind::Tag, tag, tag, "");
             return Next::Skip;
         }
-        if verdict == Verdict::Keep && attrs.is_empty() && !rules.adds_attributes(name) {
+        let link = name.is_html(A) && self.hooks.as_ref().is_some_and(|h| h.wants_links());
+        if verdict == Verdict::Keep && attrs.is_empty() && !rules.adds_attributes(name) && !link {
             // Most elements: kept as they are, with no attributes (and no vector of them).
             return self.open_element(name, &[]);
         }
         let kept = match verdict {
-            Verdict::Keep => rules.attributes(name, attrs, &parent, self.ids, self.rec),
+            Verdict::Keep => {
+                let hook = self.hooks.as_deref_mut().map(|h| h as &mut dyn Hooks);
+                rules.attributes(name, attrs, &parent, self.ids, self.rec, hook)
+            }
             _ => None,
         };
         match kept {
+            Some(kept) if link => {
+                // The text before it first, so that hooks see links in document order.
+                self.flush();
+                let text = text();
+                let mut link = Link {
+                    attrs: plain_attrs(&kept),
+                    text,
+                };
+                let before = link.text.clone();
+                if !self
+                    .hooks
+                    .as_deref_mut()
+                    .is_some_and(|h| h.link(&mut link, false))
+                {
+                    return Next::Unwrap;
+                }
+                let Some(kept) = self.checked_link(&link.attrs) else {
+                    return Next::Unwrap;
+                };
+                let kept = as_attrs(&kept);
+                if link.text == before {
+                    return self.open_element(name, &kept);
+                }
+                // The hook wrote the link's text: it replaces the content.
+                let next = self.open_element(name, &kept);
+                if let Next::Open { .. } = next {
+                    serialize::text(&mut self.out, &link.text, false);
+                    return Next::Open { children: false };
+                }
+                next
+            }
             Some(kept) => self.open_element(name, &kept),
             None => {
                 if !(attrs.is_empty() && implied_by_parser(name, parent.name)) {
@@ -182,8 +327,25 @@ impl Walk<'_, '_> {
         }
     }
 
+    /// A link's attributes as a hook left them, checked by the policy again as an input
+    /// `<a>`'s (a name no parser would read as one is dropped); None when it is not kept.
+    fn checked_link(&self, attrs: &[(String, String)]) -> Option<Vec<(String, String)>> {
+        let attrs: Vec<(String, String)> = attrs
+            .iter()
+            .filter(|(n, _)| writable_attr_name(n))
+            .cloned()
+            .collect();
+        let parent = self.parent();
+        let mut none = Recorder::none();
+        let kept =
+            self.rules
+                .attributes(link_name(), &attrs, &parent, self.ids, &mut none, None)?;
+        Some(plain_attrs(&kept))
+    }
+
     /// Write the start tag of `name`, kept with `kept`, unless the tree's shape forbids it.
     fn open_element(&mut self, name: Name<'_>, kept: &[Attr<'_>]) -> Next {
+        self.flush();
         let tag = name.local;
         if self.open.len() >= MAX_DEPTH {
             self.rec.add(Kind::Tag, tag, tag, "nested too deep");
@@ -222,6 +384,7 @@ impl Walk<'_, '_> {
     }
 
     fn close(&mut self) {
+        self.flush();
         let name = self.open.pop().expect("a close follows an open");
         self.foreign -= usize::from(name.ns != Ns::Html);
         if name.atom == ANNOTATION_XML {
@@ -237,21 +400,189 @@ impl Walk<'_, '_> {
         if self.open.len() == MAX_DEPTH && enclosing.is_some_and(moves_text) {
             return;
         }
-        self.misplaced = self.misplaced || text_misplaced(enclosing, text);
+        let misplaced = text_misplaced(enclosing, text);
+        self.misplaced = self.misplaced || misplaced;
+        let raw = enclosing.is_some_and(is_raw_text);
+        if self.linkify.is_some() && !raw {
+            // Linkified when the run ends. Text in foreign content, or that the parser
+            // would move out of a table, gets no links.
+            let start = self.run.len();
+            self.run.push_str(text);
+            if self.quiet > 0 || self.foreign > 0 || misplaced {
+                self.run_quiet.push(start..self.run.len());
+            }
+            return;
+        }
         if self.newline_eaten_at == Some(self.out.len()) && text.starts_with('\n') {
             self.out.push('\n');
         }
-        serialize::text(&mut self.out, text, enclosing.is_some_and(is_raw_text));
+        serialize::text(&mut self.out, text, raw);
+    }
+
+    /// Write the run of text, with links made from it.
+    fn flush(&mut self) {
+        let Some(linkify) = self.linkify else { return };
+        if self.run.is_empty() {
+            return;
+        }
+        let run = std::mem::take(&mut self.run);
+        let quiet = std::mem::take(&mut self.run_quiet);
+        if self.newline_eaten_at == Some(self.out.len()) && run.starts_with('\n') {
+            self.out.push('\n');
+        }
+        let mut placed = Vec::new();
+        let mut budget = 8 * run.len() + (64 << 10);
+        let mut keep = |f: &Found<'_>| self.keeps_made_link(f, &quiet);
+        place(
+            linkify,
+            &run,
+            0..run.len(),
+            &mut keep,
+            &mut budget,
+            &mut placed,
+        );
+        let mut done = 0;
+        for found in placed {
+            let range = found.range;
+            serialize::text(&mut self.out, &run[done..range.start], false);
+            let text = &run[range.clone()];
+            if !self.made_link(&found.href, text) {
+                serialize::text(&mut self.out, text, false);
+            }
+            done = range.end;
+        }
+        serialize::text(&mut self.out, &run[done..], false);
+        // Kept for the next run's allocation.
+        self.run = run;
+        self.run.clear();
+        self.run_quiet = quiet;
+        self.run_quiet.clear();
+    }
+
+    /// Whether the policy keeps a link made of `found` (outside the `quiet` parts of the
+    /// run): the hook-free part of [`made_link`](Self::made_link)'s decision.
+    fn keeps_made_link(&self, found: &Found<'_>, quiet: &[Range<usize>]) -> bool {
+        let r = &found.range;
+        let i = quiet.partition_point(|q| q.end <= r.start);
+        if quiet.get(i).is_some_and(|q| q.start < r.end) {
+            return false;
+        }
+        let a = link_name();
+        if self.open.len() >= MAX_DEPTH
+            || self.rules.element(&self.parent(), a) != Verdict::Keep
+            || self_nested(a, &self.open)
+        {
+            return false;
+        }
+        let href = [("href".to_string(), found.href.to_string())];
+        self.checked_link(&href)
+            .is_some_and(|kept| kept.iter().any(|(n, _)| n == "href"))
+    }
+
+    /// Write a link to `href` made from `text`, as the policy (and a link hook) keeps it;
+    /// false when it is not kept, and nothing was written.
+    fn made_link(&mut self, href: &str, text: &str) -> bool {
+        let a = link_name();
+        let rules = self.rules;
+        if self.open.len() >= MAX_DEPTH
+            || rules.element(&self.parent(), a) != Verdict::Keep
+            || self_nested(a, &self.open)
+        {
+            return false;
+        }
+        let href = [("href".to_string(), href.to_string())];
+        let Some(kept) = self.checked_link(&href) else {
+            return false;
+        };
+        let mut link = Link {
+            attrs: kept,
+            text: text.to_string(),
+        };
+        if let Some(hooks) = self.hooks.as_deref_mut().filter(|h| h.wants_links()) {
+            if !hooks.link(&mut link, true) {
+                return false;
+            }
+            match self.checked_link(&link.attrs) {
+                Some(kept) => link.attrs = kept,
+                None => return false,
+            }
+        }
+        if !link.attrs.iter().any(|(n, _)| n == "href") {
+            return false;
+        }
+        self.misplaced = self.misplaced || misnested(a, &self.open, self.foreign > 0);
+        let attrs = as_attrs(&link.attrs);
+        serialize::start_tag(
+            &mut self.out,
+            "a",
+            attrs.iter().map(|a| (a.name, &*a.value)),
+        );
+        serialize::text(&mut self.out, &link.text, false);
+        self.out.push_str("</a>");
+        true
     }
 
     fn comment(&mut self, contents: &str) {
         if self.rules.keeps_comments() {
+            self.flush();
             serialize::comment(&mut self.out, contents);
         } else {
             let tag = self.open.last().map_or("", |e| e.name().local);
             self.rec.add(Kind::Comment, tag, "#comment", contents);
         }
     }
+}
+
+/// The links to make in `run[within]`, in order, into `placed`: those the link finder
+/// finds there and `keep` accepts. The finder reads past a candidate to decide it, so
+/// the text between two links made can hold a link of its own once the links end it, as
+/// it does when the output is parsed again: each such gap is read again on its own (and
+/// so on) while `budget` (bytes read again) lasts, so that sanitizing the output again
+/// makes no more links, in linear time.
+fn place<'t>(
+    linkify: &Linkify,
+    run: &'t str,
+    within: Range<usize>,
+    keep: &mut impl FnMut(&Found<'t>) -> bool,
+    budget: &mut usize,
+    placed: &mut Vec<Found<'t>>,
+) {
+    let mut prev = within.start;
+    for mut f in linkify.links(&run[within.clone()]) {
+        f.range = f.range.start + within.start..f.range.end + within.start;
+        if !keep(&f) {
+            continue;
+        }
+        let gap = f.range.start - prev;
+        if gap > 0 && *budget >= gap {
+            *budget -= gap;
+            place(linkify, run, prev..f.range.start, keep, budget, placed);
+        }
+        prev = f.range.end;
+        placed.push(f);
+    }
+}
+
+/// The text of `node`'s subtree, in document order.
+fn text_content<T: Tree>(tree: &T, node: &T::Node) -> String {
+    let mut text = String::new();
+    let mut ops = Vec::new();
+    tree.push_children_rev(node, &mut ops);
+    while let Some(op) = ops.pop() {
+        let Op::Node(node) = op else { continue };
+        let element = tree.with(&node, |view| match view {
+            View::Text(t) => {
+                text.push_str(t);
+                false
+            }
+            View::Element { .. } => true,
+            _ => false,
+        });
+        if element {
+            tree.push_children_rev(&node, &mut ops);
+        }
+    }
+    text
 }
 
 /// Every `id` in the document → its element (None when several elements share it).

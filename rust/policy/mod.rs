@@ -15,6 +15,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use crate::engine::{Engine, EngineKind, InputTooLarge};
+use crate::hooks::Hooks;
 use crate::report::Findings;
 pub use rules::Rules;
 pub use spec::{NameMap, PolicySpec, UrlRelativeSpec};
@@ -76,7 +77,17 @@ impl CompiledPolicy {
 
     /// Sanitize without the size check (the caller made it).
     pub fn sanitize_unchecked(&self, html: &str) -> String {
-        crate::engine::sanitize(self, html, None)
+        crate::engine::sanitize(self, html, None, None)
+    }
+
+    /// Sanitize one fragment, calling the caller's `hooks` (see `hooks.rs`).
+    pub fn sanitize_hooked(
+        &self,
+        html: &str,
+        hooks: &mut dyn Hooks,
+    ) -> Result<String, InputTooLarge> {
+        self.check_size(html.len())?;
+        Ok(crate::engine::sanitize(self, html, None, Some(hooks)))
     }
 
     /// The sanitized HTML and the record of everything removed on the way: one pass.
@@ -87,7 +98,7 @@ impl CompiledPolicy {
 
     pub fn inspect_unchecked(&self, html: &str) -> (String, Findings) {
         let mut findings = Findings::default();
-        let out = crate::engine::sanitize(self, html, Some(&mut findings));
+        let out = crate::engine::sanitize(self, html, Some(&mut findings), None);
         (out, findings)
     }
 
@@ -109,7 +120,7 @@ impl CompiledPolicy {
 
     /// The parser path, cut into pieces of at least `every` bytes where that is exact.
     pub fn sanitize_in_pieces(&self, html: &str, every: usize) -> String {
-        crate::engine::sanitize_in_pieces(self, html, every, None)
+        crate::engine::sanitize_in_pieces(self, html, every, None, None)
     }
 }
 

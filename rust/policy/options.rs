@@ -38,6 +38,9 @@ macro_rules! for_each_option {
             id_prefix = "prefix added to every `id` (stops user content from clobbering page ids)";
             attribute_patterns = "regular expression the value must match, per tag (`\"*\"`: every tag) and attribute (Rust `regex` syntax, searched, so anchor with `^…$`); checked after `id_prefix` and `set_tag_attribute_values`";
             target_blank = "absolute links get `target=\"_blank\"` and `noopener` in `rel`";
+            linkify = "URLs with a scheme (`https://…`) in text become links, made as the policy keeps an input `<a href>` (a link it would not keep stays text); never inside `<a>` or `linkify_skip_tags`; needs `a` with `href` and `http` or `https` allowed";
+            linkify_email = "with `linkify`, e-mail addresses become `mailto:` links too (needs `mailto` allowed)";
+            linkify_skip_tags = "elements in whose text (at any depth of the input) `linkify` makes no links";
             max_input_bytes = "larger input (in UTF-8 bytes) raises `InputTooLargeError`";
             engine = "the parser: `\"htmlguard\"` (ours) or `\"ammonia\"` (html5ever's), the same output except where html5ever departs from the HTML standard (`docs/engines.md`); `None`: `DEFAULT_ENGINE`, followed if that changes";
         }
@@ -416,6 +419,9 @@ mod tests {
             id_prefix: Some("u-".into()),
             attribute_patterns: map2("*", "title", "^x$"),
             target_blank: true,
+            linkify: true,
+            linkify_email: true,
+            linkify_skip_tags: strings(&["pre"]),
             max_input_bytes: Some(1000),
             engine: Some(EngineKind::Native),
             disallowed: Disallowed::Escape,
@@ -469,6 +475,12 @@ mod tests {
         let default = |n: &str| find(n).unwrap().default();
         assert_eq!(default("strip_comments"), Value::Bool(true));
         assert_eq!(default("target_blank"), Value::Bool(false));
+        assert_eq!(default("linkify"), Value::Bool(false));
+        assert_eq!(default("linkify_email"), Value::Bool(false));
+        assert_eq!(
+            default("linkify_skip_tags"),
+            Value::StrSet(strings(&["code", "pre"]))
+        );
         assert_eq!(default("url_relative"), word("deny"));
         assert_eq!(default("tags"), Value::StrSet(BTreeSet::new()));
         assert!(default("link_rel").is_unset());
@@ -539,7 +551,9 @@ mod tests {
     fn unknown_option_lists_the_options() {
         let msg = unknown("tagz");
         assert!(msg.starts_with("unknown option \"tagz\"; options are: tags, clean_content_tags,"));
-        assert!(msg.ends_with("target_blank, max_input_bytes, engine"));
+        assert!(msg.ends_with(
+            "target_blank, linkify, linkify_email, linkify_skip_tags, max_input_bytes, engine"
+        ));
     }
 
     #[test]

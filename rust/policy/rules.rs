@@ -10,9 +10,11 @@ use std::hash::{BuildHasherDefault, Hasher};
 use regex::Regex;
 use url::Url;
 
+use crate::hooks::Hooks;
 use crate::html::element::{all_atoms, local_of, ns_index, AttrName, Class, Name, NSS};
 use crate::html::names::is_svg_animation;
 use crate::html::shape::implied_by_parser;
+use crate::linkify::Linkify;
 use crate::parser::atoms::{ANNOTATION_XML, FOREIGNOBJECT, MATH, MI, MN, MO, MS, MTEXT, SVG};
 use crate::parser::token;
 use crate::parser::tree::dom::Ns;
@@ -144,6 +146,27 @@ pub trait InputAttr {
     fn value(&self) -> &str;
 }
 
+/// An attribute given as a name and a value (a made link's, or one a link hook returned):
+/// read like an input attribute, with no namespace.
+impl InputAttr for (String, String) {
+    fn name(&self, _: Name<'_>) -> AttrName<'_> {
+        AttrName::plain(&self.0)
+    }
+
+    fn value(&self) -> &str {
+        &self.1
+    }
+}
+
+/// Whether `name` can be written as an attribute name as it is: what a parser would read
+/// back as one name (a hook's names are not a parser's).
+pub fn writable_attr_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.bytes().any(|b| {
+            b <= b' ' || b == 0x7f || matches!(b, b'"' | b'\'' | b'>' | b'/' | b'=' | b'<')
+        })
+}
+
 /// An attribute as it will be written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attr<'a> {
@@ -229,6 +252,8 @@ pub struct Rules {
     disallowed: Disallowed,
     /// The policy keeps an SVG animation element (whose check needs the document's ids).
     pub animates: bool,
+    /// Where links are made from text, if they are.
+    pub linkify: Option<Linkify>,
 }
 
 fn set(items: &std::collections::BTreeSet<String>) -> Names {
@@ -339,6 +364,7 @@ impl Rules {
             target_blank: spec.target_blank,
             disallowed: spec.disallowed,
             animates: spec.tags.iter().any(|t| is_svg_animation(t)),
+            linkify: Linkify::of(spec),
         })
     }
 
@@ -498,6 +524,9 @@ impl Rules {
     /// an SVG animation element must be unwrapped. Every attribute removed is reported,
     /// in the order of the input; a rewrite that yields the value already there is not a
     /// removal.
+    ///
+    /// `hook`, when given, sees each input attribute kept so far before the value checks
+    /// (see [`Hooks::attribute`]); what it returns is checked as an input value would be.
     pub fn attributes<'a, A: InputAttr>(
         &'a self,
         name: Name<'_>,
@@ -505,6 +534,7 @@ impl Rules {
         parent: &Parent<'_>,
         ids: Option<&IdMap>,
         rec: &mut Recorder<'_>,
+        hook: Option<&mut dyn Hooks>,
     ) -> Option<Vec<Attr<'a>>> {
         let tag = name.local;
         // Most elements have no attributes: then nothing is allocated. Otherwise room for
@@ -557,12 +587,9 @@ impl Rules {
                 from: None,
             });
         }
-        if let Some(prefix) = &self.id_prefix {
-            for a in out.iter_mut().filter(|a| a.name.local == "id") {
-                if !a.value.starts_with(prefix.as_str()) {
-                    a.value = Cow::Owned(format!("{prefix}{}", a.value));
-                }
-            }
+        self.prefix_ids(&mut out);
+        if let Some(hook) = hook.filter(|h| h.wants_attributes()) {
+            self.filter_attributes(tag, &mut out, &mut removed, hook);
         }
         let mut kept = out;
         kept.retain_mut(|a| match self.finish_value(tag, a, rec) {
@@ -593,6 +620,45 @@ impl Rules {
             }
         }
         Some(kept)
+    }
+
+    fn prefix_ids(&self, attrs: &mut [Attr<'_>]) {
+        if let Some(prefix) = &self.id_prefix {
+            for a in attrs.iter_mut().filter(|a| a.name.local == "id") {
+                if !a.value.starts_with(prefix.as_str()) {
+                    a.value = Cow::Owned(format!("{prefix}{}", a.value));
+                }
+            }
+        }
+    }
+
+    /// The caller's attribute hook on the input attributes kept so far (those the policy
+    /// writes itself are its own). A changed value must pass the allowlists and the
+    /// scheme check again, and an `id` keeps its prefix.
+    fn filter_attributes(
+        &self,
+        tag: &str,
+        attrs: &mut Vec<Attr<'_>>,
+        removed: &mut Vec<(usize, Kind)>,
+        hook: &mut dyn Hooks,
+    ) {
+        attrs.retain_mut(|a| {
+            let Some(i) = a.from else { return true };
+            let Some(value) = hook.attribute(tag, a.name.local, &a.value) else {
+                removed.push((i, Kind::Attribute));
+                return false;
+            };
+            if value == *a.value {
+                return true;
+            }
+            if let Err(kind) = self.admitted(tag, a.name.local, &value) {
+                removed.push((i, kind));
+                return false;
+            }
+            a.value = Cow::Owned(value);
+            true
+        });
+        self.prefix_ids(attrs);
     }
 
     /// The value checks after the allowlists: URLs (resolved when the policy rewrites

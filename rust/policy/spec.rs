@@ -68,6 +68,12 @@ pub struct PolicySpec {
     /// tag (or "*" for every tag) → attribute → regular expression the value must match.
     pub attribute_patterns: BTreeMap<String, BTreeMap<String, String>>,
     pub target_blank: bool,
+    /// URLs in text become links (`<a href>`), as the policy would keep them.
+    pub linkify: bool,
+    /// With `linkify`, e-mail addresses become `mailto:` links too.
+    pub linkify_email: bool,
+    /// Elements whose text (at any depth) `linkify` leaves alone.
+    pub linkify_skip_tags: BTreeSet<String>,
     pub max_input_bytes: Option<usize>,
     /// The parser the policy runs on; None: `EngineKind`'s default, which a stored policy
     /// that chose none follows when it changes.
@@ -76,10 +82,12 @@ pub struct PolicySpec {
 }
 
 impl PolicySpec {
-    /// The empty policy: nothing allowed, comments stripped.
+    /// The empty policy: nothing allowed, comments stripped (and, if `linkify` is turned
+    /// on, no links made in `<pre>` and `<code>`).
     pub fn empty() -> Self {
         PolicySpec {
             strip_comments: true,
+            linkify_skip_tags: ["pre", "code"].map(String::from).into(),
             ..Default::default()
         }
     }

@@ -205,6 +205,7 @@ impl PolicySpec {
                 ));
             }
         }
+        self.validate_linkify()?;
         for (tag, classes) in &self.allowed_classes {
             check_name("allowed_classes", tag)?;
             for c in classes {
@@ -358,5 +359,53 @@ impl PolicySpec {
             )),
             None => Ok(()),
         }
+    }
+}
+
+impl PolicySpec {
+    /// `linkify` makes links only the policy keeps: `<a>` with `href`, and a scheme for
+    /// them (http or https; mailto for e-mail addresses). A policy that would turn every
+    /// made link back into text is a mistake, refused here.
+    fn validate_linkify(&self) -> Result<(), PolicyError> {
+        for t in &self.linkify_skip_tags {
+            check_tag("linkify_skip_tags", t)?;
+        }
+        if !self.linkify {
+            if self.linkify_email {
+                return Err(PolicyError::new(
+                    "linkify_email/linkify",
+                    "linkify_email makes e-mail links only with linkify=True",
+                ));
+            }
+            return Ok(());
+        }
+        let href = self.generic_attributes.contains("href")
+            || self
+                .generic_attribute_prefixes
+                .iter()
+                .any(|p| "href".starts_with(p.as_str()))
+            || self
+                .tag_attributes
+                .get("a")
+                .is_some_and(|a| a.contains("href"));
+        if !self.tags.contains("a") || !href {
+            return Err(PolicyError::new(
+                "linkify/tags",
+                "linkify makes <a href> links, so tags must include \"a\" and tag_attributes[\"a\"] (or generic_attributes) \"href\"",
+            ));
+        }
+        if !self.url_schemes.contains("http") && !self.url_schemes.contains("https") {
+            return Err(PolicyError::new(
+                "linkify/url_schemes",
+                "linkify makes http and https links, so url_schemes must include \"http\" or \"https\"",
+            ));
+        }
+        if self.linkify_email && !self.url_schemes.contains("mailto") {
+            return Err(PolicyError::new(
+                "linkify_email/url_schemes",
+                "linkify_email makes mailto: links, so url_schemes must include \"mailto\"",
+            ));
+        }
+        Ok(())
     }
 }

@@ -105,8 +105,10 @@ def readme_default(value: Any) -> str:
         return str(value)
     if isinstance(value, str):
         return f'"{value}"'
-    assert len(value) == 0, value
-    return "empty"
+    if len(value) == 0:
+        return "empty"
+    assert not isinstance(value, dict), value
+    return "{" + ", ".join(f'"{v}"' for v in sorted(value)) + "}"
 
 
 def test_readme_table_follows_the_table() -> None:

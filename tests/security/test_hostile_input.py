@@ -652,3 +652,35 @@ def test_many_disallowed_tags_are_linear(mode: str, engine: str) -> None:
         assert size >= 3 * n, name
         # Each escaped tag is reported; removed ones as the outermost element removed.
         assert total >= (n if mode == "escape" else 0), name
+
+# ---------------------------------------------------------------- linkify
+
+LINKIFY_CHILD = textwrap.dedent(
+    """
+    import json, sys
+    import htmlguard as hg
+    unit, engine = sys.argv[1], sys.argv[2]
+    p = hg.Policy.preset("ugc").derive(linkify=True, linkify_email=True, engine=engine)
+    text = unit * ((1 << 20) // len(unit))
+    out = p.sanitize(text)
+    inner = p.sanitize("<p>" + text + "</p>")
+    print(json.dumps({"links": out.count("<a "), "length": len(out), "p": len(inner)}))
+    """
+)
+
+#: Text a link finder could rescan once per trigger character (`.`, `:`, `@`).
+LINKIFY_UNITS = ("a.b.c.", "http://", "@", "a@b.", "a_a.", "x://a:", "http://a/.", "me@x.org ")
+
+
+@pytest.mark.parametrize("unit", LINKIFY_UNITS)
+def test_linkify_on_a_megabyte_of_hostile_text(unit: str, engine: str) -> None:
+    """1 MB of one repeated unit, as plain text and inside a ``<p>``, with links and
+    e-mail links on: finishes (linear work takes well under a second; the timeout only
+    catches super-linear work) and writes at least the text back."""
+    proc = run_child(LINKIFY_CHILD, unit, engine, timeout=60)
+    assert_exited_cleanly(proc)
+    result = json.loads(proc.stdout)
+    assert result["length"] >= (1 << 20) - len(unit)
+    assert result["p"] >= result["length"]
+    if unit == "me@x.org ":
+        assert result["links"] == (1 << 20) // len(unit)

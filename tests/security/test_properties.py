@@ -23,6 +23,9 @@ Properties, for each policy:
 - what the policy produced is clean under it: ``is_clean(sanitize(x))`` and
   ``inspect(sanitize(x)).removed == []`` (a rewrite that yields the value already there,
   such as the ``rel`` a policy sets, is not a removal);
+- with ``linkify``, on text full of URLs, e-mail addresses and the markup around them:
+  idempotence, parse stability, links only with allowed schemes, pieces equal the whole,
+  the same output from both engines;
 - the plain-text fast path (no ``<``, ``&``, ``\\r``, NUL, no leading U+FEFF) gives what
   the full parser path gives (forced by a leading ``<!---->``, stripped as a comment):
   ``&``, ``<``, ``>`` and U+00A0 escaped, lone surrogates as U+FFFD.
@@ -68,6 +71,9 @@ POLICIES |= {
     for mode, engines in (("escape", ("htmlguard",)), ("remove", ENGINES))
     for engine in engines
 }
+#: ugc making links (and e-mail links) from text: every property holds for it too.
+LINKIFY = hg.Policy.preset("ugc").derive(linkify=True, linkify_email=True)
+POLICIES.update({f"ugc+linkify-{engine}": LINKIFY.derive(engine=engine) for engine in ENGINES})
 ALLOWED = {name: H.Allowed.of(p) for name, p in POLICIES.items()}
 NAMES = list(POLICIES)
 
@@ -201,7 +207,7 @@ plain_text = st.one_of(
 ).filter(is_plain_text)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [n for n in NAMES if not POLICIES[n].linkify])
 @per_engine(200)
 @given(x=plain_text)
 def test_plain_text_fast_path_matches_the_parser(name: str, x: str) -> None:
@@ -282,3 +288,37 @@ def test_known_idempotence_reproducers(policy: str, x: str, engine: str) -> None
     assert p.sanitize(once) == once, f"{x!r} -> {once!r} -> {p.sanitize(once)!r}"
     assert H.unstable(once) is None
     assert not H.problems_in(H.parse(once), ALLOWED[name])
+
+
+# ---------------------------------------------------------------- linkify
+
+#: Text built of URLs, e-mail addresses, the punctuation around them and markup that
+#: splits, ends or removes text (kept, unwrapped and dropped elements, comments).
+linkify_text = st.lists(
+    st.sampled_from(
+        [
+            "http://x.org", "https://y.org/p?q=1&r=2", "ftp://z.org", "javascript://x.org/%0a",
+            "me@x.org", "a.b", "://", "http", "s", ".", ",", "(", ")", "'", '"', "/", "@", " ",
+            "\n", "&amp;", "&lt;", "<b>", "</b>", "<code>", "</code>", "<pre>", "</pre>",
+            "<a href=https://a.org>", "</a>", "<blink>", "</blink>", "<!---->", "<p>",
+            "<script>", "</script>", "<table>", "<td>", "<svg>", "</svg>", "<textarea>",
+        ]
+    ),
+    max_size=24,
+).map("".join)  # fmt: skip
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@examples(300)
+@given(x=linkify_text)
+def test_linkify_output_is_stable_and_allowed(engine: str, x: str) -> None:
+    name = f"ugc+linkify-{engine}"
+    p = POLICIES[name]
+    out = p.sanitize(x)
+    assert p.sanitize(out) == out
+    assert H.unstable(out) is None
+    assert not H.problems_in(H.parse(out), ALLOWED[name]), out
+    assert _core._sanitize_in_pieces(p, x, 1) == _core._sanitize_unsplit(p, x) == out
+    # The links are made by the walk both engines share: the same output from either.
+    other = next(e for e in ENGINES if e != engine)
+    assert POLICIES[f"ugc+linkify-{other}"].sanitize(x) == out

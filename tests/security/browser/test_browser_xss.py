@@ -47,9 +47,10 @@ CONTROL_MD = Path(__file__).with_name("CONTROL.md")
 #: Named explicitly, so the suite covers both whichever is the default.
 ENGINES = ("ammonia", "htmlguard")
 #: The ugc preset with ``disallowed`` in its other modes, run beside the presets.
-VARIANTS: dict[str, dict[str, str]] = {
+VARIANTS: dict[str, dict[str, object]] = {
     "ugc-escape": {"disallowed": "escape"},
     "ugc-remove": {"disallowed": "remove"},
+    "ugc-linkify": {"linkify": True, "linkify_email": True},
 }
 #: (preset or variant, engine) for every run: each preset on each engine, each variant on
 #: the engines that take it ("escape" needs ours).
@@ -57,6 +58,7 @@ RUNS: list[tuple[str, str]] = [
     *((preset, engine) for preset in hg.PRESETS for engine in ENGINES),
     ("ugc-escape", "htmlguard"),
     *(("ugc-remove", engine) for engine in ENGINES),
+    *(("ugc-linkify", engine) for engine in ENGINES),
 ]
 #: Share of the own payloads that must execute unsanitized.
 MIN_OWN_EXECUTED = 0.90
