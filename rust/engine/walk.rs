@@ -469,7 +469,7 @@ impl Walk<'_, '_, '_> {
         }
         let a = link_name();
         if self.open.len() >= MAX_DEPTH
-            || self.rules.element(&self.parent(), a) != Verdict::Keep
+            || self.rules.element(&self.parent(), a, false) != Verdict::Keep
             || self_nested(a, &self.open)
         {
             return false;
@@ -485,7 +485,7 @@ impl Walk<'_, '_, '_> {
         let a = link_name();
         let rules = self.rules;
         if self.open.len() >= MAX_DEPTH
-            || rules.element(&self.parent(), a) != Verdict::Keep
+            || rules.element(&self.parent(), a, false) != Verdict::Keep
             || self_nested(a, &self.open)
         {
             return false;
