@@ -41,9 +41,24 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "defaults": {},
     "every-keyword": {
         "tags": {
-            "a", "b", "i", "p", "div", "span", "img", "q", "code", "pre", "table", "tr",
-            "td", "blockquote", "del", "ul", "li",
-        },  # fmt: skip
+            "a",
+            "b",
+            "i",
+            "p",
+            "div",
+            "span",
+            "img",
+            "q",
+            "code",
+            "pre",
+            "table",
+            "tr",
+            "td",
+            "blockquote",
+            "del",
+            "ul",
+            "li",
+        },
         "clean_content_tags": {"script", "style", "svg", "math", "template", "textarea"},
         "attributes": {
             "a": {"href", "title"},
@@ -162,7 +177,7 @@ def test_nh3_docstring_examples_agree() -> None:
     ]
     for html, kwargs in calls:
         assert shim.clean(html, **kwargs) == real.clean(html, **kwargs), (html, kwargs)
-    text = '<span>hello <mention>moto</mention>!</span>'
+    text = "<span>hello <mention>moto</mention>!</span>"
     assert shim.clean_text(text, tags={"mention"}) == real.clean_text(text, tags={"mention"})
 
 

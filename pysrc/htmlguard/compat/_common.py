@@ -43,12 +43,12 @@ def is_url_attribute(tag: str, attr: str) -> bool:
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Unraisable:
     """The fields of ``sys.UnraisableHookArgs`` (whose type Python does not expose)."""
 
     exc_type: type[BaseException]
-    exc_value: BaseException
+    exc_value: BaseException | None
     exc_traceback: TracebackType | None
     err_msg: str | None
     object: object

@@ -58,7 +58,7 @@ import re
 import threading
 from collections.abc import Callable
 from enum import IntEnum, unique
-from typing import Any, NoReturn, Union
+from typing import Any, NoReturn
 
 from htmlguard._core import Policy as _Policy
 from htmlguard.compat._common import UnsupportedOptionError, is_url_attribute
@@ -100,7 +100,7 @@ Number = r"^[-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$"
 NumberOrPercent = r"^[0-9]+[%]?$"
 Paragraph = r"^[\p{L}\p{N}\s\-_',\[\]!\./\\\(\)]*$"
 
-Pattern = Union[str, "re.Pattern[str]"]
+Pattern = str | re.Pattern[str]
 
 
 @unique
@@ -142,7 +142,7 @@ _CROSSORIGIN_ELEMENTS = ("audio", "img", "link", "script", "video")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*\Z")
 
 #: ``None``: any value; else a pattern string the value must match (searched).
-_AttrRule = Union[str, None]
+_AttrRule = str | None
 
 
 def _pattern(regex: Pattern, where: str) -> str:
@@ -153,7 +153,9 @@ def _pattern(regex: Pattern, where: str) -> str:
         flags = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s", re.VERBOSE: "x"}
         inline = "".join(c for f, c in flags.items() if regex.flags & f)
         if regex.flags & ~(re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE | re.UNICODE):
-            raise UnsupportedOptionError(f"{where}: only the flags I, M, S and X can be carried over")
+            raise UnsupportedOptionError(
+                f"{where}: only the flags I, M, S and X can be carried over"
+            )
         return f"(?{inline}){regex.pattern}" if inline else regex.pattern
     raise TypeError(f"{where}: expected a pattern (str or re.Pattern), got {type(regex).__name__}")
 

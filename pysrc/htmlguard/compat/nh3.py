@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any
 
 from htmlguard._core import Policy
 from htmlguard.compat._common import UnsupportedOptionError, is_url_attribute, report_unraisable
@@ -92,13 +92,8 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {t: set(a) for t, a in _TAG_ATTRIBUTES
 ALLOWED_URL_SCHEMES: set[str] = set(_URL_SCHEMES)
 CLEAN_CONTENT_TAGS: set[str] = set(_CLEAN_CONTENT_TAGS)
 
-UrlRelative = Union[
-    str,
-    tuple[str, str],
-    tuple[str, str, str],
-    Callable[[str], Optional[str]],
-]
-AttributeFilter = Callable[[str, str, str], Optional[str]]
+UrlRelative = str | tuple[str, str] | tuple[str, str, str] | Callable[[str], str | None]
+AttributeFilter = Callable[[str, str, str], str | None]
 
 _Names = frozenset[str]
 _NameMap = tuple[tuple[str, _Names], ...]
@@ -165,7 +160,7 @@ def _config(
     def strings2(name: str, v: Mapping[str, Mapping[str, str]]) -> Any:
         out = []
         for t, m in v.items():
-            for a, s in m.items():
+            for s in m.values():
                 if not isinstance(s, str):
                     raise TypeError(f"{name} values must be str, got {type(s).__name__}")
             out.append((str(t), tuple(sorted((str(a), s) for a, s in m.items()))))
@@ -621,7 +616,8 @@ def is_html(html: str) -> bool:
 def _tag_ends(html: str, i: int) -> bool:
     """Whether the tag whose name starts at ``i`` is closed by a ``>`` (the tokenizer emits
     it) rather than cut off by the end of the input (it emits nothing)."""
-    name, before_attr, attr, after_attr, before_value, unquoted, after_quoted, self_closing = range(8)
+    name, before_attr, attr, after_attr, before_value = range(5)
+    unquoted, after_quoted, self_closing = range(5, 8)
     state = name
     n = len(html)
     while i < n:
