@@ -333,6 +333,11 @@ def write_fixture() -> None:
 # ---------------------------------------------------------------- tests
 
 
+def test_every_category_is_documented() -> None:
+    doc = (_TESTS.parent / "docs" / "migration.md").read_text(encoding="utf-8")
+    assert all(f"| {c} |" in doc for c in CATEGORIES)
+
+
 def test_plain_markup_is_equal(peer: Peer) -> None:
     markup = (
         '<p dir="ltr">Hi <b>there</b> &amp; <a href="https://x.org/?a=1">x</a></p>'

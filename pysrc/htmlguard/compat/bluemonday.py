@@ -10,46 +10,12 @@ is not Unicode-normalised (pybluemonday applies NFKD to it).
 
 Every method either maps onto htmlguard options or raises
 :class:`~htmlguard.compat.UnsupportedOptionError` naming itself and why: at the call when the
-method alone cannot be honoured, when the policy is compiled when only a combination
-cannot. ``docs/migration.md`` has the full table; in short:
-
-=============================================  =============================================
-bluemonday                                     htmlguard
-=============================================  =============================================
-AllowElements, AllowNoAttrs().OnElements       ``tags``
-AllowAttrs(a).OnElements(e) / .Globally()      ``tag_attributes`` / ``generic_attributes``
-  .Matching(regex)                             ``attribute_patterns`` (per tag; element and
-                                               global patterns of one attribute combined
-                                               with ``|``, as bluemonday accepts either)
-AllowStyles(p).OnElements/.Globally()          ``filter_style_properties`` + ``style``
-                                               allowed (one property set for every element)
-AllowURLSchemes, AllowRelativeURLs,            ``url_schemes``, ``url_relative``
-RequireParseableURLs, AllowStandardURLs
-RequireNoFollowOnLinks, RequireNoReferrer...   ``link_rel`` (``nofollow``/``noreferrer``)
-AddTargetBlankToFullyQualifiedLinks            ``target_blank``
-RequireCrossOriginAnonymous                    ``set_tag_attribute_values`` crossorigin
-RequireSandboxOnIFrame() (no values)           ``set_tag_attribute_values`` sandbox=""
-SkipElementsContent, AllowElementsContent      ``clean_content_tags``
-AllowComments, AllowDataAttributes             ``strip_comments``, prefix ``data-``
-AllowStandardAttributes, AllowStyling,         the same calls bluemonday's helpers make
-AllowImages, AllowLists, AllowTables
-AllowUnsafe(True)                              refused: it only lets script and style through
-URL attributes with RequireParseableURLs off   refused: bluemonday would keep ``javascript:``
-*Matching(regex) on element names / schemes,   refused: the core has no element-name or
-AllowURLSchemeWithCustomPolicy, RewriteSrc,    scheme patterns, URL callbacks, token
-AllowDataURIImages, RequireSandboxOnIFrame(v), filtering of ``sandbox``, spaces for
-AddSpaceWhenStrippingTag(True), style          stripped tags, per-element style sets or
-Matching/MatchingEnum/MatchingHandler, the     style value checks, rel on external links
-*OnFullyQualifiedLinks rel variants alone      only
-=============================================  =============================================
-
-What stays different in the output (``tests/compat/test_bluemonday_differential.py``
-checks each on the XSS corpora): bluemonday drops an element left without attributes
-unless it is on its list of elements allowed bare (``<a>`` without ``href``), htmlguard
-keeps it; htmlguard builds a tree (bluemonday rewrites tokens), so misnested input comes
-out well-formed; bluemonday re-encodes kept URLs; ``rel`` goes on every ``<a>`` rather than
-on links with an ``href`` (and not on ``area``); style values are checked by htmlguard's
-CSS filter, not bluemonday's per-property grammars.
+method alone cannot be honoured (``AllowUnsafe(True)``, element-name or scheme patterns, URL
+callbacks, ...), when the policy is compiled when only a combination cannot (a URL
+attribute while URLs are unchecked, per-element style sets, ...). What maps to what, what is
+refused, and the output differences that remain (elements bluemonday drops once bare, rel
+placement, URL parsing, tree versus token stream): ``docs/migration.md``, checked by
+``tests/compat/test_bluemonday_differential.py``.
 """
 
 from __future__ import annotations
