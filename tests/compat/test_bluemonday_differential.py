@@ -98,6 +98,8 @@ CATEGORIES = {
     "escapes & in comments, keeps a newline after <pre> that a parser drops",
     "data-attribute": "bluemonday's AllowDataAttributes wants a name after data- and refuses "
     "data-xml* names and names with ';'; htmlguard's data- prefix keeps them",
+    "char-refs": "Go's tokenizer decodes a numeric character reference without digits "
+    "(&#X;) to U+FFFD; the HTML standard (htmlguard, html5lib, browsers) keeps it as text",
     "depth-limit": f"htmlguard unwraps elements nested deeper than {_core.MAX_DEPTH}",
 }
 
@@ -224,7 +226,13 @@ def canonical(markup: str, name: str, steps: frozenset[str]) -> list[tuple[str, 
     events = H.dump(fragment)
     if "serialization" in steps:
         events = [_text_details(e) for e in events if e != ("text", "\n")]
+    if "char-refs" in steps:
+        events = [tuple(_EMPTY_REF.sub("", part) for part in e) for e in events]
     return events
+
+
+#: A numeric reference without digits, as text, or what Go decodes it to.
+_EMPTY_REF = re.compile("&#[xX]?;?|\ufffd")
 
 
 def _text_details(event: tuple[str, ...]) -> tuple[str, ...]:
@@ -253,7 +261,14 @@ def _subsequence(small: str, big: str) -> bool:
     return all(c in it for c in small)
 
 
-_ATTRIBUTE_STEPS = ("link-rel", "bare-element", "url-rules", "data-attribute", "serialization")
+_ATTRIBUTE_STEPS = (
+    "link-rel",
+    "bare-element",
+    "url-rules",
+    "data-attribute",
+    "serialization",
+    "char-refs",
+)
 
 
 def explain(name: str, html: str, mine: str, theirs: str) -> tuple[str | None, str]:
