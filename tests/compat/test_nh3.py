@@ -149,6 +149,7 @@ def test_no_scheme_and_relative_denied_removes_urls_instead_of_refusing() -> Non
         ({"url_relative": ("other", "x")}, hg.PolicyError, "invalid url_relative mode"),
         ({"url_relative": ("rewrite_with_base", "nope")}, hg.PolicyError, "url_relative"),
         ({"url_relative": 5}, TypeError, "url_relative must be"),
+        ({"url_relative": ["rewrite_with_base", "https://x.org/"]}, TypeError, "a tuple"),
         ({"attribute_filter": 5}, TypeError, "attribute_filter must be callable"),
         ({"tags": "b"}, TypeError, "tags must be a set"),
         # What nh3 accepts and htmlguard never does: script, event handlers, javascript:.

@@ -171,8 +171,6 @@ def _config(
             raise TypeError(f"{name} must be str or None, got {type(v).__name__}")
         return v
 
-    if isinstance(url_relative, list):
-        url_relative = tuple(url_relative)
     return _Config(
         tags=opt("tags", tags, _names),
         clean_content_tags=opt("clean_content_tags", clean_content_tags, _names),
@@ -472,7 +470,7 @@ class Cleaner:
         url_relative: UrlRelative | None = None,
         id_prefix: str | None = None,
     ) -> None:
-        self._compiled = _compile(
+        self._compiled = _compiled_for(
             _config(
                 tags,
                 clean_content_tags,
@@ -535,7 +533,18 @@ def clean(
         url_relative,
         id_prefix,
     )
-    return _compile(config).clean(html)
+    return _compiled_for(config).clean(html)
+
+
+def _compiled_for(config: _Config) -> _Compiled:
+    """The cached compile, or a fresh one for keywords that cannot be hashed (a callback
+    object without ``__hash__``, a malformed ``url_relative``, which then gets nh3's
+    error)."""
+    try:
+        hash(config)
+    except TypeError:
+        return _compile.__wrapped__(config)
+    return _compile(config)
 
 
 #: ammonia's ``clean_text``: every character with a meaning to an HTML parser, escaped.
