@@ -306,3 +306,35 @@ def test_url_relative_callable_rewrites_relative_urls_only() -> None:
     # A callback cannot add a scheme the policy refuses.
     sneaky = nh3.clean('<a href="/x">x</a>', url_relative=lambda u: "javascript:alert(1)")
     assert "javascript" not in sneaky
+
+
+def test_the_callback_given_to_sanitize_with() -> None:
+    """What the shim hands the core, tested without it: attribute_filter first, then a
+    url_relative callable on relative URLs of ammonia's URL attributes, failures removing
+    the attribute."""
+    from htmlguard.compat.nh3 import _attribute_callback
+
+    seen: list[Any] = []
+    old = sys.unraisablehook
+    sys.unraisablehook = seen.append
+    try:
+        upper = _attribute_callback(lambda e, a, v: v.upper(), None, frozenset({"https"}))
+        assert upper("b", "title", "x") == "X"
+        fails: Any = lambda e, a, v: 1 / 0  # noqa: E731
+        assert _attribute_callback(fails, None, frozenset())("b", "title", "x") is None
+        wrong: Any = lambda e, a, v: 5  # noqa: E731
+        assert _attribute_callback(wrong, None, frozenset())("b", "title", "x") is None
+
+        def cdn(url: str) -> str | None:
+            return {"/a": "https://cdn.x/a", "/js": "javascript:alert(1)", "/no": None}[url]
+
+        urls = _attribute_callback(None, cdn, frozenset({"https"}))
+        assert urls("img", "src", "/a") == "https://cdn.x/a"
+        assert urls("img", "src", "https://y.org/") == "https://y.org/"  # absolute: untouched
+        assert urls("img", "alt", "/no") == "/no"  # not a URL attribute
+        assert urls("a", "href", "/no") is None
+        assert urls("a", "href", "/js") is None  # a scheme the policy does not allow
+        assert urls("a", "href", "/zz") is None  # the callback raised (KeyError)
+    finally:
+        sys.unraisablehook = old
+    assert [type(s.exc_value) for s in seen] == [ZeroDivisionError, TypeError, KeyError]

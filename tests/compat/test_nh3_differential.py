@@ -24,6 +24,7 @@ import nh3 as real
 import pytest
 from hypothesis import given
 
+import htmlguard as hg
 from htmlguard.compat import nh3 as shim
 
 _TESTS = Path(__file__).resolve().parents[1]
@@ -238,6 +239,30 @@ def test_text_functions_agree_on_the_corpora() -> None:
         ours, theirs = shim.clean_text(payload, tags=tags), real.clean_text(payload, tags=tags)
         if ours != theirs:
             assert D.explain(policy, ours, theirs, peer)[0] is not None, payload
+
+
+@pytest.mark.skipif(
+    not hasattr(hg.Policy, "sanitize_with"),
+    reason="htmlguard.Policy has no sanitize_with method yet (attribute_filter needs it)",
+)
+def test_attribute_filter_agrees_on_the_corpora() -> None:
+    def shout_titles_drop_fragments(tag: str, attr: str, value: str) -> str | None:
+        if attr == "title":
+            return value.upper()
+        if attr == "href" and "#" in value:
+            return None
+        return value
+
+    kwargs: dict[str, Any] = {
+        "attributes": {"a": {"href"}, "img": {"src", "alt"}, "*": {"title"}},
+        "attribute_filter": shout_titles_drop_fragments,
+    }
+    mine, peer = shim.Cleaner(**kwargs), real.Cleaner(**kwargs)
+    for pid, payload in D.corpus_inputs():
+        ours, theirs = mine.clean(payload), peer.clean(payload)
+        if ours != theirs:
+            category, detail = D.explain(mine.policy, ours, theirs, peer)
+            assert category is not None, f"{pid}: {ours!r} != nh3 {theirs!r}: {detail}"
 
 
 # ---------------------------------------------------------------- generated documents
