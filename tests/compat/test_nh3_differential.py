@@ -14,6 +14,7 @@ deliberate change: ``python tests/compat/test_nh3_differential.py --write-fixtur
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import sys
 from collections.abc import Mapping
@@ -263,6 +264,15 @@ def test_attribute_filter_agrees_on_the_corpora() -> None:
         if ours != theirs:
             category, detail = D.explain(mine.policy, ours, theirs, peer)
             assert category is not None, f"{pid}: {ours!r} != nh3 {theirs!r}: {detail}"
+
+
+def test_is_html_agrees_on_every_short_string() -> None:
+    """Every string of up to 5 characters over the tokenizer's interesting ones."""
+    alphabet = "<a/=\"' >!\0x\t"
+    for length in range(1, 6):
+        for chars in itertools.product(alphabet, repeat=length):
+            s = "".join(chars)
+            assert shim.is_html(s) == real.is_html(s), repr(s)
 
 
 # ---------------------------------------------------------------- generated documents

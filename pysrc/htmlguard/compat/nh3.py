@@ -583,6 +583,9 @@ escape = clean_text
 
 _WHITESPACE = "\t\n\x0c\r "
 _DATA_STOP = re.compile("[<\0]")
+_NAME_RUN = re.compile("[^\t\n\x0c\r />=]+")
+_VALUE_RUN = re.compile("[^\t\n\x0c\r >]+")
+_SPACE_RUN = re.compile("[\t\n\x0c\r ]+")
 
 
 def is_html(html: str) -> bool:
@@ -630,6 +633,14 @@ def _tag_ends(html: str, i: int) -> bool:
     state = name
     n = len(html)
     while i < n:
+        # Runs that leave the state as it is, skipped at once.
+        run = _NAME_RUN if state in (name, attr) else _VALUE_RUN if state == unquoted else None
+        m = (run or _SPACE_RUN).match(html, i)
+        if m is not None:
+            i = m.end()
+            if run is None and state in (after_quoted, self_closing):
+                state = before_attr
+            continue
         c = html[i]
         if state == before_value:
             if c in "\"'":
