@@ -237,6 +237,9 @@ def test_unsupported_option_error_is_a_policy_error() -> None:
             lambda p: (p.AllowStandardURLs(), p.AllowAttrs("rel").OnElements("a")),
             "refuses.*link_rel",
         ),
+        # Script through attributes: the core refuses, the shim says which policy.
+        (lambda p: p.AllowAttrs("onclick").Globally(), "refuses.*event-handler"),
+        (lambda p: p.AllowAttrs("srcdoc").OnElements("iframe"), "refuses.*srcdoc"),
     ],
 )
 def test_refused_when_compiled(build: Any, words: str) -> None:
