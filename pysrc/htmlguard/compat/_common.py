@@ -10,7 +10,7 @@ from types import TracebackType
 
 from htmlguard.errors import PolicyError
 
-__all__ = ["UnsupportedOptionError", "is_url_attribute", "report_unraisable"]
+__all__ = ["SVG_ANIMATION", "UnsupportedOptionError", "is_url_attribute", "report_unraisable"]
 
 
 class UnsupportedOptionError(PolicyError):
@@ -20,7 +20,7 @@ class UnsupportedOptionError(PolicyError):
 
 
 #: SVG animation elements: their ``href`` names the animated element, not a URL.
-_SVG_ANIMATION = frozenset({"animate", "animateMotion", "animateTransform", "set", "animateColor"})
+SVG_ANIMATION = frozenset({"animate", "animateMotion", "animateTransform", "set", "animateColor"})
 
 #: URL attributes the core checks on every element (``EXTRA_URL_ATTRS`` in
 #: ``rust/policy/rules.rs``; ``tests/compat/test_common.py`` holds the two equal).
@@ -36,7 +36,7 @@ def is_url_attribute(tag: str, attr: str) -> bool:
     """Whether the core checks ``attr`` on ``tag`` against ``url_schemes``/``url_relative``
     (``is_url_attr`` and ``EXTRA_URL_ATTRS`` in ``rust/policy/rules.rs``)."""
     return (
-        (tag not in _SVG_ANIMATION and attr in ("href", "xlink:href"))
+        (tag not in SVG_ANIMATION and attr in ("href", "xlink:href"))
         or attr == "src"
         or (tag == "object" and attr == "data")
         or attr in _EXTRA_URL_ATTRIBUTES

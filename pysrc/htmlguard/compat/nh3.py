@@ -27,7 +27,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from htmlguard._core import Policy
-from htmlguard.compat._common import UnsupportedOptionError, is_url_attribute, report_unraisable
+from htmlguard.compat._common import (
+    SVG_ANIMATION,
+    UnsupportedOptionError,
+    is_url_attribute,
+    report_unraisable,
+)
 from htmlguard.errors import PolicyError
 
 __all__ = [
@@ -374,13 +379,12 @@ def _is_relative(url: str) -> bool:
 
 _TAB_NEWLINE = {ord("\t"): None, ord("\n"): None, ord("\r"): None}
 _HAS_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-_SVG_ANIMATION = frozenset({"animate", "animateMotion", "animateTransform", "set", "animateColor"})
 
 
 def _ammonia_url_attribute(tag: str, attr: str) -> bool:
     """The attributes ammonia rewrites with ``url_relative``."""
     return (
-        (tag not in _SVG_ANIMATION and attr in ("href", "xlink:href"))
+        (tag not in SVG_ANIMATION and attr in ("href", "xlink:href"))
         or attr == "src"
         or (tag == "form" and attr == "action")
         or (tag == "object" and attr == "data")
