@@ -1,0 +1,322 @@
+"""The bluemonday shim's mapping, one builder call at a time (no pybluemonday needed; the
+differential test compares it with the real one)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+import pytest
+
+import htmlguard as hg
+from htmlguard.compat import UnsupportedOptionError
+from htmlguard.compat import bluemonday as bm
+
+
+def links() -> bm.Policy:
+    p = bm.NewPolicy()
+    p.AllowStandardURLs()
+    p.AllowAttrs("href").OnElements("a")
+    return p
+
+
+# ---------------------------------------------------------------- policies
+
+
+def test_strict_and_new_policies_keep_text_only() -> None:
+    for p in (bm.StrictPolicy(), bm.NewPolicy()):
+        assert p.sanitize("<center><b>Blog Post Title</b></center>") == "Blog Post Title"
+        assert p.sanitize("<script>alert(1)</script>x<style>s</style>") == "x"
+
+
+def test_ugc_policy() -> None:
+    p = bm.UGCPolicy()
+    assert p.sanitize("<script>alert(1)</script><b class='stuff'>testing</b>") == "<b>testing</b>"
+    assert p.sanitize('<a href="https://x.org/" onclick="x()">l</a>') == (
+        '<a href="https://x.org/" rel="nofollow">l</a>'
+    )
+    assert p.sanitize('<a href="javascript:alert(1)">l</a>') == '<a rel="nofollow">l</a>'
+    assert p.sanitize('<p dir="rtl" lang="en" id="x1" title="hi">t</p>') == (
+        '<p dir="rtl" lang="en" id="x1" title="hi">t</p>'
+    )
+    assert p.sanitize('<p dir="sideways" title="a<b">t</p>') == "<p>t</p>"  # patterns
+    assert p.sanitize('<td colspan="2" rowspan="x">c</td>'.join(["<table><tr>", "</tr></table>"]))
+    assert p.sanitize("<iframe src=x>i</iframe><noscript>n</noscript>ok") == "ok"
+
+
+def test_readme_example_allows_more_after_construction() -> None:
+    s = bm.UGCPolicy()
+    html = "<script>alert(1)</script><b class='stuff' style='color: red;'>testing</b>"
+    compiled = s.policy
+    s.AllowAttrs("class", "style").Globally()
+    assert s.policy is not compiled  # the change recompiles
+    assert s.sanitize(html) == '<b class="stuff" style="color: red;">testing</b>'
+
+
+# ---------------------------------------------------------------- builder calls
+
+
+def test_attribute_builders_chain_like_bluemonday() -> None:
+    p = bm.NewPolicy()
+    assert p.AllowElements("b") is p
+    assert p.AllowAttrs("title").Matching(r"^\w+$").OnElements("b") is p
+    assert p.AllowAttrs("lang").Globally() is p
+    assert p.sanitize('<b title="ok" lang="x">a</b><b title="not ok">b</b>') == (
+        '<b title="ok" lang="x">a</b><b>b</b>'
+    )
+    assert p.policy.attribute_patterns["b"]["title"] == r"(?:^\w+$)"
+
+
+def test_element_and_global_patterns_are_alternatives() -> None:
+    """bluemonday keeps a value any rule for the attribute accepts."""
+    p = bm.NewPolicy()
+    p.AllowAttrs("title").Matching("^a$").OnElements("b")
+    p.AllowAttrs("title").Matching("^b$").Globally()
+    p.AllowElements("i")
+    out = p.sanitize('<b title="a">1</b><b title="b">2</b><b title="c">3</b><i title="a">4</i>')
+    assert out == '<b title="a">1</b><b title="b">2</b><b>3</b><i>4</i>'
+    p.AllowAttrs("title").OnElements("i")  # a rule without a pattern: any value
+    assert p.sanitize('<i title="zz">x</i>') == '<i title="zz">x</i>'
+
+
+def test_python_patterns_keep_their_flags() -> None:
+    p = bm.NewPolicy()
+    p.AllowAttrs("title").Matching(re.compile("^ok$", re.I)).OnElements("b")
+    assert p.sanitize('<b title="OK">x</b>') == '<b title="OK">x</b>'
+    with pytest.raises(TypeError):
+        p.AllowAttrs("title").Matching(5)  # type: ignore[arg-type]
+
+
+def test_names_are_lowercased() -> None:
+    p = bm.NewPolicy()
+    p.AllowAttrs("TITLE").OnElements("B")
+    assert p.sanitize('<b title="t">x</b>') == '<b title="t">x</b>'
+
+
+def test_allow_no_attrs_and_data_attributes_and_comments() -> None:
+    p = bm.NewPolicy()
+    assert p.AllowNoAttrs().OnElements("custom-el") is p
+    p.AllowDataAttributes()
+    p.AllowComments()
+    assert p.sanitize("<custom-el data-x='1' y='2'>c</custom-el><!-- hi -->") == (
+        '<custom-el data-x="1">c</custom-el><!-- hi -->'
+    )
+
+
+def test_urls() -> None:
+    p = links()
+    assert p.sanitize('<a href="/rel">x</a>') == '<a href="/rel" rel="nofollow">x</a>'
+    p.AllowRelativeURLs(False)
+    assert p.sanitize('<a href="/rel">x</a>') == '<a rel="nofollow">x</a>'
+    p.AllowURLSchemes("FTP")
+    assert (
+        p.sanitize('<a href="ftp://x.org/">x</a>') == '<a href="ftp://x.org/" rel="nofollow">x</a>'
+    )
+
+
+def test_links_rel_and_target() -> None:
+    p = links()
+    p.RequireNoFollowOnLinks(False)
+    p.RequireNoReferrerOnLinks(True)
+    p.AddTargetBlankToFullyQualifiedLinks(True)
+    out = p.sanitize('<a href="https://x.org/">x</a><a href="/y">y</a>')
+    assert out == (
+        '<a href="https://x.org/" rel="noreferrer noopener" target="_blank">x</a>'
+        '<a href="/y" rel="noreferrer">y</a>'
+    )
+    p.RequireNoFollowOnFullyQualifiedLinks(True)  # covered by nofollow on every link
+    p.RequireNoFollowOnLinks(True)
+    assert p.policy.link_rel == "nofollow noreferrer"
+
+
+def test_skip_and_allow_element_content() -> None:
+    p = bm.NewPolicy()
+    assert p.SkipElementsContent("aside") is p
+    assert p.sanitize("<aside>gone</aside><title>t</title>kept") == "kept"
+    p.AllowElementsContent("title", "aside")
+    assert p.sanitize("<aside>a</aside><div><title>t</title></div>") == "at"
+    p.AllowElements("iframe")  # allowed: no longer dropped with its content
+    assert "iframe" not in p.policy.clean_content_tags
+
+
+def test_script_and_style_are_dropped_even_when_allowed() -> None:
+    """As bluemonday without AllowUnsafe: never kept, content included."""
+    p = bm.NewPolicy()
+    p.AllowElements("script", "style", "b")
+    assert p.sanitize("<script>a()</script><style>b{}</style><b>x</b>") == "<b>x</b>"
+    assert p.AllowUnsafe(False) is p
+
+
+def test_cross_origin_and_sandbox() -> None:
+    p = bm.NewPolicy()
+    p.AllowImages()
+    p.AllowElements("iframe")
+    p.RequireCrossOriginAnonymous(True)
+    p.RequireSandboxOnIFrame()
+    assert p.sanitize('<img src="/a.png">') == '<img src="/a.png" crossorigin="anonymous">'
+    assert p.sanitize('<iframe sandbox="allow-scripts"></iframe>') == '<iframe sandbox=""></iframe>'
+
+
+def test_styles() -> None:
+    p = bm.NewPolicy()
+    p.AllowElements("span", "b")
+    p.AllowStyles("color", "font-weight").Globally()
+    assert p.sanitize('<span style="color: red; position: fixed">x</span>') == (
+        '<span style="color:red">x</span>'
+    )
+    p = bm.NewPolicy()
+    p.AllowElements("span", "b")
+    p.AllowStyles("color").OnElements("span")
+    assert p.sanitize('<span style="color: red">x</span><b style="color: red">y</b>') == (
+        '<span style="color:red">x</span><b>y</b>'
+    )
+
+
+# ---------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda p: p.AllowUnsafe(True), r"AllowUnsafe\(True\)"),
+        (lambda p: p.AllowElementsMatching("^x-"), "AllowElementsMatching"),
+        (lambda p: p.AllowAttrs("a").OnElementsMatching("^x"), "OnElementsMatching"),
+        (lambda p: p.AllowStyles("color").OnElementsMatching("^x"), "OnElementsMatching"),
+        (lambda p: p.AllowStyles("color").Matching("red"), r"AllowStyles\(...\).Matching"),
+        (lambda p: p.AllowStyles("color").MatchingEnum("red"), "MatchingEnum"),
+        (lambda p: p.AllowStyles("color").MatchingHandler(bool), "MatchingHandler"),
+        (lambda p: p.AllowURLSchemesMatching(".+"), "AllowURLSchemesMatching"),
+        (lambda p: p.AllowURLSchemeWithCustomPolicy("data", bool), "CustomPolicy"),
+        (lambda p: p.RewriteSrc(print), "RewriteSrc"),
+        (lambda p: p.AllowDataURIImages(), "AllowDataURIImages"),
+        (lambda p: p.AddSpaceWhenStrippingTag(True), "AddSpaceWhenStrippingTag"),
+        (lambda p: p.RequireSandboxOnIFrame(bm.SandboxValue.SandboxAllowForms), "sandbox"),
+        (lambda p: p.AllowIFrames(bm.SandboxValue.SandboxAllowScripts), "sandbox"),
+    ],
+)
+def test_refused_at_the_call(call: Any, words: str) -> None:
+    with pytest.raises(UnsupportedOptionError, match=words):
+        call(bm.NewPolicy())
+
+
+def test_unsupported_option_error_is_a_policy_error() -> None:
+    assert issubclass(UnsupportedOptionError, hg.PolicyError)
+    assert issubclass(UnsupportedOptionError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("build", "words"),
+    [
+        # bluemonday would keep every URL, javascript: too.
+        (lambda p: p.AllowAttrs("href").OnElements("a"), r"a\[href\].*URLs are not checked"),
+        (
+            lambda p: (
+                (p.AllowStandardURLs(), p.RequireNoFollowOnLinks(False))
+                and p.RequireNoReferrerOnFullyQualifiedLinks(True)
+            ),
+            "RequireNoReferrerOnFullyQualifiedLinks",
+        ),
+        (
+            lambda p: (
+                p.AllowElements("b", "i"),
+                p.AllowStyles("color").OnElements("b"),
+                p.AllowStyles("font-weight").OnElements("i"),
+            ),
+            "one set of style properties",
+        ),
+        (
+            lambda p: (
+                p.AllowElements("b", "i"),
+                p.AllowStyles("color").OnElements("b"),
+                p.AllowAttrs("style").OnElements("i"),
+            ),
+            "unfiltered",
+        ),
+        (
+            lambda p: (p.AllowStandardURLs(), p.AllowAttrs("rel").OnElements("a")),
+            "refuses.*link_rel",
+        ),
+        # Script through attributes: the core refuses, the shim says which policy.
+        (lambda p: p.AllowAttrs("onclick").Globally(), "refuses.*event-handler"),
+        (lambda p: p.AllowAttrs("srcdoc").OnElements("iframe"), "refuses.*srcdoc"),
+    ],
+)
+def test_refused_when_compiled(build: Any, words: str) -> None:
+    p = bm.NewPolicy()
+    build(p)
+    with pytest.raises(UnsupportedOptionError, match=words):
+        p.sanitize("<a>x</a>")
+
+
+def test_javascript_scheme_is_refused() -> None:
+    p = links()
+    p.AllowURLSchemes("javascript")
+    with pytest.raises(hg.PolicyError, match="javascript"):
+        p.sanitize("x")
+
+
+def test_no_url_can_pass_removes_url_attributes_instead_of_refusing() -> None:
+    p = bm.NewPolicy()
+    p.RequireParseableURLs(True)
+    p.AllowAttrs("href", "title").OnElements("a")
+    assert p.sanitize('<a href="https://x.org/" title="t">x</a>') == '<a title="t">x</a>'
+
+
+# ---------------------------------------------------------------- compiling, threads, Unicode
+
+
+def test_compiles_lazily_and_once_until_changed() -> None:
+    p = bm.UGCPolicy()
+    assert p._compiled is None
+    first = p.policy
+    p.sanitize("<b>x</b>")
+    assert p.policy is first
+    p.AllowElements("kbd")
+    assert p._compiled is None and p.policy is not first and "kbd" in p.policy.tags
+
+
+def test_safe_under_concurrent_use() -> None:
+    """Threads sanitizing with shared policies (and one changing its own): pybluemonday
+    aborts the interpreter here."""
+    shared = bm.UGCPolicy()
+    html = "<p onclick=x>Hi <b>there</b><script>alert(1)</script></p>" * 20
+    expected = shared.sanitize(html)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def work(i: int) -> None:
+        try:
+            barrier.wait()
+            own = bm.UGCPolicy()
+            for n in range(200):
+                assert shared.sanitize(html) == expected
+                if n % 50 == 0:
+                    own.AllowElements(f"x-{i}-{n}")
+                own.sanitize(html)
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:1]
+
+
+def test_output_is_not_unicode_normalised() -> None:
+    """pybluemonday applies NFKD to its output (which can even turn fullwidth text into
+    markup); the shim returns what the core wrote."""
+    text = "caf\u00e9 \ufb01le \uff1cb\uff1e \u2460 \u00bd"
+    assert bm.UGCPolicy().sanitize(f"<p>{text}</p>") == f"<p>{text}</p>"
+
+
+def test_bytes_and_bad_input() -> None:
+    assert bm.UGCPolicy().sanitize(b"<b>x</b>") == "<b>x</b>"  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        bm.UGCPolicy().sanitize(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        bm.NewPolicy().AllowElements(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        bm.NewPolicy().RequireNoFollowOnLinks("yes")  # type: ignore[arg-type]
