@@ -10,13 +10,8 @@ from typing import Any
 import pytest
 
 import htmlguard as hg
-from htmlguard.compat import UnsupportedOptionError, nh3
+from htmlguard.compat import nh3
 from htmlguard.compat.nh3 import _compile
-
-HAS_SANITIZE_WITH = hasattr(hg.Policy, "sanitize_with")
-needs_sanitize_with = pytest.mark.skipif(
-    not HAS_SANITIZE_WITH, reason="htmlguard.Policy has no sanitize_with method yet"
-)
 
 
 def test_importing_the_shims_imports_no_peer_and_htmlguard_no_shim() -> None:
@@ -248,17 +243,6 @@ def test_is_html(text: str, expected: bool) -> None:
 # ---------------------------------------------------------------- callbacks
 
 
-@pytest.mark.skipif(HAS_SANITIZE_WITH, reason="the core has Policy.sanitize_with")
-def test_callbacks_without_sanitize_with_are_refused_not_ignored() -> None:
-    with pytest.raises(
-        UnsupportedOptionError, match="attribute_filter: needs Policy.sanitize_with"
-    ):
-        nh3.clean("<b>x</b>", attribute_filter=lambda e, a, v: v)
-    with pytest.raises(UnsupportedOptionError, match="url_relative=<callable>"):
-        nh3.Cleaner(url_relative=lambda u: u)
-
-
-@needs_sanitize_with
 def test_attribute_filter_rewrites_and_removes() -> None:
     def keep_mentions(tag: str, attr: str, value: str) -> str | None:
         if tag == "a" and attr == "class":
@@ -277,7 +261,6 @@ def test_attribute_filter_rewrites_and_removes() -> None:
     )
 
 
-@needs_sanitize_with
 def test_a_failing_attribute_filter_removes_the_attribute_and_reports_it() -> None:
     seen: list[Any] = []
     old = sys.unraisablehook
@@ -294,7 +277,6 @@ def test_a_failing_attribute_filter_removes_the_attribute_and_reports_it() -> No
     assert seen[0].object == ("b", "title", "t")
 
 
-@needs_sanitize_with
 def test_url_relative_callable_rewrites_relative_urls_only() -> None:
     def cdn(url: str) -> str | None:
         return None if url.startswith("/drop") else f"https://cdn.example.com{url}"

@@ -25,7 +25,6 @@ import nh3 as real
 import pytest
 from hypothesis import given
 
-import htmlguard as hg
 from htmlguard.compat import nh3 as shim
 
 _TESTS = Path(__file__).resolve().parents[1]
@@ -38,7 +37,7 @@ import test_differential_nh3 as D  # noqa: E402
 FIXTURE = _TESTS / "security" / "fixtures" / "compat_nh3_differences.json"
 
 #: nh3 keyword sets compared: nh3's defaults, and one using every keyword (callbacks
-#: aside: they need Policy.sanitize_with, see test_nh3.py).
+#: aside: see test_nh3.py).
 CONFIGS: dict[str, dict[str, Any]] = {
     "defaults": {},
     "every-keyword": {
@@ -278,10 +277,6 @@ def test_text_functions_agree_on_the_corpora() -> None:
             assert D.explain(policy, ours, theirs, peer)[0] is not None, payload
 
 
-@pytest.mark.skipif(
-    not hasattr(hg.Policy, "sanitize_with"),
-    reason="htmlguard.Policy has no sanitize_with method yet (attribute_filter needs it)",
-)
 def test_attribute_filter_agrees_on_the_corpora() -> None:
     def shout_titles_drop_fragments(tag: str, attr: str, value: str) -> str | None:
         if attr == "title":

@@ -653,6 +653,7 @@ def test_many_disallowed_tags_are_linear(mode: str, engine: str) -> None:
         # Each escaped tag is reported; removed ones as the outermost element removed.
         assert total >= (n if mode == "escape" else 0), name
 
+
 # ---------------------------------------------------------------- linkify
 
 LINKIFY_CHILD = textwrap.dedent(

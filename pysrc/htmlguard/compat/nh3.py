@@ -29,7 +29,6 @@ from typing import Any
 from htmlguard._core import Policy
 from htmlguard.compat._common import (
     SVG_ANIMATION,
-    UnsupportedOptionError,
     is_url_attribute,
     report_unraisable,
 )
@@ -294,16 +293,7 @@ class _Compiled:
     def clean(self, html: str) -> str:
         if self.attribute_filter is None:
             return self.policy.sanitize(html)
-        sanitize_with: Any = getattr(self.policy, "sanitize_with")  # noqa: B009 (newer core)
-        result: str = sanitize_with(html, attribute_filter=self.attribute_filter)
-        return result
-
-
-def _needs_sanitize_with(what: str) -> UnsupportedOptionError:
-    return UnsupportedOptionError(
-        f"{what}: needs Policy.sanitize_with (a per-attribute callback in the core), which "
-        "this build of htmlguard does not have; upgrade htmlguard or drop the callback"
-    )
+        return self.policy.sanitize_with(html, attribute_filter=self.attribute_filter)
 
 
 @functools.lru_cache(maxsize=256)
@@ -364,10 +354,6 @@ def _compile(c: _Config) -> _Compiled:
 
     if c.attribute_filter is None and url_callback is None:
         return _Compiled(policy, None)
-    if not hasattr(policy, "sanitize_with"):
-        raise _needs_sanitize_with(
-            "attribute_filter" if c.attribute_filter is not None else "url_relative=<callable>"
-        )
     return _Compiled(policy, _attribute_callback(c.attribute_filter, url_callback, schemes))
 
 
