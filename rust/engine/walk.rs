@@ -419,12 +419,18 @@ impl Walk<'_, '_, '_> {
         serialize::text(&mut self.out, text, raw);
     }
 
-    /// Write the run of text, with links made from it.
+    /// Write the run of text, with links made from it. Asked at every node: the check is
+    /// inlined, the work is not.
+    #[inline(always)]
     fn flush(&mut self) {
-        let Some(linkify) = self.linkify else { return };
-        if self.run.is_empty() {
-            return;
+        if self.linkify.is_some() && !self.run.is_empty() {
+            self.flush_run();
         }
+    }
+
+    #[inline(never)]
+    fn flush_run(&mut self) {
+        let Some(linkify) = self.linkify else { return };
         let run = std::mem::take(&mut self.run);
         let quiet = std::mem::take(&mut self.run_quiet);
         if self.newline_eaten_at == Some(self.out.len()) && run.starts_with('\n') {

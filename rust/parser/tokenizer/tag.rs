@@ -70,6 +70,7 @@ impl<'a> Tokenizer<'a> {
 
     /// Whether a `<` at `at` surely starts a token (or the end of the input) in the data
     /// state, so that pending characters can be handed over before it is lexed.
+    #[inline]
     pub(super) fn lt_starts_token(&self, at: usize) -> bool {
         match self.bytes.get(at + 1) {
             Some(b) if b.is_ascii_alphabetic() => true,
