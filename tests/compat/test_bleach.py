@@ -3,6 +3,7 @@ test compares it with the real bleach)."""
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import warnings
@@ -231,3 +232,101 @@ def test_unhashable_callable_objects_still_work() -> None:
     assert bleach.clean('<b title="t" id="i">x</b>', tags=["b"], attributes=Allow()) == (
         '<b title="t">x</b>'
     )
+
+
+# ---------------------------------------------------------------- linkify
+
+
+def test_linkify_adds_nofollow_by_default() -> None:
+    assert bleach.linkify("see https://example.org/a.") == (
+        'see <a href="https://example.org/a" rel="nofollow">https://example.org/a</a>.'
+    )
+    assert bleach.DEFAULT_CALLBACKS == [callbacks.nofollow]
+
+
+def test_linkify_callbacks_get_bleachs_keys() -> None:
+    seen: list[tuple[dict[Any, str], bool]] = []
+
+    def shorten(attrs: dict[Any, str], new: bool) -> dict[Any, str]:
+        seen.append((dict(attrs), new))
+        attrs["_text"] = attrs["_text"].removeprefix("https://")
+        attrs[(None, "title")] = "t"
+        return attrs
+
+    out = bleach.linkify('https://x.org <a href="https://y.org">y</a>', callbacks=[shorten])
+    assert out == (
+        '<a href="https://x.org" title="t">x.org</a> <a href="https://y.org" title="t">y</a>'
+    )
+    assert seen == [
+        ({(None, "href"): "https://x.org", "_text": "https://x.org"}, True),
+        ({(None, "href"): "https://y.org", "_text": "y"}, False),
+    ]
+
+
+def test_linkify_callback_returning_none_drops_the_link() -> None:
+    assert bleach.linkify("https://x.org", callbacks=[lambda attrs, new: None]) == ("https://x.org")
+
+
+def test_linkify_skip_tags_and_email() -> None:
+    text = "<pre>https://x.org</pre> me@x.org"
+    assert bleach.linkify(text, callbacks=[], skip_tags=["pre"]) == (
+        "<pre>https://x.org</pre> me@x.org"
+    )
+    assert bleach.linkify(text, callbacks=[], parse_email=True) == (
+        '<pre><a href="https://x.org">https://x.org</a></pre> '
+        '<a href="mailto:me@x.org">me@x.org</a>'
+    )
+
+
+def test_target_blank_and_nofollow_skip_mailto() -> None:
+    out = bleach.linkify(
+        "http://x.org me@x.org",
+        callbacks=[callbacks.nofollow, callbacks.target_blank],
+        parse_email=True,
+    )
+    assert out == (
+        '<a href="http://x.org" rel="nofollow" target="_blank">http://x.org</a> '
+        '<a href="mailto:me@x.org">me@x.org</a>'
+    )
+
+
+def test_linkify_never_returns_unsanitized_html() -> None:
+    out = bleach.linkify('<img src=x onerror="alert(1)">http://x.org<script>y()</script>')
+    assert "onerror" not in out and "<script" not in out
+    own = linkifier.Linker(policy=Cleaner(tags=["a"], strip=True).policy, callbacks=[])
+    assert own.linkify("<b>http://x.org</b>") == '<a href="http://x.org">http://x.org</a>'
+
+
+def test_linkify_refuses_what_it_cannot_honour() -> None:
+    with pytest.raises(UnsupportedOptionError, match="url_re"):
+        linkifier.Linker(url_re=object())
+    with pytest.raises(UnsupportedOptionError, match="recognized_tags"):
+        linkifier.Linker(recognized_tags=["b"])
+    with pytest.raises(UnsupportedOptionError, match="build_url_re"):
+        linkifier.build_url_re()
+    with pytest.raises(TypeError, match="text type"):
+        bleach.linkify(b"x")  # type: ignore[arg-type]
+
+
+def test_cleaner_with_linkify_filter() -> None:
+    text = '<p>go http://x.org <a href="/y" rel="me" target="t">y</a> me@x.org</p><i>z</i>'
+    cleaner = Cleaner(tags=["a", "p"], filters=[linkifier.LinkifyFilter])
+    assert cleaner.clean(text) == (
+        '<p>go <a href="http://x.org" rel="nofollow">http://x.org</a> '
+        '<a href="/y" rel="nofollow">y</a> me@x.org</p>&lt;i&gt;z&lt;/i&gt;'
+    )
+    email = functools.partial(linkifier.LinkifyFilter, callbacks=[], parse_email=True)
+    assert Cleaner(tags=["a", "p"], filters=[email]).clean(text) == (
+        '<p>go <a href="http://x.org">http://x.org</a> <a href="/y">y</a> '
+        '<a href="mailto:me@x.org">me@x.org</a></p>&lt;i&gt;z&lt;/i&gt;'
+    )
+    # rel and target the attributes allow stay on input links.
+    kept = Cleaner(tags=["a"], attributes={"a": ["href", "rel"]}, filters=[email])
+    assert kept.clean('<a href="/y" rel="me" target="t">y</a>') == '<a href="/y" rel="me">y</a>'
+
+
+def test_linkify_filter_needs_links_the_cleaner_keeps() -> None:
+    with pytest.raises(UnsupportedOptionError, match="LinkifyFilter"):
+        Cleaner(tags=["p"], filters=[linkifier.LinkifyFilter])
+    with pytest.raises(UnsupportedOptionError, match="LinkifyFilter"):
+        linkifier.LinkifyFilter(iter(()))

@@ -13,6 +13,7 @@ after a deliberate change: ``python tests/compat/test_bleach_differential.py --w
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import json
@@ -33,6 +34,7 @@ from htmlguard.compat.bleach.css_sanitizer import CSSSanitizer as ShimCSS
 
 real = pytest.importorskip("bleach", reason="bleach is not installed for this Python")
 RealCSS = pytest.importorskip("bleach.css_sanitizer").CSSSanitizer
+pytest.importorskip("bleach.linkifier")
 
 _TESTS = Path(__file__).resolve().parents[1]
 for _p in (_TESTS, _TESTS / "security", _TESTS.parent / "fuzz"):
@@ -54,10 +56,13 @@ def _allow_some(tag: str, name: str, value: str) -> bool:
     return name in ("href", "src", "title") or name.startswith("data-")
 
 
-def configs(css: Any) -> dict[str, dict[str, Any]]:
-    """bleach argument sets compared: the defaults (escaping), ``strip``, one using every
-    argument, and a callable ``attributes`` with protocols that leave out http (so bleach's
-    anchor-only rule for relative URLs applies)."""
+def configs(css: Any, linkify_filter: Any, cbs: Any) -> dict[str, dict[str, Any]]:
+    """bleach ``Cleaner`` argument sets compared: the defaults (escaping), ``strip``, one
+    using every argument, a callable ``attributes`` with protocols that leave out http (so
+    bleach's anchor-only rule for relative URLs applies), and ``LinkifyFilter``."""
+    linkify = functools.partial(
+        linkify_filter, callbacks=[cbs.nofollow, cbs.target_blank], parse_email=True
+    )
     return {
         "defaults": {},
         "strip": {"strip": True},
@@ -76,11 +81,16 @@ def configs(css: Any) -> dict[str, dict[str, Any]]:
             "css_sanitizer": css(allowed_css_properties=["color", "font-weight"]),
         },
         "callable": {"tags": _RICH_TAGS, "attributes": _allow_some, "protocols": ["mailto", "ftp"]},
+        "linkify": {"tags": _RICH_TAGS, "strip": True, "filters": [linkify]},
     }
 
 
-SHIM_CONFIGS = configs(ShimCSS)
-REAL_CONFIGS = configs(RealCSS)
+SHIM_CONFIGS = configs(ShimCSS, shim.linkifier.LinkifyFilter, shim.callbacks)
+REAL_CONFIGS = configs(RealCSS, real.linkifier.LinkifyFilter, real.callbacks)
+SHIM_CLEANERS = {name: shim.Cleaner(**kw) for name, kw in SHIM_CONFIGS.items()}
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    REAL_CLEANERS = {name: real.Cleaner(**kw) for name, kw in REAL_CONFIGS.items()}
 
 CATEGORIES = {
     "url-rules": "the two check URLs differently: bleach finds the scheme with Python's "
@@ -116,18 +126,18 @@ CATEGORIES = {
     "(<style>, <noscript>, <xmp>, <title>, <iframe>...) as markup; htmlguard reads it as the "
     "HTML standard does, as text (escaped in its output), so markup one shows as text the "
     "other keeps as elements or strips",
+    "bare-domain": "bleach's linkify links bare domains (example.com) as http:// URLs; "
+    "htmlguard links only URLs written with a scheme (and e-mail addresses)",
     "depth-limit": f"htmlguard unwraps elements nested deeper than {_core.MAX_DEPTH}",
 }
 
 
 def ours(name: str, x: str) -> str:
-    return shim.clean(x, **SHIM_CONFIGS[name])
+    return SHIM_CLEANERS[name].clean(x)
 
 
 def theirs(name: str, x: str) -> str:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out: str = real.clean(x, **REAL_CONFIGS[name])
+    out: str = REAL_CLEANERS[name].clean(x)
     return out
 
 
@@ -153,7 +163,30 @@ def _unescape(s: str) -> str:
     return s
 
 
+def _unlink_bare_domains(events: list[Event]) -> list[Event]:
+    """Unwrap each ``<a>`` whose text has no scheme or ``@``: bleach links bare domains
+    (``example.com``), htmlguard does not."""
+    out: list[Event] = []
+    dropping: list[bool] = []
+    for i, e in enumerate(events):
+        if e[:2] == ("start", "a"):
+            text = events[i + 1][1] if i + 1 < len(events) and events[i + 1][0] == "text" else ""
+            drop = (
+                "://" not in text and "@" not in text and any(a.startswith("href=") for a in e[2:])
+            )
+            dropping.append(drop)
+            if drop:
+                continue
+        elif e == ("end", "a") and dropping:
+            if dropping.pop():
+                continue
+        out.append(e)
+    return out
+
+
 def _step(events: list[Event], step: str) -> list[Event]:
+    if step == "bare-domain":
+        events = _unlink_bare_domains(events)
     out: list[Event] = []
     after_pre = False
     for e in events:
@@ -163,7 +196,12 @@ def _step(events: list[Event], step: str) -> list[Event]:
             attrs = []
             for a in e[2:]:
                 k, _, v = a.partition("=")
-                if step == "url-rules" and (is_url_attribute(tag, k) or k in ("xml:base",)):
+                if step == "url-rules" and (
+                    is_url_attribute(tag, k)
+                    or k == "xml:base"
+                    # the link callbacks set these only on links with an href
+                    or (tag == "a" and k in ("rel", "target"))
+                ):
                     continue
                 if step == "style-filter" and k == "style":
                     continue
@@ -215,6 +253,7 @@ _STEPS = (
     "comment-text",
     "pre-newline",
     "whitespace",
+    "bare-domain",
 )
 
 

@@ -1,6 +1,7 @@
 """bleach's API on htmlguard's core: ``from htmlguard.compat import bleach``.
 
-Mirrors bleach 6.4: ``clean``, ``Cleaner`` and the ``ALLOWED_*`` defaults, with the submodules
+Mirrors bleach 6.4: ``clean``, ``Cleaner``, ``linkify``, ``Linker``, ``DEFAULT_CALLBACKS``
+and the ``ALLOWED_*`` defaults, with the submodules
 code imports (``sanitizer``, ``linkifier``, ``callbacks``, ``css_sanitizer``). Each distinct set
 of arguments compiles one :class:`htmlguard.Policy`, cached. Output equals bleach's as parsed
 HTML except where ``docs/migration.md`` lists a difference
@@ -12,6 +13,7 @@ not import bleach, html5lib or tinycss2.
 from __future__ import annotations
 
 from htmlguard.compat.bleach import callbacks, css_sanitizer, linkifier, sanitizer
+from htmlguard.compat.bleach.linkifier import DEFAULT_CALLBACKS, Linker, linkify
 from htmlguard.compat.bleach.sanitizer import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_PROTOCOLS,
@@ -24,11 +26,14 @@ __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_PROTOCOLS",
     "ALLOWED_TAGS",
+    "DEFAULT_CALLBACKS",
     "Cleaner",
+    "Linker",
     "callbacks",
     "clean",
     "css_sanitizer",
     "linkifier",
+    "linkify",
     "sanitizer",
 ]
 

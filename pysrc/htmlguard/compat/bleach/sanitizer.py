@@ -269,7 +269,10 @@ def _policy(options: dict[str, Any]) -> Policy:
         if isinstance(e, UnsupportedOptionError):
             raise
         option = str(e).split(":", 1)[0]
-        argument = _ARGUMENT_OF.get(option, option)
+        if option.startswith("linkify"):
+            argument = "filters=[LinkifyFilter]"
+        else:
+            argument = _ARGUMENT_OF.get(option, option)
         raise UnsupportedOptionError(f"bleach {argument}: {e}") from e
 
 
@@ -329,23 +332,42 @@ def _compile(c: _Config) -> _Compiled:
         "engine": "htmlguard",  # "escape" is our engine's
     }
     link_callbacks = None
+    input_only_on_links: frozenset[str] = frozenset()
     if c.linkify is not None:
         options.update(c.linkify.options())
-        link_callbacks = c.linkify.callbacks
+        link_callbacks = c.linkify.link_callbacks()
+        # bleach's link callbacks run after its sanitizer, so the rel and target they set
+        # stay; the policy allows them on <a>, and the filter drops them from the input
+        # where bleach's attributes do not allow them.
+        on_links = tag_attributes.get("a", frozenset())
+        if user_filter is None:
+            input_only_on_links = _LINK_ATTRIBUTES - on_links - generic
+        tag_attributes = {**tag_attributes, "a": on_links | _LINK_ATTRIBUTES}
+        options["tag_attributes"] = tag_attributes
     policy = _policy(options)
 
-    if user_filter is None and relative_by_bleach:
+    if user_filter is None and relative_by_bleach and not input_only_on_links:
         return _Compiled(policy, None, link_callbacks)
-    return _Compiled(policy, _attribute_callback(user_filter, relative_by_bleach), link_callbacks)
+    callback = _attribute_callback(user_filter, relative_by_bleach, input_only_on_links)
+    return _Compiled(policy, callback, link_callbacks)
+
+
+#: The attributes bleach's link callbacks set.
+_LINK_ATTRIBUTES = frozenset({"rel", "target"})
 
 
 def _attribute_callback(
-    user_filter: AttributeCallable | None, relative_allowed: bool
+    user_filter: AttributeCallable | None,
+    relative_allowed: bool,
+    dropped_on_links: frozenset[str] = frozenset(),
 ) -> Callable[[str, str, str], str | None]:
-    """bleach's attribute filter (a callable's truthy answer keeps the attribute) and its
-    relative-URL rule, for ``Policy.sanitize_with``."""
+    """bleach's attribute filter (a callable's truthy answer keeps the attribute), its
+    relative-URL rule, and the input's link attributes only callbacks may set, for
+    ``Policy.sanitize_with``."""
 
     def callback(element: str, attribute: str, value: str) -> str | None:
+        if element == "a" and attribute in dropped_on_links:
+            return None
         if user_filter is not None and not user_filter(element, attribute, value):
             return None
         if (
