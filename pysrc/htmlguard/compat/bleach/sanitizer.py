@@ -94,19 +94,19 @@ def attribute_filter_factory(attributes: Attributes) -> AttributeCallable:
 
 # Attribute names a callable is asked about: htmlguard keeps only attributes its policy
 # names, so for a callable the policy names every attribute of HTML, SVG and MathML that
-# cannot run script (``on*``, ``srcdoc`` are refused by the core), plus ``data-``/``aria-``.
+# cannot run script (``on*``, ``srcdoc`` are refused by the core; plugin attributes and
+# ``http-equiv``/``content``, a refresh to any URL, are left out), plus ``data-``/``aria-``.
 _KNOWN_ATTRIBUTES = frozenset(
     {
-        "abbr", "accept", "accept-charset", "accesskey", "action", "align", "alink", "allow",
-        "alt", "archive", "autocapitalize", "autocomplete", "autofocus", "autoplay",
-        "axis", "background", "bgcolor", "border", "cellpadding", "cellspacing", "char",
-        "charoff", "charset", "checked", "cite", "class", "classid", "clear", "code",
-        "codebase", "codetype", "color", "cols", "colspan", "compact", "content",
-        "contenteditable", "controls", "coords", "crossorigin", "data", "datetime",
-        "declare", "decoding", "default", "dir", "dirname", "disabled", "download",
-        "draggable", "enctype", "enterkeyhint", "face", "for", "form", "formaction",
-        "formenctype", "formmethod", "formnovalidate", "formtarget", "frame", "frameborder",
-        "headers", "height", "hidden", "high", "href", "hreflang", "hspace", "http-equiv",
+        "abbr", "accept", "accept-charset", "accesskey", "action", "align", "alink",
+        "allow", "alt", "autocapitalize", "autocomplete", "autofocus", "autoplay", "axis",
+        "background", "bgcolor", "border", "cellpadding", "cellspacing", "char", "charoff",
+        "charset", "checked", "cite", "class", "clear", "color", "cols", "colspan",
+        "compact", "contenteditable", "controls", "coords", "crossorigin", "data",
+        "datetime", "declare", "decoding", "default", "dir", "dirname", "disabled",
+        "download", "draggable", "enctype", "enterkeyhint", "face", "for", "form",
+        "formaction", "formenctype", "formmethod", "formnovalidate", "formtarget", "frame",
+        "frameborder", "headers", "height", "hidden", "high", "href", "hreflang", "hspace",
         "id", "inert", "inputmode", "is", "ismap", "itemid", "itemprop", "itemref",
         "itemscope", "itemtype", "kind", "label", "lang", "language", "link", "list",
         "loading", "longdesc", "loop", "low", "marginheight", "marginwidth", "max",
@@ -120,15 +120,15 @@ _KNOWN_ATTRIBUTES = frozenset(
         "translate", "type", "usemap", "valign", "value", "valuetype", "version", "vlink",
         "vspace", "width", "wrap",
         # SVG and MathML
-        "attributename", "clip-path", "clip-rule", "cx", "cy", "d", "dx", "dy",
-        "fill", "fill-opacity", "fill-rule", "font-family", "font-size", "font-weight",
-        "fr", "fx", "fy", "gradienttransform", "gradientunits", "markerheight",
-        "markerwidth", "mask", "offset", "opacity", "points", "preserveaspectratio", "r",
-        "refx", "refy", "rx", "ry", "stop-color", "stop-opacity", "stroke",
-        "stroke-dasharray", "stroke-linecap", "stroke-linejoin", "stroke-opacity",
-        "stroke-width", "text-anchor", "transform", "viewbox", "x", "x1", "x2",
-        "xlink:href", "xml:lang", "xmlns", "y", "y1", "y2", "display", "displaystyle",
-        "mathvariant", "mathcolor", "mathbackground", "scriptlevel", "encoding",
+        "attributename", "clip-path", "clip-rule", "cx", "cy", "d", "dx", "dy", "fill",
+        "fill-opacity", "fill-rule", "font-family", "font-size", "font-weight", "fr", "fx",
+        "fy", "gradienttransform", "gradientunits", "markerheight", "markerwidth", "mask",
+        "offset", "opacity", "points", "preserveaspectratio", "r", "refx", "refy", "rx",
+        "ry", "stop-color", "stop-opacity", "stroke", "stroke-dasharray", "stroke-linecap",
+        "stroke-linejoin", "stroke-opacity", "stroke-width", "text-anchor", "transform",
+        "viewbox", "x", "x1", "x2", "xlink:href", "xml:lang", "xmlns", "y", "y1", "y2",
+        "display", "displaystyle", "mathvariant", "mathcolor", "mathbackground",
+        "scriptlevel", "encoding",
     }
 )  # fmt: skip
 _KNOWN_PREFIXES = frozenset({"data-", "aria-"})
