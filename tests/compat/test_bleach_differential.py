@@ -1,5 +1,5 @@
 """The bleach shim against the real bleach (6.4.0, the test extra's pin), same arguments to
-both.
+both: five ``Cleaner`` argument sets (one with ``LinkifyFilter``) and ``linkify(clean(x))``.
 
 Outputs are compared as parsed HTML (html5lib, as a ``<div>``'s innerHTML, through
 ``fuzz/atheris_sanitize.py``'s canonical dump): attribute order and quoting may differ.
