@@ -139,16 +139,17 @@ _URL_NOISE = re.compile(r"[`\x00-\x20\x7f-\xa0\s]+|[^\x00-\x7f]")
 _HAS_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:")
 _INVISIBLE = re.compile(f"[{re.escape(INVISIBLE_CHARACTERS)}]")
 #: Markup in htmlguard's output (attribute values there escape ``<`` and ``>``).
-_MARKUP_OR_INVISIBLE = re.compile(
-    f"(<!--.*?-->|<[^>]*>)|[{re.escape(INVISIBLE_CHARACTERS)}]", re.DOTALL
-)
+_MARKUP = re.compile("(<!--.*?-->|<[^>]*>)", re.DOTALL)
+_TO_QUESTION_MARKS = str.maketrans(dict.fromkeys(INVISIBLE_CHARACTERS, INVISIBLE_REPLACEMENT_CHAR))
 
 
 def _invisible_to_question_marks(out: str) -> str:
     """bleach replaces control characters in text (not in tags or comments) with ``?``."""
     if _INVISIBLE.search(out) is None:
         return out
-    return _MARKUP_OR_INVISIBLE.sub(lambda m: m.group(1) or INVISIBLE_REPLACEMENT_CHAR, out)
+    parts = _MARKUP.split(out)  # text at even indexes, markup at odd ones
+    parts[::2] = [text.translate(_TO_QUESTION_MARKS) for text in parts[::2]]
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
