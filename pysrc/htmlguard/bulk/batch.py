@@ -1,0 +1,112 @@
+"""One batch of a bulk job: sanitize chosen columns of some rows, and report what changed.
+
+This is the one piece every runner shares (the single-machine job, Dask partitions, the
+Flask and Django commands), so a value is handled the same way wherever it runs:
+
+- ``None`` (SQL NULL, an empty Parquet cell) stays ``None`` and is counted in ``nulls``;
+- a ``str`` goes through the column's policy, all of a column's strings in one
+  ``sanitize_many`` call (every core, GIL released);
+- anything else (a number, bytes, a string the policy refuses, such as one over its
+  ``max_input_bytes``) is a per-row *failure*: the value is returned as it was, the row is
+  counted in ``failed``, and the job goes on. What a runner writes for a failed row is its
+  choice (its docs say); it must never write a value the policy did not produce in place of
+  one it did.
+
+Removals are counted with ``Policy.inspect`` on the values that changed only: a value the
+policy leaves alone removed nothing, and most stored HTML is clean on a second run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from htmlguard._core import Policy
+from htmlguard.bulk.report import SAMPLE_LIMIT, Change, Failure, Report
+from htmlguard.errors import HTMLGuardError
+
+
+def _utf8_len(s: str) -> int:
+    return len(s.encode("utf-8", "surrogatepass"))
+
+
+def _sanitize_values(policy: Policy, values: list[str]) -> list[str | BaseException]:
+    """Each value's output, or the exception that value alone raises."""
+    try:
+        return list(policy.sanitize_many(values))
+    except (HTMLGuardError, ValueError, TypeError):
+        # One bad value fails the whole call: redo the batch one value at a time so only
+        # the bad ones fail (rare, so the slow path does not matter).
+        out: list[str | BaseException] = []
+        for v in values:
+            try:
+                out.append(policy.sanitize(v))
+            except (HTMLGuardError, ValueError, TypeError) as e:
+                out.append(e)
+        return out
+
+
+def sanitize_columns(
+    table: Mapping[str, Sequence[Any]],
+    columns: Mapping[str, Policy],
+    keys: Sequence[Any],
+    *,
+    samples: bool = False,
+) -> tuple[dict[str, list[Any]], Report]:
+    """Sanitize ``table[c]`` with ``columns[c]`` for each chosen column ``c``.
+
+    ``table`` holds columns of equal length (one entry per row), ``keys`` identifies each
+    row in failures and samples (a primary key, a line number). Returns the new values of
+    the chosen columns (other columns are not copied) and the batch's :class:`Report`;
+    ``samples=True`` keeps up to :data:`~htmlguard.bulk.report.SAMPLE_LIMIT` changed
+    values as examples (``--dry-run``).
+    """
+    n = len(keys)
+    report = Report(rows_read=n)
+    row_failed = [False] * n
+    row_changed = [False] * n
+    out: dict[str, list[Any]] = {}
+    for column, policy in columns.items():
+        values = list(table[column])
+        if len(values) != n:
+            raise ValueError(f"column {column!r} has {len(values)} values for {n} keys")
+        new_values: list[Any] = list(values)
+        todo = [i for i, v in enumerate(values) if isinstance(v, str)]
+        results = _sanitize_values(policy, [values[i] for i in todo])
+        for i, result in zip(todo, results, strict=True):
+            before = values[i]
+            report.bytes_in += _utf8_len(before)
+            if isinstance(result, BaseException):
+                row_failed[i] = True
+                report.failures.append(
+                    Failure(keys[i], column, f"{type(result).__name__}: {result}")
+                )
+                continue
+            report.bytes_out += _utf8_len(result)
+            if result != before:
+                row_changed[i] = True
+                new_values[i] = result
+                found = policy.inspect(before)
+                report.by_kind.update(found.by_kind)
+                report.by_tag.update(found.by_tag)
+                report.by_attribute.update(
+                    {f"{t}[{a}]": c for (t, a), c in found.by_attribute.items()}
+                )
+                if samples and len(report.samples) < SAMPLE_LIMIT:
+                    report.samples.append(Change(keys[i], column, before, result))
+        for i, v in enumerate(values):
+            if v is None:
+                report.nulls += 1
+            elif not isinstance(v, str):
+                row_failed[i] = True
+                report.failures.append(
+                    Failure(
+                        keys[i], column, f"TypeError: expected str or None, got {type(v).__name__}"
+                    )
+                )
+        out[column] = new_values
+    report.failed = sum(row_failed)
+    report.changed = sum(c and not f for c, f in zip(row_changed, row_failed, strict=True))
+    report.unchanged = n - report.failed - report.changed
+    del report.failures[SAMPLE_LIMIT:]
+    return out, report
