@@ -29,6 +29,7 @@ __all__ = [
     "_sanitize_unsplit",
     "_stop_background",
     "_Mailbox",
+    "_Stream",
 ]
 
 __version__: str
@@ -188,6 +189,22 @@ class PolicyRegistry:
 class _Mailbox:
     def fileno(self) -> int: ...
     def take(self) -> list[tuple[int, str | None, BaseException | None]]: ...
+
+@final
+class _Stream:
+    """A document sanitized as its UTF-8 bytes arrive (``feed`` then ``finish``)."""
+
+    def __init__(
+        self,
+        policy: str | Policy,
+        *,
+        errors: Literal["strict", "replace"] = "strict",
+        scan_bytes: int = ...,
+    ) -> None: ...
+    def feed(self, data: bytes) -> bytes: ...
+    def finish(self) -> bytes: ...
+    @property
+    def size(self) -> int: ...
 
 policies: PolicyRegistry
 

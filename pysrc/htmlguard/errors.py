@@ -6,7 +6,13 @@ derives from the builtin a caller would naturally catch (``ValueError``, ``Looku
 
 from __future__ import annotations
 
-__all__ = ["HTMLGuardError", "InputTooLargeError", "PolicyError", "UnknownPolicyError"]
+__all__ = [
+    "HTMLGuardError",
+    "InputTooLargeError",
+    "InvalidUTF8Error",
+    "PolicyError",
+    "UnknownPolicyError",
+]
 
 
 class HTMLGuardError(Exception):
@@ -26,3 +32,7 @@ class UnknownPolicyError(HTMLGuardError, LookupError):
 
 class InputTooLargeError(HTMLGuardError, ValueError):
     """The input is longer than the policy's ``max_input_bytes``."""
+
+
+class InvalidUTF8Error(HTMLGuardError, ValueError):
+    """Bytes given as UTF-8 are not; the message names the byte offset of the first bad one."""

@@ -12,6 +12,7 @@ pyo3::import_exception!(htmlguard.errors, HTMLGuardError);
 pyo3::import_exception!(htmlguard.errors, PolicyError);
 pyo3::import_exception!(htmlguard.errors, UnknownPolicyError);
 pyo3::import_exception!(htmlguard.errors, InputTooLargeError);
+pyo3::import_exception!(htmlguard.errors, InvalidUTF8Error);
 
 pub(super) fn policy_err(e: SpecError) -> PyErr {
     PolicyError::new_err(e.to_string())

@@ -2,7 +2,8 @@
 //! text arguments), `policy` (the `Policy` class), `report` (`Report`, `Removal`),
 //! `registry` (named policies), `verbs` (module functions), `trees` (the parsers' trees,
 //! for the browser tests), `background` (the threads of `sanitize_async`), `mailbox`
-//! (their answers), `hooks` (`sanitize_with`'s Python hooks) and `errors`.
+//! (their answers), `hooks` (`sanitize_with`'s Python hooks), `stream` (a document sanitized as its bytes
+//! arrive, `_Stream`) and `errors`.
 //! No decision about what HTML is safe is made here.
 
 mod background;
@@ -13,6 +14,7 @@ mod mailbox;
 mod policy;
 mod registry;
 mod report;
+mod stream;
 mod trees;
 mod verbs;
 
@@ -29,6 +31,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<report::Removal>()?;
     m.add_class::<registry::PolicyRegistry>()?;
     m.add_class::<mailbox::Mailbox>()?;
+    m.add_class::<stream::PyStream>()?;
     m.add("policies", registry::PolicyRegistry)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEFAULT_POLICY", registry::DEFAULT_POLICY)?;

@@ -10,6 +10,7 @@
 pub mod html5ever;
 pub mod native;
 pub mod parse;
+pub mod stream;
 pub mod walk;
 
 use std::borrow::Cow;
@@ -146,8 +147,27 @@ pub fn sanitize_in_pieces(
 ) -> String {
     let mut rec = Recorder(findings);
     let html = &*engine_input(p, html);
+    let points = cut_points(p, html, every);
+    if points.is_empty() {
+        return sanitize_whole(p, html, &mut rec, hooks);
+    }
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut from = 0;
+    for &to in points.iter().chain(std::iter::once(&html.len())) {
+        let hooks = hooks.as_deref_mut().map(|h| h as &mut dyn Hooks);
+        let piece = sanitize_whole(p, &html[from..to], &mut rec, hooks);
+        from = to;
+        let after_output = !out.is_empty();
+        join_piece(&mut out, &piece, after_output);
+    }
+    out
+}
+
+/// Where `html` (as the policy's engine reads it) may be cut into pieces of at least
+/// `every` bytes that sanitize to the output of the whole (see `html/split.rs`).
+pub fn cut_points(p: &CompiledPolicy, html: &str, every: usize) -> Vec<usize> {
     // An SVG animation element's check looks up ids anywhere in the document.
-    let points = if p.rules.animates {
+    if p.rules.animates {
         Vec::new()
     } else if p.rules.escapes() {
         split_points_escaping(html, every, |name| {
@@ -159,27 +179,20 @@ pub fn sanitize_in_pieces(
         })
     } else {
         split_points(html, every)
-    };
-    if points.is_empty() {
-        return sanitize_whole(p, html, &mut rec, hooks);
     }
-    let mut out = String::with_capacity(html.len() + html.len() / 8);
-    let mut from = 0;
-    for &to in points.iter().chain(std::iter::once(&html.len())) {
-        let hooks = hooks.as_deref_mut().map(|h| h as &mut dyn Hooks);
-        let piece = sanitize_whole(p, &html[from..to], &mut rec, hooks);
-        from = to;
-        // The serializer writes a leading U+FEFF as a reference because the parser drops
-        // it at the start of input; inside the output it is plain text.
-        match piece.strip_prefix("&#xFEFF;") {
-            Some(rest) if !out.is_empty() => {
-                out.push('\u{feff}');
-                out.push_str(rest);
-            }
-            _ => out.push_str(&piece),
+}
+
+/// Append a piece's output to the output of the pieces before it (`after_output`: they
+/// wrote something). The serializer writes a leading U+FEFF as a reference because the
+/// parser drops it at the start of input; inside the output it is plain text.
+pub fn join_piece(out: &mut String, piece: &str, after_output: bool) {
+    match piece.strip_prefix("&#xFEFF;") {
+        Some(rest) if after_output => {
+            out.push('\u{feff}');
+            out.push_str(rest);
         }
+        _ => out.push_str(piece),
     }
-    out
 }
 
 /// Sanitize as one document (after the attribute bound). Only the first round is
