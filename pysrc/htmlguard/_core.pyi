@@ -194,13 +194,13 @@ class _Mailbox:
 class _Stream:
     """A document sanitized as its UTF-8 bytes arrive (``feed`` then ``finish``)."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         policy: str | Policy,
         *,
         errors: Literal["strict", "replace"] = "strict",
         scan_bytes: int = ...,
-    ) -> None: ...
+    ) -> Self: ...
     def feed(self, data: bytes) -> bytes: ...
     def finish(self) -> bytes: ...
     @property

@@ -14,7 +14,7 @@ import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, Protocol
 
 from htmlguard import _core
 
@@ -22,6 +22,7 @@ __all__ = [
     "CHUNK_BYTES",
     "TEMP_SUFFIX",
     "Errors",
+    "Readable",
     "atomic_writer",
     "remove_stale_temps",
     "sanitize_stream",
@@ -40,9 +41,15 @@ _TEMP_NAME = re.compile(r"^\..*\.(\d+)\.[^.]+" + re.escape(TEMP_SUFFIX) + "$")
 Errors = Literal["strict", "replace"]
 
 
+class Readable(Protocol):
+    """What :func:`sanitize_stream` reads: a binary file, or anything with its ``read``."""
+
+    def read(self, n: int, /) -> bytes: ...
+
+
 def sanitize_stream(
     policy: str | _core.Policy,
-    src: BinaryIO,
+    src: Readable,
     write: Callable[[bytes], object],
     *,
     errors: Errors = "strict",

@@ -197,7 +197,9 @@ def _plan(args: argparse.Namespace, failed: list[str]) -> list[_Job]:
     for f in files:
         if f == "-":
             if to_files:
-                raise CLIError("standard input ('-') cannot be written with --out-dir or --in-place")
+                raise CLIError(
+                    "standard input ('-') cannot be written with --out-dir or --in-place"
+                )
             jobs.append(_Job(f, None))
         elif os.path.isdir(f):
             if not to_files:
@@ -321,16 +323,14 @@ class _Progress:
         if not wanted:
             return
         try:
-            from tqdm import tqdm
+            from tqdm import tqdm  # type: ignore[import-untyped]
         except ImportError:
             if args.progress:
                 sys.stderr.write(
                     f"{PROG}: note: --progress needs tqdm (pip install 'htmlguard[cli]')\n"
                 )
             return
-        self.bar = tqdm(
-            total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr
-        )
+        self.bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr)
         self._files_postfix()
 
     def _files_postfix(self) -> None:

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -38,7 +38,7 @@ enum Failure {
 impl PyStream {
     fn check_open(&self) -> PyResult<()> {
         match self.closed {
-            Some(why) => Err(PyRuntimeError::new_err(format!("the stream is {why}"))),
+            Some(why) => Err(PyValueError::new_err(format!("the stream is {why}"))),
             None => Ok(()),
         }
     }
