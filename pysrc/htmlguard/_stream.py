@@ -73,7 +73,9 @@ def sanitize_stream(
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
+    # On Windows os.kill ends the process whatever the signal: every writer counts as
+    # alive there, and its files are only ignored.
+    if pid == os.getpid() or os.name == "nt":
         return True
     try:
         os.kill(pid, 0)
@@ -128,13 +130,11 @@ def atomic_writer(dest: str) -> Iterator[BinaryIO]:
         with os.fdopen(fd, "wb") as f:
             yield f
             f.flush()
-            if old is not None:
-                os.fchmod(f.fileno(), stat.S_IMODE(old.st_mode))
+            os.chmod(tmp, stat.S_IMODE(old.st_mode) if old is not None else _new_file_mode())
+            if old is not None and hasattr(os, "fchown"):
                 if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
                     with contextlib.suppress(OSError):
                         os.fchown(f.fileno(), old.st_uid, old.st_gid)
-            else:
-                os.fchmod(f.fileno(), _new_file_mode())
             # On disk before the rename, so a crash cannot leave an empty file in its place.
             os.fsync(f.fileno())
         os.replace(tmp, dest)

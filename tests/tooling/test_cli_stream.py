@@ -5,18 +5,13 @@ file and go on; the progress bar shows only when asked or on a terminal."""
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
-import pty
 import re
-import select
 import signal
 import stat
-import struct
 import subprocess
 import sys
-import termios
 import time
 from functools import cache
 from pathlib import Path
@@ -334,6 +329,16 @@ def test_each_failing_file_is_reported_and_the_others_done(site: Path, tmp_path:
     assert (site / "bad.html").read_text("utf-8") == "<p>caf\ufffd</p>"
 
 
+def test_standard_input_streams_with_invalid_bytes_replaced(tmp_path: Path) -> None:
+    data = big(3 * MB, False).encode() + b"<p>caf\xe9</p>" + big(MB, True).encode()
+    src = tmp_path / "in.html"
+    src.write_bytes(data)
+    with src.open("rb") as f:
+        proc = htmlguard("sanitize", "-p", "relaxed", stdin=f)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert proc.stdout == whole(POLICIES["relaxed"], data, "replace")
+
+
 def test_usage_errors(site: Path, tmp_path: Path) -> None:
     for argv in (
         [str(site)],  # a directory needs somewhere to write
@@ -409,6 +414,12 @@ def test_a_live_writers_temp_file_is_left_alone(tmp_path: Path) -> None:
 
 def run_on_pty(argv: list[str], stdout: Path) -> tuple[int, bytes]:
     """Run ``argv`` with standard error on a terminal; (status, what it wrote there)."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
     master, slave = pty.openpty()
     # A terminal of 100 columns (a new pty has none, and tqdm fits its bar to them).
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
