@@ -537,7 +537,7 @@ def _parser() -> argparse.ArgumentParser:
         "written in chunks: memory stays small however big a file is, as long as the "
         "document can be cut between top-level elements (one wrapping everything, such "
         "as <body>, is read whole); the output is exactly that of sanitizing the whole "
-        "file. " + _SANITIZE_INPUT_HELP,
+        "file.",
         epilog="Output files are written to a temporary file beside them "
         f"(.NAME.PID.RANDOM{_stream.TEMP_SUFFIX}) and renamed over the target, so a "
         "failed or killed run never leaves a partly written file; a later run removes "
