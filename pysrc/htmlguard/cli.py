@@ -226,7 +226,8 @@ def _plan(args: argparse.Namespace, failed: list[str]) -> list[_Job]:
             assert job.dest is not None
             key = os.path.realpath(job.dest)
             if key in first:
-                failed.append(f"{job.src}: its output {job.dest!r} is {first[key]!r}'s too")
+                if os.path.realpath(first[key]) != os.path.realpath(job.src):
+                    failed.append(f"{job.src}: its output {job.dest!r} is {first[key]!r}'s too")
             else:
                 first[key] = job.src
                 unique.append(job)

@@ -267,6 +267,23 @@ def test_out_dir_mirrors_the_tree(site: Path, tmp_path: Path) -> None:
     assert pages(tmp_path / "txt") == {"notes.txt": CLEAN.encode()}
 
 
+def test_out_dir_collisions_fail_and_repeats_are_done_once(site: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "index.html").write_text("<b>other</b>")
+    index = site / "index.html"
+    out = tmp_path / "out"
+    proc = htmlguard(
+        "sanitize", str(index), str(index), str(other / "index.html"), "--out-dir", str(out)
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.decode().splitlines() == [
+        f"htmlguard: error: {other / 'index.html'}: its output "
+        f"{str(out / 'index.html')!r} is {str(index)!r}'s too"
+    ]
+    assert pages(out) == {"index.html": (CLEAN + "<i>index.html</i>").encode()}
+
+
 def test_out_dir_inside_the_input_is_not_read_again(site: Path) -> None:
     out = site / "clean"
     for _ in range(2):
