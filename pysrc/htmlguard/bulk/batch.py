@@ -7,7 +7,9 @@ Flask and Django commands), so a value is handled the same way wherever it runs:
 - a ``str`` goes through the column's policy, all of a column's strings in one
   ``sanitize_many`` call (every core, GIL released);
 - anything else (a number, bytes, a string the policy refuses, such as one over its
-  ``max_input_bytes``) is a per-row *failure*: the value is returned as it was, the row is
+  ``max_input_bytes``, a string holding lone surrogates, which is how invalid UTF-8 read
+  with ``surrogateescape`` arrives and which the core would turn into U+FFFD) is a per-row
+  *failure*: the value is returned as it was, the row is
   counted in ``failed``, and the job goes on. What a runner writes for a failed row is its
   choice (its docs say); it must never write a value the policy did not produce in place of
   one it did.
@@ -19,18 +21,47 @@ policy leaves alone removed nothing, and most stored HTML is clean on a second r
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
-from htmlguard._core import Policy
 from htmlguard.bulk.report import SAMPLE_LIMIT, Change, Failure, Report
 from htmlguard.errors import HTMLGuardError
+
+
+class Findings(Protocol):
+    """What :meth:`htmlguard.Policy.inspect`'s report gives the batch step."""
+
+    @property
+    def by_kind(self) -> Mapping[str, int]: ...
+    @property
+    def by_tag(self) -> Mapping[str, int]: ...
+    @property
+    def by_attribute(self) -> Mapping[tuple[str, str], int]: ...
+
+
+class Sanitizer(Protocol):
+    """What the batch step needs of a column's policy: a :class:`htmlguard.Policy`, or a
+    wrapper around one (:class:`htmlguard.bulk.workers.Threaded` sizes the parallelism,
+    the Django command chains a field's passes)."""
+
+    def sanitize(self, html: str, /) -> str: ...
+    def sanitize_many(self, htmls: list[str], /) -> list[str]: ...
+    def inspect(self, html: str, /) -> Findings: ...
 
 
 def _utf8_len(s: str) -> int:
     return len(s.encode("utf-8", "surrogatepass"))
 
 
-def _sanitize_values(policy: Policy, values: list[str]) -> list[str | BaseException]:
+def _invalid_unicode(s: str) -> str | None:
+    """Why `s` cannot be sanitized faithfully (a lone surrogate), or None."""
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError as e:
+        return f"UnicodeError: invalid UTF-8 or a lone surrogate at character {e.start}"
+    return None
+
+
+def _sanitize_values(policy: Sanitizer, values: list[str]) -> list[str | BaseException]:
     """Each value's output, or the exception that value alone raises."""
     try:
         return list(policy.sanitize_many(values))
@@ -48,7 +79,7 @@ def _sanitize_values(policy: Policy, values: list[str]) -> list[str | BaseExcept
 
 def sanitize_columns(
     table: Mapping[str, Sequence[Any]],
-    columns: Mapping[str, Policy],
+    columns: Mapping[str, Sanitizer],
     keys: Sequence[Any],
     *,
     samples: bool = False,
@@ -71,7 +102,17 @@ def sanitize_columns(
         if len(values) != n:
             raise ValueError(f"column {column!r} has {len(values)} values for {n} keys")
         new_values: list[Any] = list(values)
-        todo = [i for i, v in enumerate(values) if isinstance(v, str)]
+        todo: list[int] = []
+        for i, v in enumerate(values):
+            if not isinstance(v, str):
+                continue
+            invalid = _invalid_unicode(v)
+            if invalid is None:
+                todo.append(i)
+                continue
+            report.bytes_in += _utf8_len(v)
+            row_failed[i] = True
+            report.failures.append(Failure(keys[i], column, invalid))
         results = _sanitize_values(policy, [values[i] for i in todo])
         for i, result in zip(todo, results, strict=True):
             before = values[i]
