@@ -119,3 +119,20 @@ class Report:
             failures=[Failure(**f) for f in data["failures"]],
             samples=[Change(**c) for c in data["samples"]],
         )
+
+
+def excerpt(old: str, new: str, width: int = 100) -> tuple[str, str]:
+    """`old` and `new` cut to about `width` characters around where they first differ, an
+    ellipsis marking each cut (for showing a change on one line)."""
+    start = 0
+    for a, b in zip(old, new, strict=False):
+        if a != b:
+            break
+        start += 1
+    start = max(0, start - width // 4)
+
+    def cut(text: str) -> str:
+        part = text[start : start + width]
+        return ("…" if start else "") + part + ("…" if start + width < len(text) else "")
+
+    return cut(old), cut(new)
