@@ -110,10 +110,10 @@ class JSONLines:
                 if not raw:
                     break
                 pos += len(raw)
+                lineno += 1
                 if not raw.strip():
                     entries.append((raw, None))
                     continue
-                lineno += 1
                 try:
                     obj = _parse(raw)
                 except _BadLine as e:
