@@ -26,7 +26,7 @@ from htmlguard._core import Policy
 from htmlguard.bulk.errors import EXTRA_HINT, BulkError
 from htmlguard.bulk.report import Report, excerpt
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "report_text", "run"]
 
 DESCRIPTION = """\
 Sanitize chosen columns of stored HTML in batches: a JSON Lines, CSV or Parquet file
@@ -281,7 +281,12 @@ def _print(report: Report, args: argparse.Namespace) -> None:
         data = {"dry_run": args.dry_run, **report.to_dict()}
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
         return
-    sys.stdout.write("".join(line + "\n" for line in _lines(report, args.dry_run)))
+    sys.stdout.write(report_text(report, args.dry_run))
+
+
+def report_text(report: Report, dry_run: bool) -> str:
+    """The human report (lines), as ``htmlguard bulk`` prints it."""
+    return "".join(line + "\n" for line in _lines(report, dry_run))
 
 
 def _lines(r: Report, dry_run: bool) -> Iterator[str]:
