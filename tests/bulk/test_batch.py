@@ -18,7 +18,9 @@ def test_values_are_sanitized_and_rows_counted() -> None:
         "body": ["<b onclick=x>a</b>", "clean", None, 7, "<script>1</script>ok"],
         "bio": ["<i>x</i>", "<i onclick=y>y</i>", "z", "w", None],
     }
-    new, report = sanitize_columns(table, {"body": UGC, "bio": hg.Policy.preset("strict")}, [1, 2, 3, 4, 5])
+    new, report = sanitize_columns(
+        table, {"body": UGC, "bio": hg.Policy.preset("strict")}, [1, 2, 3, 4, 5]
+    )
     assert new["body"] == ["<b>a</b>", "clean", None, 7, "ok"]
     assert new["bio"] == ["x", "y", "z", "w", None]
     # row 4 failed (an int); rows 1, 2, 5 changed; row 3 unchanged (None and a clean "z")
@@ -45,13 +47,17 @@ def test_lone_surrogates_fail_instead_of_becoming_replacement_characters() -> No
     assert report.failed == 1 and "invalid UTF-8" in report.failures[0].error
 
 
-def test_samples_and_failures_are_capped_but_counts_are_not() -> None:
+def test_samples_are_capped_a_batch_lists_every_failure_a_job_the_first() -> None:
     n = SAMPLE_LIMIT * 3
     values: list[object] = ["<b onclick=x>a</b>"] * n + [1] * n
     _, report = sanitize_columns({"c": values}, {"c": UGC}, list(range(2 * n)), samples=True)
     assert report.changed == n and report.failed == n
-    assert len(report.samples) == len(report.failures) == SAMPLE_LIMIT
+    assert len(report.samples) == SAMPLE_LIMIT
     assert report.samples[0] == Change(0, "c", "<b onclick=x>a</b>", "<b>a</b>")
+    assert [f.key for f in report.failures] == list(range(n, 2 * n))
+    job = Report()
+    job.merge(report)
+    assert job.failed == n and len(job.failures) == SAMPLE_LIMIT
 
 
 def test_mismatched_lengths_are_refused() -> None:

@@ -17,14 +17,27 @@ REPO = Path(__file__).resolve().parents[2]
 
 def htmlguard(*args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO / "pysrc")}
-    argv = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "htmlguard", *args]
+    argv = (
+        [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "htmlguard", *args]
+    )
     return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
 
 
 def test_file_job_text_report_and_exit_0(tmp_path: Path) -> None:
     src, dest = tmp_path / "in.csv", tmp_path / "out.csv"
     WRITERS["csv"](src, 25)
-    done = htmlguard("bulk", str(src), "--column", "body=ugc", "--out", str(dest), "--batch-size", "4", "--workers", "2")
+    done = htmlguard(
+        "bulk",
+        str(src),
+        "--column",
+        "body=ugc",
+        "--out",
+        str(dest),
+        "--batch-size",
+        "4",
+        "--workers",
+        "2",
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("rows: 25 read, ")
     assert "removed by tag: " in done.stdout and done.stderr == ""  # no bar: not a tty
@@ -112,5 +125,7 @@ def test_help_works_and_jobs_name_the_extra_without_the_bulk_extra(tmp_path: Pat
     # JSON Lines needs no extra at all.
     jsonl = tmp_path / "in.jsonl"
     jsonl.write_text(json.dumps({"body": "<b onclick=x>x</b>"}) + "\n")
-    assert htmlguard("bulk", str(jsonl), "-c", "body=ugc", "--dry-run", code=BLOCKED).returncode == 0
+    assert (
+        htmlguard("bulk", str(jsonl), "-c", "body=ugc", "--dry-run", code=BLOCKED).returncode == 0
+    )
     assert UGC.sanitize("<b onclick=x>x</b>") == "<b>x</b>"

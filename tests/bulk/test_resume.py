@@ -49,17 +49,35 @@ def test_file_job_killed_and_resumed_equals_uninterrupted(
     src = tmp_path / f"in.{fmt}"
     WRITERS[fmt](src, N)
     reference = tmp_path / f"reference.{fmt}"
-    plain = drive({"source": str(src), "dest": str(reference), "batch_size": BATCH, "kill_at": 0, "point": point})
+    plain = drive(
+        {
+            "source": str(src),
+            "dest": str(reference),
+            "batch_size": BATCH,
+            "kill_at": 0,
+            "point": point,
+        }
+    )
     assert plain.returncode == 0, plain.stderr
 
     dest = tmp_path / f"out.{fmt}"
     kill_at = random.Random(f"{fmt}{point}").randint(2, BATCHES - 1)
-    killed = drive({"source": str(src), "dest": str(dest), "batch_size": BATCH, "kill_at": kill_at, "point": point})
+    killed = drive(
+        {
+            "source": str(src),
+            "dest": str(dest),
+            "batch_size": BATCH,
+            "kill_at": kill_at,
+            "point": point,
+        }
+    )
     assert killed.returncode == -9, killed.stderr
     assert not dest.exists()  # never half-written: absent until the final rename
     assert (tmp_path / f"out.{fmt}.htmlguard-checkpoint").exists()
 
-    done = drive({"source": str(src), "dest": str(dest), "batch_size": BATCH, "kill_at": 0, "point": point})
+    done = drive(
+        {"source": str(src), "dest": str(dest), "batch_size": BATCH, "kill_at": 0, "point": point}
+    )
     assert done.returncode == 0, done.stderr
     assert read_output(dest) == read_output(reference)
     report = json.loads(done.stdout)
@@ -83,10 +101,10 @@ def load_pg(url: str) -> None:
     try:
         with engine.begin() as c:
             c.execute(sa.text("DROP TABLE IF EXISTS posts"))
-            c.execute(sa.text("CREATE TABLE posts (id INTEGER PRIMARY KEY, body TEXT, n REAL, tag TEXT)"))
             c.execute(
-                sa.text("INSERT INTO posts VALUES (:id, :body, :n, :tag)"), rows(N)
+                sa.text("CREATE TABLE posts (id INTEGER PRIMARY KEY, body TEXT, n REAL, tag TEXT)")
             )
+            c.execute(sa.text("INSERT INTO posts VALUES (:id, :body, :n, :tag)"), rows(N))
     finally:
         engine.dispose()
 
@@ -122,7 +140,19 @@ def test_cli_killed_from_outside_and_run_again(tmp_path: Path) -> None:
     """The command itself, SIGKILLed once its checkpoint shows a committed batch."""
     src, dest = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     WRITERS["jsonl"](src, 3000)
-    args = [sys.executable, "-m", "htmlguard", "bulk", str(src), "-c", "body=ugc", "--out", str(dest), "--batch-size", "10"]
+    args = [
+        sys.executable,
+        "-m",
+        "htmlguard",
+        "bulk",
+        str(src),
+        "-c",
+        "body=ugc",
+        "--out",
+        str(dest),
+        "--batch-size",
+        "10",
+    ]
     proc = subprocess.Popen(args, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ckpt = tmp_path / "out.jsonl.htmlguard-checkpoint"
     deadline = time.monotonic() + 60

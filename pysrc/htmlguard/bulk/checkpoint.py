@@ -75,7 +75,9 @@ def load(path: Path, expected: str) -> Checkpoint | None:
             job=dict(data["job"]),
         )
     except (ValueError, KeyError, TypeError) as e:
-        raise CheckpointError(f"checkpoint {str(path)!r} cannot be read ({e}); delete it to start over") from None
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} cannot be read ({e}); delete it to start over"
+        ) from None
     if found.fingerprint != expected:
         raise CheckpointError(
             f"checkpoint {str(path)!r} belongs to another job (a different source, "

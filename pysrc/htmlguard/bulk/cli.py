@@ -28,13 +28,14 @@ from htmlguard.bulk.report import Report, excerpt
 
 __all__ = ["add_parser", "report_text", "run"]
 
-DESCRIPTION = """\
-Sanitize chosen columns of stored HTML in batches: a JSON Lines, CSV or Parquet file
-(written to --out DEST, or replaced with --in-place; atomically), or a SQL table (an
-SQLAlchemy URL with --table; rows updated in place, a transaction per batch). An
-interrupted job continues where it stopped when run again (a checkpoint beside DEST, or
-TABLE.htmlguard-checkpoint in the current directory for SQL). Needs the bulk extra (%s).
-""" % EXTRA_HINT
+DESCRIPTION = (
+    "Sanitize chosen columns of stored HTML in batches: a JSON Lines, CSV or Parquet file "
+    "(written to --out DEST, or replaced with --in-place; atomically), or a SQL table (an "
+    "SQLAlchemy URL with --table; rows updated in place, a transaction per batch). An "
+    "interrupted job continues where it stopped when run again (a checkpoint beside DEST, "
+    "or TABLE.htmlguard-checkpoint in the current directory for SQL). Needs the bulk extra "
+    f"({EXTRA_HINT})."
+)
 
 EPILOG = (
     "Exit status: 0 ok; 1 some rows failed (see the report); 2 the job could not start or "

@@ -117,16 +117,16 @@ class CSVFile:
             table: dict[str, list[Any]] = {c: [] for c in self.columns}
             keys: list[Any] = []
             while len(entries) < size:
+                record: list[str] | None
+                error: str | None = None
                 try:
                     record = next(reader)
                 except StopIteration:
                     break
                 except csv.Error as e:  # e.g. a quote left open at the end of the file
                     record, error = None, f"unreadable CSV record: {e}"
-                else:
-                    error = None
-                    if len(record) < need:
-                        error = f"{len(record)} fields, the chosen columns need {need}"
+                if record is not None and len(record) < need:
+                    error = f"{len(record)} fields, the chosen columns need {need}"
                 raw = lines.take()
                 number += 1
                 if record is None or error is not None:

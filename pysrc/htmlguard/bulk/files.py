@@ -138,7 +138,9 @@ def _finished(out: Path) -> Report | None:
     return report
 
 
-def _dry_run(fmt: Any, use: Mapping[str, Sanitizer], size: int, progress: Progress | None) -> Report:
+def _dry_run(
+    fmt: Any, use: Mapping[str, Sanitizer], size: int, progress: Progress | None
+) -> Report:
     total, unit = fmt.total()
     report = Report()
     for chunk in fmt.chunks(0, 0, size):

@@ -183,8 +183,7 @@ def _write(
                 report,
                 k,
                 c.name,
-                f"{len(value)} characters once sanitized, over the column's length "
-                f"{c.type.length}",
+                f"{len(value)} characters once sanitized, over the column's length {c.type.length}",
                 was_changed=True,
             )
             continue
