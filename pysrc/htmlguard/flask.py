@@ -191,7 +191,7 @@ commands = AppGroup("htmlguard", help="htmlguard's commands.")
 )
 @click.option("--dry-run", is_flag=True, help="write nothing; report with sample changes")
 @click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), help="threads sanitizing")
+@click.option("--workers", type=click.IntRange(min=1), help="threads sanitizing (one per core)")
 @click.option("--checkpoint", help="the checkpoint file (TABLE.htmlguard-checkpoint)")
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
 def resanitize(
@@ -214,7 +214,6 @@ def resanitize(
 
     from .bulk.cli import report_text
     from .bulk.sql import run_sql
-    from .bulk.workers import Workers
     from .errors import HTMLGuardError
 
     state = get_state()
@@ -228,21 +227,16 @@ def resanitize(
             if not sep or not column or not name:
                 raise click.BadParameter(f"{spec!r}: expected COLUMN=POLICY", param_hint="--column")
             chosen[column] = state.resolve(name)
-        pool = Workers(workers) if workers else None
-        try:
-            report = run_sql(
-                url,
-                table,
-                chosen,
-                key=key,
-                dry_run=dry_run,
-                batch_size=batch_size,
-                checkpoint=checkpoint,
-                sanitizers={c: pool.wrap(p) for c, p in chosen.items()} if pool else None,
-            )
-        finally:
-            if pool is not None:
-                pool.close()
+        report = run_sql(
+            url,
+            table,
+            chosen,
+            key=key,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            checkpoint=checkpoint,
+            workers=workers,
+        )
     except HTMLGuardError as e:  # htmlguard.bulk's BulkError, UnknownPolicyError...
         click.echo(f"Error: {e}", err=True)
         raise SystemExit(2) from None

@@ -73,6 +73,9 @@ def test_workers_give_the_same_output_as_sanitize_many(n: int) -> None:
         assert threaded.sanitize_many(values) == UGC.sanitize_many(values)
         new, report = sanitize_columns({"c": values}, {"c": threaded}, list(range(101)))
     assert new["c"] == UGC.sanitize_many(values) and report.changed == 101
+    # One inspect pass per value (inspect_many) counts what sanitize_many + inspect count.
+    _, plain = sanitize_columns({"c": values}, {"c": UGC}, list(range(101)))
+    assert report == plain and report.by_tag["script"] == sum(i % 5 + 1 for i in range(101))
 
 
 def test_workers_keep_per_row_failures() -> None:

@@ -94,7 +94,7 @@ def add_parser(sub: Any) -> None:
         "--workers",
         type=int,
         metavar="N",
-        help="threads sanitizing (default: the core's pool, one thread per core)",
+        help="threads sanitizing (default: one per core)",
     )
     p.add_argument(
         "--checkpoint", metavar="FILE", help="SQL: the checkpoint file (TABLE.htmlguard-checkpoint)"
@@ -172,7 +172,10 @@ def _progress(args: argparse.Namespace) -> tuple[Callable[[int, int, str, Report
                 )
             )
         bar = bars[0]
-        bar.set_postfix(rows=report.rows_read, changed=report.changed, failed=report.failed)
+        bar.set_postfix_str(
+            f"rows={report.rows_read:,} changed={report.changed:,} failed={report.failed:,}",
+            refresh=False,
+        )
         bar.update(done - bar.n)
 
     return update, bars
@@ -217,61 +220,53 @@ def _run(
             batch_size=args.batch_size,
         )
         return found
-    from htmlguard.bulk.workers import Workers
-
-    workers = Workers(args.workers) if args.workers else None
-    sanitizers = {c: workers.wrap(p) for c, p in columns.items()} if workers else None
-    try:
-        if _is_url(args.source):
-            if not args.table:
-                raise BulkError("a SQL source needs --table")
-            if args.out or args.in_place or args.format:
-                raise BulkError("--out, --in-place and --format are for files")
-            from htmlguard.bulk.sql import run_sql
-
-            try:
-                return run_sql(
-                    args.source,
-                    args.table,
-                    columns,
-                    key=args.key,
-                    dry_run=args.dry_run,
-                    batch_size=args.batch_size,
-                    checkpoint=args.checkpoint,
-                    sanitizers=sanitizers,
-                    progress=update,
-                )
-            except Exception as e:
-                if not type(e).__module__.startswith("sqlalchemy"):
-                    raise
-                raise BulkError(
-                    f"database error: {e}; what was committed stays, run again to continue"
-                ) from None
-        if args.table or args.checkpoint:
-            raise BulkError("--table and --checkpoint are for SQL sources")
-        from htmlguard.bulk.files import run_file
+    if _is_url(args.source):
+        if not args.table:
+            raise BulkError("a SQL source needs --table")
+        if args.out or args.in_place or args.format:
+            raise BulkError("--out, --in-place and --format are for files")
+        from htmlguard.bulk.sql import run_sql
 
         try:
-            return run_file(
+            return run_sql(
                 args.source,
-                args.out,
+                args.table,
                 columns,
-                format=args.format,
                 key=args.key,
-                in_place=args.in_place,
                 dry_run=args.dry_run,
                 batch_size=args.batch_size,
-                sanitizers=sanitizers,
+                checkpoint=args.checkpoint,
+                workers=args.workers,
                 progress=update,
             )
-        except OSError as e:
+        except Exception as e:
+            if not type(e).__module__.startswith("sqlalchemy"):
+                raise
             raise BulkError(
-                f"{e.strerror or e}{f': {e.filename!r}' if e.filename else ''}; what was "
-                "committed stays, run again to continue"
+                f"database error: {e}; what was committed stays, run again to continue"
             ) from None
-    finally:
-        if workers is not None:
-            workers.close()
+    if args.table or args.checkpoint:
+        raise BulkError("--table and --checkpoint are for SQL sources")
+    from htmlguard.bulk.files import run_file
+
+    try:
+        return run_file(
+            args.source,
+            args.out,
+            columns,
+            format=args.format,
+            key=args.key,
+            in_place=args.in_place,
+            dry_run=args.dry_run,
+            batch_size=args.batch_size,
+            workers=args.workers,
+            progress=update,
+        )
+    except OSError as e:
+        raise BulkError(
+            f"{e.strerror or e}{f': {e.filename!r}' if e.filename else ''}; what was "
+            "committed stays, run again to continue"
+        ) from None
 
 
 # -- the report ------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from htmlguard.bulk.checkpoint import Checkpoint, fingerprint, load
 from htmlguard.bulk.errors import BulkError, CheckpointError
 from htmlguard.bulk.formats import format_for, open_format
 from htmlguard.bulk.report import Report
+from htmlguard.bulk.workers import Workers, default_workers
 
 #: Called after each committed batch with (progress, total, unit, report so far).
 Progress = Callable[[int, int, str, Report], None]
@@ -63,6 +64,7 @@ def run_file(
     in_place: bool = False,
     dry_run: bool = False,
     batch_size: int = 1000,
+    workers: int | None = None,
     sanitizers: Mapping[str, Sanitizer] | None = None,
     progress: Progress | None = None,
 ) -> Report:
@@ -70,8 +72,9 @@ def run_file(
     report (see the module documentation). `format`: "jsonl", "csv" or "parquet" (default:
     by the suffix). `key`: a field or column that identifies rows in the report (default:
     the line, record or row number). `dry_run`: read everything, write nothing, keep sample
-    changes. `sanitizers`: what sanitizes each column instead of its policy (e.g.
-    :class:`htmlguard.bulk.workers.Threaded`); the policies still make the fingerprint.
+    changes. `workers`: threads sanitizing (:mod:`htmlguard.bulk.workers`; default one per
+    core). `sanitizers`: what sanitizes each column instead of its policy on `workers`; the
+    policies still make the fingerprint.
     """
     if batch_size < 1:
         raise BulkError(f"batch size must be at least 1, got {batch_size}")
@@ -102,8 +105,8 @@ def run_file(
             raise BulkError(f"{str(dest)!r} exists: remove it or choose another destination")
         if not out.parent.is_dir():
             raise BulkError(f"{str(out.parent)!r} is not a directory")
-    use: Mapping[str, Sanitizer] = sanitizers if sanitizers is not None else columns
-
+    pool = Workers(workers or default_workers())
+    use: Mapping[str, Sanitizer] = sanitizers or {c: pool.wrap(p) for c, p in columns.items()}
     fmt = open_format(kind, src, list(columns), key)
     try:
         if dry_run:
@@ -122,6 +125,7 @@ def run_file(
         return _run(fmt, job, out, use, batch_size, progress)
     finally:
         fmt.close()
+        pool.close()
 
 
 def _finished(out: Path) -> Report | None:

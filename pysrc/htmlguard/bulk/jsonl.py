@@ -46,13 +46,17 @@ def _float(text: str) -> float:
     return value
 
 
+#: Built once: json.loads with hooks builds a decoder on every call.
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_float=_float)
+
+
 def _parse(raw: bytes) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise _BadLine(f"invalid UTF-8 at byte {e.start}") from None
     try:
-        obj = json.loads(text, object_pairs_hook=_pairs, parse_float=_float)
+        obj = _DECODER.decode(text)
     except _BadLine:
         raise
     except ValueError as e:

@@ -32,6 +32,7 @@ from htmlguard.bulk.batch import Sanitizer, sanitize_columns
 from htmlguard.bulk.checkpoint import Checkpoint, fingerprint, load
 from htmlguard.bulk.errors import BulkError, require
 from htmlguard.bulk.report import SAMPLE_LIMIT, Failure, Report
+from htmlguard.bulk.workers import Workers, default_workers
 
 Progress = Callable[[int, int, str, Report], None]
 
@@ -50,13 +51,14 @@ def run_sql(
     dry_run: bool = False,
     batch_size: int = 1000,
     checkpoint: str | os.PathLike[str] | None = None,
+    workers: int | None = None,
     sanitizers: Mapping[str, Sanitizer] | None = None,
     progress: Progress | None = None,
 ) -> Report:
     """Sanitize `columns` (name -> policy) of `table` in place and return the report (see
     the module documentation). `url`: a SQLAlchemy URL or an Engine. `table` may be
     ``schema.table``. `checkpoint`: the checkpoint file (default
-    :func:`default_checkpoint`); not used by a dry run. `sanitizers` as in
+    :func:`default_checkpoint`); not used by a dry run. `workers` and `sanitizers` as in
     :func:`htmlguard.bulk.files.run_file`.
     """
     sa = require("sqlalchemy", "a SQL source")
@@ -65,9 +67,10 @@ def run_sql(
     if not columns:
         raise BulkError("no columns chosen")
     engine = sa.create_engine(url) if isinstance(url, str) else url
+    pool = Workers(workers or default_workers())
     try:
         t, key_col, cols = _reflect(sa, engine, table, key, list(columns))
-        use: Mapping[str, Sanitizer] = sanitizers if sanitizers is not None else columns
+        use: Mapping[str, Sanitizer] = sanitizers or {c: pool.wrap(p) for c, p in columns.items()}
         job = {
             "kind": "sql",
             "url": engine.url.render_as_string(hide_password=True),
@@ -113,6 +116,7 @@ def run_sql(
             atomic.remove(ckpt_path)
         return report
     finally:
+        pool.close()
         if isinstance(url, str):
             engine.dispose()
 
