@@ -21,3 +21,11 @@ def pg() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The resumption tests run each job two or three times in subprocesses (a minute in
+    # all): slow, as tests/conftest.py marks its long tests.
+    for item in items:
+        if item.path.name == "test_resume.py":
+            item.add_marker(pytest.mark.slow)

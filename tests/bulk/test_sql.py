@@ -112,3 +112,58 @@ def test_unknown_table_column_and_key(url: str) -> None:
         run_sql(url, "posts", {"text": UGC})
     with pytest.raises(BulkError, match="no column 'k'"):
         run_sql(url, "posts", {"body": UGC}, key="k")
+
+
+def test_a_lost_connection_stops_the_job_and_a_new_run_continues(pg: Any, tmp_path: Path) -> None:
+    url = pg.make_url(driver="psycopg")
+    engine = sa.create_engine(url)
+    with engine.begin() as c:
+        c.execute(sa.text("DROP TABLE IF EXISTS lost"))
+        c.execute(sa.text("CREATE TABLE lost (id INTEGER PRIMARY KEY, body TEXT)"))
+        c.execute(
+            sa.text("INSERT INTO lost VALUES (:id, :body)"),
+            [{"id": i, "body": f"<b onclick=x>{i}</b>"} for i in range(1, 51)],
+        )
+    calls = [0]
+
+    class CutsTheConnection:
+        """Sanitizes like ugc; at the third batch the server drops the job's connections."""
+
+        def sanitize(self, html: str, /) -> str:
+            return UGC.sanitize(html)
+
+        def inspect(self, html: str, /) -> Any:
+            return UGC.inspect(html)
+
+        def sanitize_many(self, htmls: list[str], /) -> list[str]:
+            calls[0] += 1
+            if calls[0] == 3:
+                with engine.connect() as c:
+                    c.execute(
+                        sa.text(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                        )
+                    )
+            return UGC.sanitize_many(htmls)
+
+    ckpt = tmp_path / "lost.ckpt"
+    with pytest.raises(sa.exc.DBAPIError):
+        run_sql(
+            url,
+            "lost",
+            {"body": UGC},
+            batch_size=10,
+            checkpoint=ckpt,
+            sanitizers={"body": CutsTheConnection()},
+        )
+    with engine.connect() as c:
+        bodies = dict(c.execute(sa.text("SELECT id, body FROM lost")).all())
+    assert [bodies[i] for i in (20, 21)] == ["<b>20</b>", "<b onclick=x>21</b>"]
+    report = run_sql(url, "lost", {"body": UGC}, batch_size=10, checkpoint=ckpt)
+    with engine.connect() as c:
+        bodies = dict(c.execute(sa.text("SELECT id, body FROM lost")).all())
+    engine.dispose()
+    assert bodies == {i: f"<b>{i}</b>" for i in range(1, 51)}
+    assert (report.rows_read, report.changed) == (50, 50)
+    assert not ckpt.exists()

@@ -289,9 +289,10 @@ def _lines(r: Report, dry_run: bool) -> Iterator[str]:
     if dry_run:
         yield "Dry run: nothing was written."
     changed = "would change" if dry_run else "changed"
+    skipped = f", {r.skipped:,} skipped (edited meanwhile)" if r.skipped else ""
     yield (
         f"rows: {r.rows_read:,} read, {r.changed:,} {changed}, {r.unchanged:,} unchanged, "
-        f"{r.failed:,} failed, {r.skipped:,} skipped (edited meanwhile); {r.nulls:,} NULL values"
+        f"{r.failed:,} failed{skipped}; {r.nulls:,} NULL values"
     )
     yield f"bytes: {r.bytes_in:,} in, {r.bytes_out:,} out"
     for what, counts in (("kind", r.by_kind), ("tag", r.by_tag), ("attribute", r.by_attribute)):
@@ -302,6 +303,8 @@ def _lines(r: Report, dry_run: bool) -> Iterator[str]:
         yield f"failed rows{more}:"
         for f in r.failures:
             yield f"  {f.key!r}{f' {f.column}' if f.column else ''}: {f.error}"
+    if r.samples:
+        yield "sample changes:"
     for c in r.samples:
         before, after = excerpt(c.before, c.after)
         yield f"  {c.key!r} {c.column}:"
