@@ -202,3 +202,30 @@ def test_a_checkpoint_of_another_job_is_refused(tmp_path: Path) -> None:
         UGC.sanitize(body(i)) for i in range(1, 13)
     ]
     assert helper_files(tmp_path) == []
+
+
+def test_a_second_run_of_a_job_in_progress_is_refused(tmp_path: Path) -> None:
+    import fcntl
+
+    src, dest = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    WRITERS["jsonl"](src, 5)
+    with open(tmp_path / "out.jsonl.htmlguard-partial", "wb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # as the run in progress holds it
+        with pytest.raises(BulkError, match="another run"):
+            run_file(src, dest, {"body": UGC})
+    run_file(src, dest, {"body": UGC})
+    assert len(dest.read_text().splitlines()) == 5
+
+
+def test_jsonl_numbers_a_double_cannot_hold_fail_their_line(tmp_path: Path) -> None:
+    src, dest = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    lines = [
+        b'{"body": "<b onclick=x>a</b>", "x": 1.50, "y": 1e5}\n',  # the same numbers
+        b'{"body": "<b onclick=x>a</b>", "x": 0.10000000000000000001}\n',
+    ]
+    src.write_bytes(b"".join(lines))
+    report = run_file(src, dest, {"body": UGC})
+    first, second = dest.read_bytes().splitlines(keepends=True)
+    assert json.loads(first) == {"body": "<b>a</b>", "x": 1.5, "y": 100000.0}
+    assert second == lines[1]
+    assert report.failed == 1 and "more digits" in report.failures[0].error

@@ -166,42 +166,24 @@ def _run(
 ) -> Report:
     ckpt_path, partial = checkpoint_path(out), _beside(out, PARTIAL)
     fp = fingerprint(job)
-    ckpt = load(ckpt_path, fp)
-    if ckpt is None:
-        ckpt = Checkpoint(fp, 0, 0, 0, Report(), job)
-        with open(partial, "wb") as f:
+    # Opened without truncating and locked first: a second run of the job must not touch
+    # the partial output of one in progress.
+    with open(os.open(partial, os.O_RDWR | os.O_CREAT, 0o666), "r+b") as f:
+        _lock(f, partial)
+        ckpt = load(ckpt_path, fp)
+        if ckpt is None:
+            ckpt = Checkpoint(fp, 0, 0, len(fmt.header()), Report(), job)
+            f.truncate(0)
             f.write(fmt.header())
             f.flush()
             os.fsync(f.fileno())
-        ckpt.output_size = len(fmt.header())
-        ckpt.save(ckpt_path)
-    else:
-        try:
-            have = partial.stat().st_size
-        except FileNotFoundError:
-            have = -1
-        if have < ckpt.output_size:
+            ckpt.save(ckpt_path)
+        elif os.fstat(f.fileno()).st_size < ckpt.output_size:
             raise CheckpointError(
                 f"{str(partial)!r} is missing or shorter than its checkpoint says: delete "
                 f"{str(ckpt_path)!r} to start over"
             )
-    total, unit = fmt.total()
-    report = ckpt.report
-    with open(partial, "r+b") as f:
-        # Whatever a killed run wrote after its last checkpoint is not part of the output.
-        f.truncate(ckpt.output_size)
-        f.seek(ckpt.output_size)
-        for chunk in fmt.chunks(int(ckpt.position), ckpt.rows, size):
-            new, batch = sanitize_columns(chunk.table, use, chunk.keys)
-            f.write(chunk.render(new))
-            f.flush()
-            os.fsync(f.fileno())
-            report.merge(batch)
-            report.merge(chunk.extra)
-            ckpt.position, ckpt.rows, ckpt.output_size = chunk.end, chunk.rows, f.tell()
-            ckpt.save(ckpt_path)
-            if progress is not None:
-                progress(fmt.progress(chunk), total, unit, report)
+        report = _append(fmt, f, ckpt, ckpt_path, use, size, progress)
     tmp = _beside(out, TMP)
     if fmt.finish(partial, tmp):
         with open(tmp, "rb+") as f:
@@ -211,4 +193,44 @@ def _run(
     else:
         atomic.replace(partial, out)
     atomic.remove(ckpt_path)
+    return report
+
+
+def _lock(f: Any, path: Path) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        return
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise BulkError(f"another run of this job is writing {str(path)!r}") from None
+
+
+def _append(
+    fmt: Any,
+    f: Any,
+    ckpt: Checkpoint,
+    ckpt_path: Path,
+    use: Mapping[str, Sanitizer],
+    size: int,
+    progress: Progress | None,
+) -> Report:
+    """Append the batches after the checkpoint's position to the partial output `f`."""
+    total, unit = fmt.total()
+    report = ckpt.report
+    # Whatever a killed run wrote after its last checkpoint is not part of the output.
+    f.truncate(ckpt.output_size)
+    f.seek(ckpt.output_size)
+    for chunk in fmt.chunks(int(ckpt.position), ckpt.rows, size):
+        new, batch = sanitize_columns(chunk.table, use, chunk.keys)
+        f.write(chunk.render(new))
+        f.flush()
+        os.fsync(f.fileno())
+        report.merge(batch)
+        report.merge(chunk.extra)
+        ckpt.position, ckpt.rows, ckpt.output_size = chunk.end, chunk.rows, f.tell()
+        ckpt.save(ckpt_path)
+        if progress is not None:
+            progress(fmt.progress(chunk), total, unit, report)
     return report

@@ -7,8 +7,8 @@
 - Fields not chosen pass through untouched; a chosen field an object lacks counts as NULL.
 - A line that cannot be rewritten faithfully is a failed row (reported by line number,
   written as it was): invalid UTF-8 or JSON, not an object, a key given twice (``json``
-  would keep only the last), a number too large for a double. Blank lines are kept and
-  are not rows.
+  would keep only the last), a number too large or too precise for a double. Blank lines
+  are kept and are not rows.
 - Rows are keyed by line number (from 1), or by the ``key`` field when one is named.
 """
 
@@ -18,6 +18,7 @@ import json
 import math
 import os
 from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,10 @@ def _float(text: str) -> float:
     value = float(text)
     if math.isinf(value):
         raise _BadLine(f"number {text[:40]} is too large for a double")
+    # Written back as repr(value): refuse a number that would not mean the same ("1.50" is
+    # 1.5, but 0.10000000000000000001 would become 0.1).
+    if Decimal(repr(value)) != Decimal(text):
+        raise _BadLine(f"number {text[:40]} has more digits than a double keeps")
     return value
 
 
