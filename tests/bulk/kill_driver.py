@@ -2,7 +2,8 @@
 
     python kill_driver.py JSON
 
-JSON: {"source", "dest" (a file job) or "table" (SQL, source is the URL), "batch_size",
+JSON: {"source", "dest" or "in_place" (a file job) or "table" (SQL, source is the URL),
+"batch_size",
 "kill_at" (the batch, from 1; 0: never), "point": "sanitize" (while the batch is being
 sanitized, before its write) or "checkpoint" (after its write, before its checkpoint)}.
 """
@@ -66,7 +67,12 @@ def main() -> None:
         )
     else:
         report = run_file(
-            job["source"], job["dest"], columns, batch_size=job["batch_size"], sanitizers=sanitizers
+            job["source"],
+            job.get("dest"),
+            columns,
+            in_place=job.get("in_place", False),
+            batch_size=job["batch_size"],
+            sanitizers=sanitizers,
         )
     print(json.dumps(report.to_dict(), default=str))
 

@@ -229,3 +229,21 @@ def test_jsonl_numbers_a_double_cannot_hold_fail_their_line(tmp_path: Path) -> N
     assert json.loads(first) == {"body": "<b>a</b>", "x": 1.5, "y": 100000.0}
     assert second == lines[1]
     assert report.failed == 1 and "more digits" in report.failures[0].error
+
+
+def test_parquet_dictionary_and_large_string_columns_keep_their_types(tmp_path: Path) -> None:
+    src, dest = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    values = ["<b onclick=1>x</b>", "y", None, "<b onclick=1>x</b>"]
+    table = pa.table(
+        {
+            "d": pa.array(values).dictionary_encode(),
+            "l": pa.array(values, pa.large_string()),
+        }
+    )
+    pq.write_table(table, src)
+    report = run_file(src, dest, {"d": UGC, "l": UGC}, batch_size=3)
+    out = pq.read_table(dest)
+    assert out.schema == table.schema
+    clean = ["<b>x</b>", "y", None, "<b>x</b>"]
+    assert out.column("d").to_pylist() == out.column("l").to_pylist() == clean
+    assert (report.changed, report.nulls) == (2, 2)

@@ -173,3 +173,22 @@ def test_cli_killed_from_outside_and_run_again(tmp_path: Path) -> None:
         UGC.sanitize(body(i)) for i in range(1, 3001)
     ]
     assert json.loads(again.stdout)["rows_read"] == 3000
+
+
+def test_in_place_job_killed_leaves_the_source_whole_then_finishes(tmp_path: Path) -> None:
+    src = tmp_path / "in.parquet"
+    WRITERS["parquet"](src, N)
+    original = src.read_bytes()
+    job = {"source": str(src), "in_place": True, "batch_size": BATCH, "point": "checkpoint"}
+    killed = drive({**job, "kill_at": random.Random("in place").randint(2, BATCHES - 1)})
+    assert killed.returncode == -9, killed.stderr
+    assert src.read_bytes() == original
+    done = drive({**job, "kill_at": 0})
+    assert done.returncode == 0, done.stderr
+    import pyarrow.parquet as pq
+    from bulk_support import UGC, body
+
+    assert pq.read_table(src).column("body").to_pylist() == [
+        UGC.sanitize(body(i)) for i in range(1, N + 1)
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]

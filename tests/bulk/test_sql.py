@@ -167,3 +167,18 @@ def test_a_lost_connection_stops_the_job_and_a_new_run_continues(pg: Any, tmp_pa
     assert bodies == {i: f"<b>{i}</b>" for i in range(1, 51)}
     assert (report.rows_read, report.changed) == (50, 50)
     assert not ckpt.exists()
+
+
+def test_a_key_the_checkpoint_cannot_hold_is_refused_before_any_write(
+    url: str, tmp_path: Path
+) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as c:
+        c.execute(sa.text("DROP TABLE IF EXISTS dated"))
+        c.execute(sa.text("CREATE TABLE dated (day DATE PRIMARY KEY, body TEXT)"))
+        c.execute(sa.text("INSERT INTO dated VALUES ('2024-01-01', '<b onclick=x>a</b>')"))
+    with pytest.raises(BulkError, match="integer or string"):
+        run_sql(url, "dated", {"body": UGC}, checkpoint=tmp_path / "c")
+    with engine.connect() as c:
+        assert c.execute(sa.text("SELECT body FROM dated")).scalar_one() == "<b onclick=x>a</b>"
+    engine.dispose()

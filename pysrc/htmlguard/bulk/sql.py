@@ -104,8 +104,6 @@ def run_sql(
             last = keys[-1]
             ckpt.rows += len(rows)
             if not dry_run:
-                if not isinstance(last, (int, str)):
-                    raise BulkError(f"key {key_col.name!r} is not an integer or string column")
                 ckpt.position = last
                 ckpt.save(ckpt_path)
             if progress is not None:
@@ -144,6 +142,13 @@ def _reflect(sa: Any, engine: Any, name: str, key: str | None, columns: list[str
         )
     if key_col.name in columns:
         raise BulkError(f"the key {key_col.name!r} cannot be one of the sanitized columns")
+    try:
+        kind = key_col.type.python_type
+    except NotImplementedError:
+        kind = None
+    if kind not in (int, str):
+        # The checkpoint keeps the last key as JSON.
+        raise BulkError(f"the key {key_col.name!r} must be an integer or string column")
     return t, key_col, [t.c[c] for c in columns]
 
 
