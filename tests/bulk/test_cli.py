@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -78,8 +79,6 @@ def test_policy_file_and_sql_source(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["rows_read"] == 12
     assert "12/12" in done.stderr  # the forced progress bar
-    import sqlite3
-
     con = sqlite3.connect(tmp_path / "db.sqlite")
     got = [r[0] for r in con.execute("SELECT body FROM posts ORDER BY id")]
     con.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import fcntl
 import json
 from pathlib import Path
 
@@ -41,8 +43,6 @@ def test_chosen_column_sanitized_others_untouched(tmp_path: Path, fmt: str) -> N
         ]
         bodies = [r["body"] for r in out]
     else:
-        import csv
-
         with open(dest, newline="") as f:
             out_rows = list(csv.reader(f))
         assert out_rows[0] == ["id", "body", "n", "tag"]
@@ -205,8 +205,6 @@ def test_a_checkpoint_of_another_job_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_second_run_of_a_job_in_progress_is_refused(tmp_path: Path) -> None:
-    import fcntl
-
     src, dest = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     WRITERS["jsonl"](src, 5)
     with open(tmp_path / "out.jsonl.htmlguard-partial", "wb") as held:

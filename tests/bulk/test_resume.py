@@ -12,9 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
-from bulk_support import WRITERS, read_output, rows, write_sqlite
+from bulk_support import UGC, WRITERS, body, read_output, rows, write_sqlite
 
 REPO = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).resolve().parent / "kill_driver.py"
@@ -167,8 +168,6 @@ def test_cli_killed_from_outside_and_run_again(tmp_path: Path) -> None:
     proc.wait()
     again = subprocess.run(args + ["--json"], env=env(), capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
-    from bulk_support import UGC, body
-
     assert [json.loads(x)["body"] for x in dest.read_text().splitlines()] == [
         UGC.sanitize(body(i)) for i in range(1, 3001)
     ]
@@ -185,9 +184,6 @@ def test_in_place_job_killed_leaves_the_source_whole_then_finishes(tmp_path: Pat
     assert src.read_bytes() == original
     done = drive({**job, "kill_at": 0})
     assert done.returncode == 0, done.stderr
-    import pyarrow.parquet as pq
-    from bulk_support import UGC, body
-
     assert pq.read_table(src).column("body").to_pylist() == [
         UGC.sanitize(body(i)) for i in range(1, N + 1)
     ]
