@@ -13,8 +13,9 @@ import pytest
 from bulk_support import UGC, WRITERS, body, rows
 
 import htmlguard as hg
+from htmlguard.bulk.checkpoint import Checkpoint, fingerprint
 from htmlguard.bulk.errors import BulkError, CheckpointError
-from htmlguard.bulk.files import run_file
+from htmlguard.bulk.files import checkpoint_path, run_file
 
 STRICT = hg.Policy.preset("strict")
 
@@ -245,3 +246,17 @@ def test_parquet_dictionary_and_large_string_columns_keep_their_types(tmp_path: 
     clean = ["<b>x</b>", "y", None, "<b>x</b>"]
     assert out.column("d").to_pylist() == out.column("l").to_pylist() == clean
     assert (report.changed, report.nulls) == (2, 2)
+
+
+def test_a_run_stopped_after_its_rename_is_finished_by_the_next(tmp_path: Path) -> None:
+    """Killed between renaming DEST into place and removing its checkpoint: the next run
+    removes the checkpoint and returns the job's report, rewriting nothing."""
+    src, dest = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    WRITERS["jsonl"](src, 6)
+    first = run_file(src, dest, {"body": UGC})
+    written = dest.read_bytes()
+    Checkpoint(fingerprint({}), 0, 6, len(written), first, {}).save(checkpoint_path(dest))
+    assert run_file(src, dest, {"body": UGC}) == first
+    assert dest.read_bytes() == written and helper_files(tmp_path) == []
+    with pytest.raises(BulkError, match="exists"):  # and after that, DEST is just taken
+        run_file(src, dest, {"body": UGC})

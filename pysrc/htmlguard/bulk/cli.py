@@ -33,8 +33,8 @@ DESCRIPTION = (
     "(written to --out DEST, or replaced with --in-place; atomically), or a SQL table (an "
     "SQLAlchemy URL with --table; rows updated in place, a transaction per batch). An "
     "interrupted job continues where it stopped when run again (a checkpoint beside DEST, "
-    "or TABLE.htmlguard-checkpoint in the current directory for SQL). Needs the bulk extra "
-    f"({EXTRA_HINT})."
+    "or TABLE.htmlguard-checkpoint in the current directory for SQL). Parquet, SQL and the "
+    f"progress bar need the bulk extra ({EXTRA_HINT})."
 )
 
 EPILOG = (
