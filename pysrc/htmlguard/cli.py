@@ -616,6 +616,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="the policy to describe")
     p.set_defaults(run=_cmd_policies)
+
+    from htmlguard.bulk.cli import add_parser as add_bulk  # its dependencies load when it runs
+
+    add_bulk(sub)
     return parser
 
 

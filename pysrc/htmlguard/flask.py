@@ -35,6 +35,12 @@ and validator, the middleware) looks a policy name up in the app's ``HTMLGUARD_P
 first, then in :data:`htmlguard.policies` (the presets and what the program registered):
 see :func:`resolve_policy`.
 
+``flask htmlguard resanitize``
+    re-sanitizes stored HTML in a table of the app's database (``SQLALCHEMY_DATABASE_URI``,
+    or ``--url``) with :func:`htmlguard.bulk.sql.run_sql`, policies named as the app names
+    them: ``flask htmlguard resanitize --table posts --column body=ugc [--dry-run]``.
+    Needs the ``bulk`` extra as well.
+
 Needs the ``flask`` extra (``pip install 'htmlguard[flask]'``).
 """
 
@@ -45,7 +51,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+import click
 from flask import Flask, current_app, has_app_context
+from flask.cli import AppGroup
 
 from . import _settings
 from ._core import Policy, Report
@@ -119,6 +127,7 @@ class HTMLGuard:
         if app.wsgi_app is not outer:
             app.wsgi_app = outer  # type: ignore[method-assign]
         app.extensions[EXTENSION_NAME] = state
+        app.cli.add_command(commands)
 
     def sanitize(self, html: str, policy: str | Policy | None = None) -> str:
         """Sanitize `html` with `policy`, by default the current app's default policy.
@@ -159,3 +168,86 @@ def resolve_policy(policy: str | Policy) -> Policy:
 def _policy_for(policy: str | Policy | None) -> Policy:
     state = get_state()
     return state.resolve(state.default_policy if policy is None else policy)
+
+
+# ------------------------------------------------------------------ flask htmlguard ...
+
+#: The ``flask htmlguard`` group (its commands run in the app's context).
+commands = AppGroup("htmlguard", help="htmlguard's commands.")
+
+
+@commands.command("resanitize")
+@click.option("--url", help="SQLAlchemy URL (default: the app's SQLALCHEMY_DATABASE_URI)")
+@click.option("--table", required=True, help="the table (may be schema.table)")
+@click.option("--key", help="the unique column batches are ordered by (the primary key)")
+@click.option(
+    "--column",
+    "-c",
+    "columns",
+    multiple=True,
+    required=True,
+    metavar="COLUMN=POLICY",
+    help="a column and the policy for it (the app's HTMLGUARD_POLICIES, then registered)",
+)
+@click.option("--dry-run", is_flag=True, help="write nothing; report with sample changes")
+@click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), help="threads sanitizing (one per core)")
+@click.option("--checkpoint", help="the checkpoint file (TABLE.htmlguard-checkpoint)")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def resanitize(
+    url: str | None,
+    table: str,
+    key: str | None,
+    columns: tuple[str, ...],
+    dry_run: bool,
+    batch_size: int,
+    workers: int | None,
+    checkpoint: str | None,
+    as_json: bool,
+) -> None:
+    """Re-sanitize stored HTML in a table, in batches (the same job as `htmlguard bulk`).
+
+    Exit status 1 if rows failed, 2 if the job could not start or go on (run again to
+    continue from the last committed batch).
+    """
+    import json
+
+    from .bulk.cli import report_text
+    from .bulk.sql import run_sql
+    from .errors import HTMLGuardError
+
+    state = get_state()
+    url = url or current_app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        raise click.UsageError("no database: set SQLALCHEMY_DATABASE_URI or pass --url")
+    chosen: dict[str, Policy] = {}
+    try:
+        for spec in columns:
+            column, sep, name = spec.partition("=")
+            if not sep or not column or not name:
+                raise click.BadParameter(f"{spec!r}: expected COLUMN=POLICY", param_hint="--column")
+            chosen[column] = state.resolve(name)
+        report = run_sql(
+            url,
+            table,
+            chosen,
+            key=key,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            checkpoint=checkpoint,
+            workers=workers,
+        )
+    except HTMLGuardError as e:  # htmlguard.bulk's BulkError, UnknownPolicyError...
+        click.echo(f"Error: {e}", err=True)
+        raise SystemExit(2) from None
+    except Exception as e:
+        if not type(e).__module__.startswith("sqlalchemy"):
+            raise
+        click.echo(f"Error: database error: {e}; run again to continue", err=True)
+        raise SystemExit(2) from None
+    if as_json:
+        click.echo(json.dumps({"dry_run": dry_run, **report.to_dict()}, default=str))
+    else:
+        click.echo(report_text(report, dry_run), nl=False)
+    if report.failed:
+        raise SystemExit(1)

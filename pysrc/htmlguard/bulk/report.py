@@ -1,6 +1,6 @@
 """What a bulk job did: counts per row, removals per kind, tag and attribute, and samples.
 
-A :class:`Report` is built per batch (:func:`htmlguard.bulk.batch.sanitize_rows`) and the
+A :class:`Report` is built per batch (:func:`htmlguard.bulk.batch.sanitize_columns`) and the
 job's total is their :meth:`Report.merge`, so batches done in other processes (Dask
 partitions, a resumed run's earlier batches stored in its checkpoint) add up the same way.
 """
@@ -45,9 +45,10 @@ class Report:
     """Totals of a bulk job or of one batch of it.
 
     Row counts: a row is *failed* if any of its columns failed, else *changed* if any
-    column's value changed, else *unchanged*; ``rows_read`` is their sum. NULL (``None``)
-    values are left as they are and counted in ``nulls``. Byte counts are UTF-8 bytes of
-    the string values read and written.
+    column's value changed, else *unchanged*; a SQL sink moves a changed row it could not
+    write because it was edited since it was read to *skipped* (left as the edit made it);
+    ``rows_read`` is their sum. NULL (``None``) values are left as they are and counted in
+    ``nulls``. Byte counts are UTF-8 bytes of the string values read and sanitized.
     """
 
     rows_read: int = 0
@@ -63,6 +64,8 @@ class Report:
     by_attribute: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
     samples: list[Change] = field(default_factory=list)
+    #: Last, so that positional construction of the fields above is unchanged.
+    skipped: int = 0
 
     def merge(self, other: Report) -> None:
         """Add ``other``'s counts (and samples, up to :data:`SAMPLE_LIMIT`) to this one."""
@@ -70,6 +73,7 @@ class Report:
         self.changed += other.changed
         self.unchanged += other.unchanged
         self.failed += other.failed
+        self.skipped += other.skipped
         self.nulls += other.nulls
         self.bytes_in += other.bytes_in
         self.bytes_out += other.bytes_out
@@ -86,6 +90,7 @@ class Report:
             "changed": self.changed,
             "unchanged": self.unchanged,
             "failed": self.failed,
+            "skipped": self.skipped,
             "nulls": self.nulls,
             "bytes_in": self.bytes_in,
             "bytes_out": self.bytes_out,
@@ -104,6 +109,7 @@ class Report:
             changed=int(data["changed"]),
             unchanged=int(data["unchanged"]),
             failed=int(data["failed"]),
+            skipped=int(data.get("skipped", 0)),  # absent from reports written before it
             nulls=int(data["nulls"]),
             bytes_in=int(data["bytes_in"]),
             bytes_out=int(data["bytes_out"]),
@@ -113,3 +119,20 @@ class Report:
             failures=[Failure(**f) for f in data["failures"]],
             samples=[Change(**c) for c in data["samples"]],
         )
+
+
+def excerpt(old: str, new: str, width: int = 100) -> tuple[str, str]:
+    """`old` and `new` cut to about `width` characters around where they first differ, an
+    ellipsis marking each cut (for showing a change on one line)."""
+    start = 0
+    for a, b in zip(old, new, strict=False):
+        if a != b:
+            break
+        start += 1
+    start = max(0, start - width // 4)
+
+    def cut(text: str) -> str:
+        part = text[start : start + width]
+        return ("…" if start else "") + part + ("…" if start + width < len(text) else "")
+
+    return cut(old), cut(new)

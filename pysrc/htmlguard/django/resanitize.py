@@ -12,8 +12,9 @@ walks the table in primary-key order, one batch at a time (keyset pagination: ``
 last one seen, so a batch costs the same at the end of a big table as at its start):
 
 1. :func:`read_batches` reads the *stored* values (the field's ``from_db_value`` would hand
-   back the policy's output, hiding what needs cleaning) and cleans them with
-   ``Policy.sanitize_many``;
+   back the policy's output, hiding what needs cleaning) and cleans them with the bulk
+   jobs' batch step (:func:`htmlguard.bulk.batch.sanitize_columns`: ``sanitize_many``, a
+   refused value failing only its row), the :class:`Target` standing for its policies;
 2. :func:`write_batch` writes only the rows whose value changed, in one transaction per
    batch, each with ``UPDATE ... WHERE pk = %s AND field = <the value read>``: a row edited
    since it was read is left alone and counted as skipped, never overwritten with a value
@@ -42,7 +43,10 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import ExpressionWrapper, F
 
 from .._core import Policy, Removal
-from ..errors import HTMLGuardError, InputTooLargeError
+from ..bulk.batch import sanitize_columns
+from ..bulk.report import Report
+from ..bulk.report import excerpt as excerpt
+from ..errors import HTMLGuardError
 from . import conf
 from .html import SanitizedHTML
 from .models import SanitizedFieldMixin
@@ -93,6 +97,23 @@ class Target:
             value = policy.sanitize(value)
         return value
 
+    # The batch step's view of a target (htmlguard.bulk.batch.Sanitizer): its passes as one.
+    def sanitize(self, html: str, /) -> str:
+        return self.clean(html)
+
+    def sanitize_many(self, htmls: list[str], /) -> list[str]:
+        return self.clean_many(htmls)
+
+    def inspect(self, html: str, /) -> _Found:
+        found = _Found()
+        for policy in self.passes:
+            report = policy.inspect(html)
+            found.by_kind.update(report.by_kind)
+            found.by_tag.update(report.by_tag)
+            found.by_attribute.update(report.by_attribute)
+            html = report.html
+        return found
+
     def removals(self, value: str) -> Iterator[Removal]:
         """What the passes remove from `value` (each pass inspects the previous output)."""
         for policy in self.passes:
@@ -115,6 +136,15 @@ class Target:
         if isinstance(self.field, SanitizedFieldMixin):
             return SanitizedHTML(clean, self.passes[-1])
         return clean
+
+
+@dataclass
+class _Found:
+    """What a target's passes remove from a value, counted (the batch step's findings)."""
+
+    by_kind: Counter[str] = field(default_factory=Counter)
+    by_tag: Counter[str] = field(default_factory=Counter)
+    by_attribute: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 def target(label: str, policy: str | Policy | None = None) -> Target:
@@ -222,6 +252,8 @@ class Batch:
     bytes: int = 0
     changes: list[Change] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    #: The batch step's report (what was read and what the policies removed).
+    report: Report = field(default_factory=Report)
 
 
 def read_batches(
@@ -245,46 +277,33 @@ def read_batches(
         if not found:
             return
         last = found[-1][0]
-        batch = Batch(last_pk=last, scanned=len(found))
-        present = [(pk, value) for pk, value in found if value is not None]
-        batch.nulls = len(found) - len(present)
-        for (pk, old), new in zip(present, _clean_all(target, present, batch), strict=True):
-            batch.bytes += len(old.encode())
-            if new is None:
+        pks = [pk for pk, _ in found]
+        values = [value for _, value in found]
+        new, report = sanitize_columns({"value": values}, {"value": target}, pks)
+        batch = Batch(last_pk=last, scanned=len(found), nulls=report.nulls, report=report)
+        # The batch step lists every failure of its batch (a value a policy refuses).
+        failures = {f.key: f.error for f in report.failures}
+        for pk, old, cleaned in zip(pks, values, new["value"], strict=True):
+            if old is None:
                 continue
-            if new == old:
+            batch.bytes += len(old.encode())
+            if pk in failures:
+                batch.rejected.append(Rejected(pk, failures[pk]))
+            elif cleaned == old:
                 batch.unchanged += 1
-            elif max_length is not None and len(new) > max_length:
+            elif max_length is not None and len(cleaned) > max_length:
                 # Escaping lengthens text (& -> &amp;): writing would fail the whole batch
                 # on a database that enforces the length.
                 batch.rejected.append(
                     Rejected(
-                        pk, f"{len(new)} characters once cleaned, over max_length {max_length}"
+                        pk, f"{len(cleaned)} characters once cleaned, over max_length {max_length}"
                     )
                 )
             else:
-                batch.changes.append(Change(pk, old, new))
+                batch.changes.append(Change(pk, old, cleaned))
         yield batch
         if len(found) < batch_size:
             return
-
-
-def _clean_all(target: Target, rows: list[tuple[Any, str]], batch: Batch) -> list[str | None]:
-    """Each row's cleaned value; None for a row a policy refuses (recorded in `batch`)."""
-    try:
-        return list(target.clean_many([value for _, value in rows]))
-    except InputTooLargeError:
-        pass
-    # sanitize_many refuses the whole list for one input over max_input_bytes: clean the
-    # batch row by row to reject only that one.
-    out: list[str | None] = []
-    for pk, value in rows:
-        try:
-            out.append(target.clean(value))
-        except InputTooLargeError as e:
-            batch.rejected.append(Rejected(pk, str(e)))
-            out.append(None)
-    return out
 
 
 # ------------------------------------------------------------------ writing
@@ -417,20 +436,3 @@ def resanitize(
 def count(target: Target, *, using: str = DEFAULT_DB_ALIAS) -> int:
     """The number of rows a run scans (for a progress bar's total)."""
     return target.model._base_manager.using(using).count()
-
-
-def excerpt(old: str, new: str, width: int = 100) -> tuple[str, str]:
-    """`old` and `new` cut to about `width` characters around where they first differ, an
-    ellipsis marking each cut."""
-    start = 0
-    for a, b in zip(old, new, strict=False):
-        if a != b:
-            break
-        start += 1
-    start = max(0, start - width // 4)
-
-    def cut(text: str) -> str:
-        part = text[start : start + width]
-        return ("…" if start else "") + part + ("…" if start + width < len(text) else "")
-
-    return cut(old), cut(new)

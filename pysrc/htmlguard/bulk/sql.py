@@ -1,0 +1,236 @@
+"""A bulk job over a SQL table, through SQLAlchemy (any database it supports).
+
+The table is read in key order, a batch at a time, by keyset pagination (``key >`` the last
+one read, so a batch costs the same at the end of a large table as at its start); each
+batch's changed rows are written in one transaction, each with
+``UPDATE table SET col = :new WHERE key = :k AND col = :old`` (every changed column in the
+WHERE): a row edited since it was read is left as the edit made it and counted as
+*skipped*, never overwritten with a value computed from its old content. NULLs stay NULL.
+
+- A value the policy refuses, or that would outgrow its column's declared length once
+  sanitized (escaping lengthens text), is a failed row, left as stored. If the database
+  refuses a batch's writes, the batch is written again a row per transaction and only the
+  refused rows fail.
+- Resumable: after each committed batch the last key and the report so far go to a
+  checkpoint file (:mod:`htmlguard.bulk.checkpoint`); a run of the same job continues after
+  that key. A run stopped between a commit and its checkpoint reads that batch again and
+  finds its rows clean (a policy's output is its own fixed point), so nothing is written
+  twice; the report then counts those rows as unchanged.
+- The key must be unique (the primary key by default) and an integer or string column.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from htmlguard._core import Policy
+from htmlguard.bulk import atomic
+from htmlguard.bulk.batch import Sanitizer, sanitize_columns
+from htmlguard.bulk.checkpoint import Checkpoint, fingerprint, load
+from htmlguard.bulk.errors import BulkError, require
+from htmlguard.bulk.report import SAMPLE_LIMIT, Failure, Report
+from htmlguard.bulk.workers import Workers, default_workers
+
+Progress = Callable[[int, int, str, Report], None]
+
+
+def default_checkpoint(table: str) -> Path:
+    """``TABLE.htmlguard-checkpoint`` in the current directory."""
+    return Path(f"{table}.htmlguard-checkpoint")
+
+
+def run_sql(
+    url: str | Any,
+    table: str,
+    columns: Mapping[str, Policy],
+    *,
+    key: str | None = None,
+    dry_run: bool = False,
+    batch_size: int = 1000,
+    checkpoint: str | os.PathLike[str] | None = None,
+    workers: int | None = None,
+    sanitizers: Mapping[str, Sanitizer] | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Sanitize `columns` (name -> policy) of `table` in place and return the report (see
+    the module documentation). `url`: a SQLAlchemy URL or an Engine. `table` may be
+    ``schema.table``. `checkpoint`: the checkpoint file (default
+    :func:`default_checkpoint`); not used by a dry run. `workers` and `sanitizers` as in
+    :func:`htmlguard.bulk.files.run_file`.
+    """
+    sa = require("sqlalchemy", "a SQL source")
+    if batch_size < 1:
+        raise BulkError(f"batch size must be at least 1, got {batch_size}")
+    if not columns:
+        raise BulkError("no columns chosen")
+    engine = sa.create_engine(url) if isinstance(url, str) else url
+    pool = Workers(workers or default_workers())
+    try:
+        t, key_col, cols = _reflect(sa, engine, table, key, list(columns))
+        use: Mapping[str, Sanitizer] = sanitizers or {c: pool.wrap(p) for c, p in columns.items()}
+        job = {
+            "kind": "sql",
+            "url": engine.url.render_as_string(hide_password=True),
+            "table": table,
+            "key": key_col.name,
+            "columns": {c: p.to_dict() for c, p in columns.items()},
+        }
+        ckpt_path = Path(checkpoint) if checkpoint is not None else default_checkpoint(table)
+        fp = fingerprint(job)
+        ckpt = None if dry_run else load(ckpt_path, fp)
+        if ckpt is None:
+            ckpt = Checkpoint(fp, None, 0, 0, Report(), job)
+        with engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+        report = ckpt.report
+        last = ckpt.position
+        while True:
+            query = sa.select(key_col, *cols).order_by(key_col).limit(batch_size)
+            if last is not None:
+                query = query.where(key_col > last)
+            with engine.connect() as conn:
+                rows = conn.execute(query).all()
+            if not rows:
+                break
+            keys = [r[0] for r in rows]
+            table_values = {c.name: [r[i + 1] for r in rows] for i, c in enumerate(cols)}
+            new, batch = sanitize_columns(table_values, use, keys, samples=dry_run)
+            if not dry_run:
+                _write(sa, engine, t, key_col, cols, keys, table_values, new, batch)
+            report.merge(batch)
+            last = keys[-1]
+            ckpt.rows += len(rows)
+            if not dry_run:
+                ckpt.position = last
+                ckpt.save(ckpt_path)
+            if progress is not None:
+                progress(ckpt.rows, max(total, ckpt.rows), "row", report)
+            if len(rows) < batch_size:
+                break
+        if not dry_run:
+            atomic.remove(ckpt_path)
+        return report
+    finally:
+        pool.close()
+        if isinstance(url, str):
+            engine.dispose()
+
+
+def _reflect(sa: Any, engine: Any, name: str, key: str | None, columns: list[str]) -> Any:
+    schema, _, bare = name.rpartition(".")
+    try:
+        t = sa.Table(bare, sa.MetaData(), autoload_with=engine, schema=schema or None)
+    except sa.exc.NoSuchTableError:
+        raise BulkError(f"no table {name!r} in the database") from None
+    if key is None:
+        pk = list(t.primary_key.columns)
+        if len(pk) != 1:
+            raise BulkError(f"table {name!r} has no single-column primary key: name one (--key)")
+        key_col = pk[0]
+    elif key in t.c:
+        key_col = t.c[key]
+    else:
+        raise BulkError(f"table {name!r} has no column {key!r}")
+    missing = [c for c in columns if c not in t.c]
+    if missing:
+        raise BulkError(
+            f"table {name!r} has no column {', '.join(map(repr, missing))} "
+            f"(its columns: {', '.join(t.c.keys())})"
+        )
+    if key_col.name in columns:
+        raise BulkError(f"the key {key_col.name!r} cannot be one of the sanitized columns")
+    try:
+        kind = key_col.type.python_type
+    except NotImplementedError:
+        kind = None
+    if kind not in (int, str):
+        # The checkpoint keeps the last key as JSON.
+        raise BulkError(f"the key {key_col.name!r} must be an integer or string column")
+    return t, key_col, [t.c[c] for c in columns]
+
+
+def _fail(report: Report, key: Any, column: str, error: str, *, was_changed: bool) -> None:
+    if was_changed:
+        report.changed -= 1
+    else:
+        report.unchanged -= 1
+    report.failed += 1
+    if len(report.failures) < SAMPLE_LIMIT:
+        report.failures.append(Failure(key, column, error))
+
+
+def _write(
+    sa: Any,
+    engine: Any,
+    t: Any,
+    key_col: Any,
+    cols: list[Any],
+    keys: list[Any],
+    old: dict[str, list[Any]],
+    new: dict[str, list[Any]],
+    report: Report,
+) -> None:
+    """Write the batch's changed rows (adjusting `report`: skipped and failed rows)."""
+    updates: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []
+    for i, k in enumerate(keys):
+        changed = {c.name: new[c.name][i] for c in cols if new[c.name][i] is not old[c.name][i]}
+        if not changed:
+            continue
+        too_long = [
+            (c, changed[c.name])
+            for c in cols
+            if c.name in changed
+            and getattr(c.type, "length", None)
+            and len(changed[c.name]) > c.type.length
+        ]
+        if too_long:
+            c, value = too_long[0]
+            _fail(
+                report,
+                k,
+                c.name,
+                f"{len(value)} characters once sanitized, over the column's length {c.type.length}",
+                was_changed=True,
+            )
+            continue
+        updates.append((k, changed, {c: old[c][i] for c in changed}))
+    if not updates:
+        return
+
+    def statement(changed: dict[str, Any], before: dict[str, Any]) -> Any:
+        where = [key_col == sa.bindparam("_key", type_=key_col.type)]
+        where += [t.c[c] == sa.bindparam(f"_old_{c}", type_=t.c[c].type) for c in before]
+        return sa.update(t).where(*where).values({c: sa.bindparam(f"_new_{c}") for c in changed})
+
+    def execute(conn: Any, k: Any, changed: dict[str, Any], before: dict[str, Any]) -> int:
+        params = {"_key": k}
+        params.update({f"_old_{c}": v for c, v in before.items()})
+        params.update({f"_new_{c}": v for c, v in changed.items()})
+        return int(conn.execute(statement(changed, before), params).rowcount)
+
+    written: list[int] = []
+    try:
+        with engine.begin() as conn:
+            written = [execute(conn, k, ch, before) for k, ch, before in updates]
+    except sa.exc.DBAPIError as e:
+        if e.connection_invalidated:
+            raise  # the connection is gone: stop; a new run continues from the checkpoint
+        # One row refused (a constraint, a trigger...) undid the whole batch: write each row
+        # in its own transaction so only the refused ones fail.
+        written = []
+        for k, ch, before in updates:
+            try:
+                with engine.begin() as conn:
+                    written.append(execute(conn, k, ch, before))
+            except sa.exc.DBAPIError as row_error:
+                if row_error.connection_invalidated:
+                    raise
+                _fail(report, k, next(iter(ch)), str(row_error.orig), was_changed=True)
+                written.append(-1)
+    for count in written:
+        if count == 0:  # edited since it was read
+            report.changed -= 1
+            report.skipped += 1

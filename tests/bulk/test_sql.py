@@ -1,0 +1,184 @@
+"""SQL jobs through SQLAlchemy, on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from bulk_support import UGC
+
+from htmlguard.bulk.errors import BulkError
+from htmlguard.bulk.sql import run_sql
+
+VALUES = {
+    1: ("<b onclick=x>a</b>", "ok"),
+    2: (None, "<i>fine</i>"),
+    3: ("clean", "a & b & c & d"),  # bio grows past varchar(16) once escaped
+    4: ("<script>x</script>y", None),
+    5: ("z" * 200, "ok"),  # over max_input_bytes
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        found = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    else:
+        found = request.getfixturevalue("pg").make_url(driver="psycopg")
+    engine = sa.create_engine(found)
+    with engine.begin() as c:
+        c.execute(sa.text("DROP TABLE IF EXISTS posts"))
+        c.execute(
+            sa.text("CREATE TABLE posts (id INTEGER PRIMARY KEY, body TEXT, bio VARCHAR(16))")
+        )
+        c.execute(
+            sa.text("INSERT INTO posts VALUES (:id, :body, :bio)"),
+            [{"id": k, "body": b, "bio": o} for k, (b, o) in VALUES.items()],
+        )
+    engine.dispose()
+    return found
+
+
+def stored(url: str) -> dict[int, tuple[Any, Any]]:
+    engine = sa.create_engine(url)
+    with engine.connect() as c:
+        out = {r[0]: (r[1], r[2]) for r in c.execute(sa.text("SELECT id, body, bio FROM posts"))}
+    engine.dispose()
+    return out
+
+
+def test_rows_updated_in_place_bad_rows_left_as_stored(url: str, tmp_path: Path) -> None:
+    policy = UGC.derive(max_input_bytes=100)
+    report = run_sql(
+        url, "posts", {"body": policy, "bio": policy}, batch_size=2, checkpoint=tmp_path / "c"
+    )
+    assert stored(url) == {
+        1: ("<b>a</b>", "ok"),
+        2: (None, "<i>fine</i>"),
+        3: VALUES[3],  # too long for its column once sanitized: left as stored
+        4: ("y", None),
+        5: VALUES[5],
+    }
+    assert (report.rows_read, report.changed, report.unchanged, report.failed) == (5, 2, 1, 2)
+    assert report.nulls == 2
+    errors = {f.key: f.error for f in report.failures}
+    assert "over the column's length 16" in errors[3] and "InputTooLarge" in errors[5]
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_row_edited_since_it_was_read_is_skipped(url: str, tmp_path: Path) -> None:
+    engine = sa.create_engine(url)
+
+    class EditsRow1:
+        """Sanitizes like ugc, and meanwhile someone edits row 1."""
+
+        def sanitize(self, html: str, /) -> str:
+            return UGC.sanitize(html)
+
+        def inspect(self, html: str, /) -> Any:
+            return UGC.inspect(html)
+
+        def sanitize_many(self, htmls: list[str], /) -> list[str]:
+            with engine.begin() as c:
+                c.execute(sa.text("UPDATE posts SET body = 'edited <u>by hand</u>' WHERE id = 1"))
+            return UGC.sanitize_many(htmls)
+
+    report = run_sql(
+        url,
+        "posts",
+        {"body": UGC},
+        checkpoint=tmp_path / "c",
+        sanitizers={"body": EditsRow1()},
+    )
+    engine.dispose()
+    assert stored(url)[1][0] == "edited <u>by hand</u>"
+    assert stored(url)[4][0] == "y"
+    assert report.skipped == 1 and report.changed == 1
+
+
+def test_dry_run_writes_nothing(url: str, tmp_path: Path) -> None:
+    report = run_sql(url, "posts", {"body": UGC}, dry_run=True, checkpoint=tmp_path / "c")
+    assert stored(url) == VALUES
+    assert report.changed == 2 and report.samples[0].after == "<b>a</b>"
+    assert not (tmp_path / "c").exists()
+
+
+def test_unknown_table_column_and_key(url: str) -> None:
+    with pytest.raises(BulkError, match="no table"):
+        run_sql(url, "nope", {"body": UGC})
+    with pytest.raises(BulkError, match="no column 'text'"):
+        run_sql(url, "posts", {"text": UGC})
+    with pytest.raises(BulkError, match="no column 'k'"):
+        run_sql(url, "posts", {"body": UGC}, key="k")
+
+
+def test_a_lost_connection_stops_the_job_and_a_new_run_continues(pg: Any, tmp_path: Path) -> None:
+    url = pg.make_url(driver="psycopg")
+    engine = sa.create_engine(url)
+    with engine.begin() as c:
+        c.execute(sa.text("DROP TABLE IF EXISTS lost"))
+        c.execute(sa.text("CREATE TABLE lost (id INTEGER PRIMARY KEY, body TEXT)"))
+        c.execute(
+            sa.text("INSERT INTO lost VALUES (:id, :body)"),
+            [{"id": i, "body": f"<b onclick=x>{i}</b>"} for i in range(1, 51)],
+        )
+    calls = [0]
+
+    class CutsTheConnection:
+        """Sanitizes like ugc; at the third batch the server drops the job's connections."""
+
+        def sanitize(self, html: str, /) -> str:
+            return UGC.sanitize(html)
+
+        def inspect(self, html: str, /) -> Any:
+            return UGC.inspect(html)
+
+        def sanitize_many(self, htmls: list[str], /) -> list[str]:
+            calls[0] += 1
+            if calls[0] == 3:
+                with engine.connect() as c:
+                    c.execute(
+                        sa.text(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                        )
+                    )
+            return UGC.sanitize_many(htmls)
+
+    ckpt = tmp_path / "lost.ckpt"
+    with pytest.raises(sa.exc.DBAPIError):
+        run_sql(
+            url,
+            "lost",
+            {"body": UGC},
+            batch_size=10,
+            checkpoint=ckpt,
+            sanitizers={"body": CutsTheConnection()},
+        )
+    with engine.connect() as c:
+        bodies = dict(c.execute(sa.text("SELECT id, body FROM lost")).all())
+    assert [bodies[i] for i in (20, 21)] == ["<b>20</b>", "<b onclick=x>21</b>"]
+    report = run_sql(url, "lost", {"body": UGC}, batch_size=10, checkpoint=ckpt)
+    with engine.connect() as c:
+        bodies = dict(c.execute(sa.text("SELECT id, body FROM lost")).all())
+    engine.dispose()
+    assert bodies == {i: f"<b>{i}</b>" for i in range(1, 51)}
+    assert (report.rows_read, report.changed) == (50, 50)
+    assert not ckpt.exists()
+
+
+def test_a_key_the_checkpoint_cannot_hold_is_refused_before_any_write(
+    url: str, tmp_path: Path
+) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as c:
+        c.execute(sa.text("DROP TABLE IF EXISTS dated"))
+        c.execute(sa.text("CREATE TABLE dated (day DATE PRIMARY KEY, body TEXT)"))
+        c.execute(sa.text("INSERT INTO dated VALUES ('2024-01-01', '<b onclick=x>a</b>')"))
+    with pytest.raises(BulkError, match="integer or string"):
+        run_sql(url, "dated", {"body": UGC}, checkpoint=tmp_path / "c")
+    with engine.connect() as c:
+        assert c.execute(sa.text("SELECT body FROM dated")).scalar_one() == "<b onclick=x>a</b>"
+    engine.dispose()
