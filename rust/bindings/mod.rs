@@ -43,6 +43,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MAX_DEPTH", crate::html::MAX_DEPTH)?;
     m.add_function(wrap_pyfunction!(verbs::sanitize, m)?)?;
     m.add_function(wrap_pyfunction!(verbs::sanitize_many, m)?)?;
+    m.add_function(wrap_pyfunction!(verbs::inspect_many, m)?)?;
     m.add_function(wrap_pyfunction!(verbs::inspect_py, m)?)?;
     m.add_function(wrap_pyfunction!(verbs::is_clean, m)?)?;
     m.add_function(wrap_pyfunction!(registry::resolve_policy, m)?)?;

@@ -1,6 +1,7 @@
 //! The module-level functions, and the verbs over a compiled policy that they share with
 //! `Policy`'s methods. Each verb releases the GIL while it works.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use pyo3::exceptions::PyTypeError;
@@ -80,21 +81,52 @@ pub(super) fn sanitize_many_with(
     p: &Arc<CompiledPolicy>,
     htmls: &Bound<'_, PyAny>,
 ) -> PyResult<Vec<String>> {
-    if htmls.is_instance_of::<PyString>() {
-        return Err(PyTypeError::new_err(
-            "sanitize_many() expects an iterable of str, got a single str",
-        ));
-    }
-    let mut items: Vec<std::borrow::Cow<'_, str>> = Vec::new();
-    let owned: Vec<Bound<'_, PyAny>> = htmls.try_iter()?.collect::<PyResult<_>>()?;
-    for (i, h) in owned.iter().enumerate() {
-        // The label is formatted only if the item is rejected.
-        items.push(text_arg(format_args!("sanitize_many() item {i}"), h)?);
-    }
+    let owned = many_args("sanitize_many()", htmls)?;
+    let items = many_texts("sanitize_many()", &owned)?;
     let p = p.clone();
     let n = threads();
     py.detach(|| guarded(|| p.sanitize_many(&items, n)))?
         .map_err(|(i, e)| InputTooLargeError::new_err(format!("item {i}: {e}")))
+}
+
+/// `inspect` of every item of an iterable of `str`, in parallel like `sanitize_many`; the
+/// reports are built once the work is done, with the GIL held.
+pub(super) fn inspect_many_with(
+    py: Python<'_>,
+    p: &Arc<CompiledPolicy>,
+    htmls: &Bound<'_, PyAny>,
+) -> PyResult<Vec<Report>> {
+    let owned = many_args("inspect_many()", htmls)?;
+    let items = many_texts("inspect_many()", &owned)?;
+    let p = p.clone();
+    let n = threads();
+    let found = py
+        .detach(|| guarded(|| p.inspect_many(&items, n)))?
+        .map_err(|(i, e)| InputTooLargeError::new_err(format!("item {i}: {e}")))?;
+    found
+        .into_iter()
+        .zip(&items)
+        .map(|((out, findings), text)| Report::new(py, out, findings, text))
+        .collect()
+}
+
+/// The items of a `*_many` verb's argument: any iterable of `str` but a `str` itself.
+fn many_args<'py>(verb: &str, htmls: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    if htmls.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{verb} expects an iterable of str, got a single str"
+        )));
+    }
+    htmls.try_iter()?.collect()
+}
+
+fn many_texts<'a>(verb: &str, owned: &'a [Bound<'_, PyAny>]) -> PyResult<Vec<Cow<'a, str>>> {
+    owned
+        .iter()
+        .enumerate()
+        // The label is formatted only if the item is rejected.
+        .map(|(i, h)| text_arg(format_args!("{verb} item {i}"), h))
+        .collect()
 }
 
 pub(super) fn inspect_with(
@@ -146,6 +178,17 @@ pub(super) fn sanitize_many(
 ) -> PyResult<Vec<String>> {
     let p = resolve_or_default(policy)?;
     sanitize_many_with(py, &p, htmls)
+}
+
+#[pyfunction]
+#[pyo3(signature = (htmls, policy = None), text_signature = "(htmls, policy=DEFAULT_POLICY)")]
+pub(super) fn inspect_many(
+    py: Python<'_>,
+    htmls: &Bound<'_, PyAny>,
+    policy: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<Report>> {
+    let p = resolve_or_default(policy)?;
+    inspect_many_with(py, &p, htmls)
 }
 
 /// `sanitize` without the plain-text fast path or the cutting of large documents: the

@@ -235,6 +235,27 @@ pub fn sanitize_many<S: AsRef<str> + Sync>(
     htmls: &[S],
     threads: usize,
 ) -> Result<Vec<String>, (usize, InputTooLarge)> {
+    map_many(p, htmls, threads, |h| p.sanitize_unchecked(h))
+}
+
+/// `inspect` of many fragments, as [`sanitize_many`] does it: one pass per item gives its
+/// output and its findings, so a bulk job need not sanitize twice to count removals.
+pub fn inspect_many<S: AsRef<str> + Sync>(
+    p: &CompiledPolicy,
+    htmls: &[S],
+    threads: usize,
+) -> Result<Vec<(String, Findings)>, (usize, InputTooLarge)> {
+    map_many(p, htmls, threads, |h| p.inspect_unchecked(h))
+}
+
+/// `f` over every item, on the shared pool when there is enough work; sizes are checked for
+/// every item before any work starts.
+fn map_many<S: AsRef<str> + Sync, T: Send>(
+    p: &CompiledPolicy,
+    htmls: &[S],
+    threads: usize,
+    f: impl Fn(&str) -> T + Sync,
+) -> Result<Vec<T>, (usize, InputTooLarge)> {
     for (i, h) in htmls.iter().enumerate() {
         p.check_size(h.as_ref().len()).map_err(|e| (i, e))?;
     }
@@ -243,16 +264,8 @@ pub fn sanitize_many<S: AsRef<str> + Sync>(
     let parallel = threads > 1 && htmls.len() > 1 && total >= 32 * 1024;
     match parallel.then(crate::pool::shared).flatten() {
         // An indexed parallel iterator collects in input order.
-        Some(pool) => Ok(pool.install(|| {
-            htmls
-                .par_iter()
-                .map(|h| p.sanitize_unchecked(h.as_ref()))
-                .collect()
-        })),
-        None => Ok(htmls
-            .iter()
-            .map(|h| p.sanitize_unchecked(h.as_ref()))
-            .collect()),
+        Some(pool) => Ok(pool.install(|| htmls.par_iter().map(|h| f(h.as_ref())).collect())),
+        None => Ok(htmls.iter().map(|h| f(h.as_ref())).collect()),
     }
 }
 

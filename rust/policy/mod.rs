@@ -112,6 +112,15 @@ impl CompiledPolicy {
         crate::engine::sanitize_many(self, htmls, threads)
     }
 
+    /// `inspect` of many fragments on the shared worker pool (results in input order).
+    pub fn inspect_many<S: AsRef<str> + Sync>(
+        &self,
+        htmls: &[S],
+        threads: usize,
+    ) -> Result<Vec<(String, Findings)>, (usize, InputTooLarge)> {
+        crate::engine::inspect_many(self, htmls, threads)
+    }
+
     /// The parser path on the whole document, without the plain-text fast path or cutting:
     /// what both must equal. Public so the tests and the benchmark can compare.
     pub fn sanitize_unsplit(&self, html: &str) -> String {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import htmlguard as hg
 
 
@@ -77,3 +79,44 @@ def test_report_is_read_only() -> None:
     r = hg.inspect("<blink>x</blink>")
     r.removed.clear()
     assert len(r.removed) == 1
+
+
+def _summary(r: hg.Report) -> tuple[object, ...]:
+    return (
+        r.html,
+        r.changed,
+        r.total,
+        [(x.kind, x.tag, x.name, x.value) for x in r.removed],
+        dict(r.by_kind),
+        dict(r.by_tag),
+        dict(r.by_attribute),
+        str(r),
+    )
+
+
+def test_inspect_many_equals_inspect_of_each_on_the_pool_and_off_it() -> None:
+    p = hg.Policy.preset("ugc")
+    # Over 32 KiB in all, so the items run on the shared pool; the short batch runs inline.
+    big = [
+        f"<p id=x{i} onclick=y>{i}<img src=javascript:{i}><!--c-->" + "z" * (i * 97)
+        for i in range(300)
+    ]
+    small = ["<b>fine</b>", "<script>x</script>t", "", "plain & text"]
+    for items in (big, small):
+        reports = p.inspect_many(items)
+        assert [_summary(r) for r in reports] == [_summary(p.inspect(x)) for x in items]
+        assert [r.html for r in reports] == p.sanitize_many(items)
+    assert [_summary(r) for r in hg.inspect_many(iter(small), "basic")] == [
+        _summary(hg.inspect(x, "basic")) for x in small
+    ]
+    assert p.inspect_many(()) == []
+
+
+def test_inspect_many_rejects_bad_items_bare_strings_and_oversized_items() -> None:
+    p = hg.Policy.preset("basic")
+    with pytest.raises(TypeError, match="item 1"):
+        p.inspect_many(["ok", 3])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="single str"):
+        p.inspect_many("<b>x</b>")
+    with pytest.raises(hg.InputTooLargeError, match="item 2"):
+        p.derive(max_input_bytes=4).inspect_many(["a", "bb", "ccccc"])

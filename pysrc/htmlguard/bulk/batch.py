@@ -16,9 +16,10 @@ Flask and Django commands), so a value is handled the same way wherever it runs:
 
 Removals are counted with ``Policy.inspect`` on the values that changed only: a value the
 policy leaves alone removed nothing, and most stored HTML is clean on a second run. A
-sanitizer that has ``inspect_many`` (:class:`htmlguard.bulk.workers.Threaded`) is asked
-for each value's output and removals in one pass instead of ``sanitize_many`` and then
-``inspect``: when most values change that halves the work.
+sanitizer that has ``inspect_results`` (a :class:`htmlguard.Policy`, through its
+``inspect_many``, or :class:`htmlguard.bulk.workers.Threaded`) is asked for each value's
+output and removals in one pass instead of ``sanitize_many`` and then ``inspect``: when
+most values change that halves the work.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from htmlguard._core import Policy
 from htmlguard.bulk.report import SAMPLE_LIMIT, Change, Failure, Report
 from htmlguard.errors import HTMLGuardError
 
@@ -52,7 +54,7 @@ class Sanitizer(Protocol):
 
 
 class InspectsMany(Protocol):
-    def inspect_many(self, htmls: list[str], /) -> list[tuple[str, Findings] | BaseException]:
+    def inspect_results(self, htmls: list[str], /) -> list[tuple[str, Findings] | BaseException]:
         """Each value's output and removals, or the exception that value alone raises."""
         ...
 
@@ -65,10 +67,32 @@ def _utf8_len(s: str) -> int:
     return len(s.encode("utf-8", "surrogatepass"))
 
 
+def inspect_results(
+    policy: Policy, values: list[str]
+) -> list[tuple[str, Findings] | BaseException]:
+    """Each value's output and removals from ``Policy.inspect_many`` (one parallel pass, GIL
+    released), or the exception that value alone raises."""
+    try:
+        return [(r.html, r) for r in policy.inspect_many(values)]
+    except (HTMLGuardError, ValueError, TypeError):
+        # One bad value fails the whole call: redo the batch one value at a time.
+        out: list[tuple[str, Findings] | BaseException] = []
+        for v in values:
+            try:
+                r = policy.inspect(v)
+            except (HTMLGuardError, ValueError, TypeError) as e:
+                out.append(e)
+            else:
+                out.append((r.html, r))
+        return out
+
+
 def _outputs(policy: Sanitizer, values: list[str]) -> list[Result]:
-    inspect_many = getattr(policy, "inspect_many", None)
-    if inspect_many is not None:
-        found: list[Result] = inspect_many(values)
+    if isinstance(policy, Policy):
+        return list(inspect_results(policy, values))
+    results = getattr(policy, "inspect_results", None)
+    if results is not None:
+        found: list[Result] = results(values)
         return found
     return [
         r if isinstance(r, BaseException) else (r, None) for r in _sanitize_values(policy, values)

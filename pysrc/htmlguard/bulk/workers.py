@@ -5,7 +5,7 @@ number of cores (``rust/pool.rs``), so it cannot be told to use fewer. :class:`T
 gives an exact number instead: the batch's values are cut into ``n`` slices and each slice
 goes through the policy on its own thread (each call releases the GIL while the core works,
 and does not touch the shared pool); with ``n == 1`` the values go one by one on the calling
-thread. Its ``inspect_many`` gives the batch step each value's output and removals in one
+thread. Its ``inspect_results`` gives the batch step each value's output and removals in one
 pass (``Policy.inspect``), where ``sanitize_many`` and then ``inspect`` of each changed
 value would sanitize it twice: on stored HTML most of which changes, that halves a job's
 time.
@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import TypeVar
 
 from htmlguard._core import Policy, Report
+from htmlguard.bulk.batch import Findings, inspect_results
 from htmlguard.errors import HTMLGuardError
 
 T = TypeVar("T")
@@ -53,6 +54,17 @@ class Workers:
             out.extend(part)
         return out
 
+    def map_slices(self, f: Callable[[list[str]], list[T]], items: list[str]) -> list[T]:
+        """``f`` of ``n`` slices of ``items``, on the threads, joined in order."""
+        if self._pool is None or len(items) < 2:
+            return f(items)
+        step = -(-len(items) // self.n)
+        slices = [items[i : i + step] for i in range(0, len(items), step)]
+        out: list[T] = []
+        for part in self._pool.map(f, slices):
+            out.extend(part)
+        return out
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
@@ -83,14 +95,18 @@ class Threaded:
         # An error is raised here, as sanitize_many raises it.
         return self._workers.map(self.policy.sanitize, htmls)
 
-    def inspect_many(self, htmls: list[str], /) -> list[tuple[str, Report] | BaseException]:
-        inspect = self.policy.inspect
+    def inspect_results(self, htmls: list[str], /) -> list[tuple[str, Findings] | BaseException]:
+        if self._workers.n == 1:
+            inspect = self.policy.inspect
 
-        def one(html: str) -> tuple[str, Report] | BaseException:
-            try:
-                report = inspect(html)
-            except (HTMLGuardError, ValueError, TypeError) as e:
-                return e
-            return report.html, report
+            def one(html: str) -> tuple[str, Findings] | BaseException:
+                try:
+                    report = inspect(html)
+                except (HTMLGuardError, ValueError, TypeError) as e:
+                    return e
+                return report.html, report
 
-        return self._workers.map(one, htmls)
+            return [one(h) for h in htmls]
+        # A slice per thread, each in one call (Policy.inspect_many: one GIL release per
+        # slice rather than per value).
+        return self._workers.map_slices(lambda s: inspect_results(self.policy, s), htmls)
