@@ -114,7 +114,8 @@ def sanitize_columns(
     _check_columns(ddf, resolved, key, batch_size)
     meta = _output_meta(ddf._meta, resolved)
     if not report:
-        return ddf.map_partitions(
+        frame: Any = ddf  # Dask's methods are not all typed
+        return frame.map_partitions(  # type: ignore[no-any-return]
             _sanitized_frame, resolved, key, batch_size, meta=meta, align_dataframes=False
         )
     return _with_report(ddf, resolved, meta, key=key, batch_size=batch_size, samples=samples)
@@ -154,6 +155,7 @@ def run_job(
         dest_kind = "csv" if _is_csv(dest) else "parquet"
         _check_replaceable(Path(dest))
     resolved = _resolve(columns)  # here, on the client: workers need no registry
+    client: Any
     client, owned = _client(scheduler)
     try:
         ddf = _read(source, src_kind)
@@ -242,7 +244,7 @@ class _InvalidUTF8:
 
 def _values(series: Any, check_utf8: bool) -> list[Any]:
     """The column's values as Python objects, every kind of missing value as None."""
-    values = series.tolist()
+    values: list[Any] = series.tolist()
     for i, missing in enumerate(series.isna().tolist()):
         if missing:
             values[i] = None
@@ -504,4 +506,4 @@ def _client(scheduler: Any) -> tuple[Client, bool]:
             "scheduler must be an address, a distributed.Client or a cluster, "
             f"not {type(scheduler).__name__}"
         )
-    return Client(scheduler, set_as_default=False), True
+    return Client(scheduler, set_as_default=False), True  # type: ignore[no-untyped-call]
