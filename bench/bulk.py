@@ -484,11 +484,17 @@ def main(argv: list[str] | None = None) -> int:
             call = runner and partial(runner, source, outputs, columns, workers=w, batch_size=bs)
             jobs.append(bulk_job(w, "parquet", call, fresh_output))
 
+        server = None
         if not args.no_postgres:
-            import psycopg
-            from pg_server import start_postgres
+            from pg_server import PostgreSQLNotInstalled, start_postgres
 
-            server = stack.enter_context(start_postgres(dbname="bulk"))
+            try:
+                server = stack.enter_context(start_postgres(dbname="bulk"))
+            except PostgreSQLNotInstalled as e:
+                log(f"no PostgreSQL rows: {e}")
+        if server is not None:
+            import psycopg
+
             extra["pg_version"] = server.version
             conn = stack.enter_context(psycopg.connect(server.dsn))
             log(f"loading {args.rows:,} posts into PostgreSQL")
