@@ -437,7 +437,17 @@ def _write(out: Any, tmp: Path, kind: str) -> Any:
         parts = out.map_partitions(_write_csv_part, str(tmp), meta=(None, "int64"))
         return parts.sum()
     # A named index is data (set_index, or pandas' metadata); Dask's default one is not.
-    return out.to_parquet(str(tmp), write_index=out.index.name is not None, compute=False)
+    return out.to_parquet(
+        str(tmp),
+        write_index=out.index.name is not None,
+        name_function=_part_name,
+        compute=False,
+    )
+
+
+def _part_name(number: int) -> str:
+    # Zero-padded: readers that sort file names (pyarrow, pandas) keep the rows' order.
+    return f"part.{number:08}.parquet"
 
 
 def _write_csv_part(df: Any, directory: str, partition_info: dict[str, Any] | None = None) -> Any:

@@ -144,7 +144,7 @@ def test_parquet_job_equals_the_single_process_result(
     client: Any, table: dict[str, list[Any]], tmp_path: Path
 ) -> None:
     source = tmp_path / "posts"
-    write_parquet_parts(table, source, parts=5)
+    write_parquet_parts(table, source, parts=12)  # more than a reduction combines at once
     dest = tmp_path / "clean.parquet"
     columns = {"body": REGISTERED, "bio": BIO, "score": BIO}
     report = hgd.run_job(source, dest, columns, scheduler=client, batch_size=30)
