@@ -248,7 +248,13 @@ def test_an_existing_parquet_dest_is_replaced_and_another_directory_refused(
     (dest / "part.9.parquet").write_bytes(b"old")
     hgd.run_job(source, dest, {"body": "ugc"}, scheduler=client)
     assert "part.9.parquet" not in [p.name for p in dest.iterdir()]
-    assert len(pd.read_parquet(dest)) == len(table["id"])
+    first = pd.read_parquet(dest)
+    assert len(first) == len(table["id"])
+
+    # In place: the source is read whole before it is replaced; a second pass changes nothing.
+    again = hgd.run_job(dest, dest, {"body": "ugc"}, scheduler=client)
+    assert again.changed == 0 and again.rows_read == len(table["id"])
+    assert pd.read_parquet(dest).equals(first)
 
     other = tmp_path / "home"
     other.mkdir()
