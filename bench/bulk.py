@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib.metadata
 import io
 import shutil
@@ -86,11 +87,16 @@ def log(msg: str) -> None:
 # --- the table ------------------------------------------------------------------------------
 
 
-def post_chunks(rows: int, chunk: int) -> Iterator[tuple[int, list[str]]]:
-    """(first row id, posts) for the table's rows, ``chunk`` at a time."""
+@functools.cache
+def post_docs() -> list[str]:
     # django_fields.posts(rows, ...) makes the same rows, but all at once.
     lo, hi = django_fields.POST_BYTES
-    docs = [d for d in corpora.realistic_docs(400) if lo <= len(d.encode("utf-8")) <= hi]
+    return [d for d in corpora.realistic_docs(400) if lo <= len(d.encode("utf-8")) <= hi]
+
+
+def post_chunks(rows: int, chunk: int) -> Iterator[tuple[int, list[str]]]:
+    """(first row id, posts) for the table's rows, ``chunk`` at a time."""
+    docs = post_docs()
     for start in range(0, rows, chunk):
         stop = min(rows, start + chunk)
         yield start, [f"{docs[i % len(docs)]}\n<p>Post {i + 1}.</p>" for i in range(start, stop)]

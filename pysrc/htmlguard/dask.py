@@ -144,8 +144,9 @@ def run_job(
 
     CSV is read as text (no type guessing; an empty field is the empty string) and a value
     of a sanitized column that is not valid UTF-8 is a failure, written back byte for
-    byte, as are the other columns. A quoted CSV value may not hold a line break (Dask
-    splits CSV files at line breaks).
+    byte, as are the other columns. Each CSV file is one partition (posts hold line
+    breaks, so a file cannot be cut at one): give several files (a glob) to spread a CSV
+    job over the workers.
     """
     src_kind = _kind(source, "source")
     dest_kind = None
@@ -419,6 +420,7 @@ def _read(source: str | os.PathLike[str], kind: str) -> Any:
     with dask.config.set({"dataframe.convert-string": False}):
         return dd.read_csv(
             os.fspath(source),
+            blocksize=None,  # a file per partition: a quoted value may hold a line break
             dtype=object,
             keep_default_na=False,
             na_filter=False,

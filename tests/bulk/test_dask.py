@@ -66,7 +66,7 @@ def registered() -> Iterator[None]:
 def body(i: int) -> str | None:
     """A forum post: some clean, some with what the policies remove, some NULL."""
     kinds = [
-        f"<p>post {i} with <b>bold</b> and <a href='https://example.org/{i}'>a link</a></p>",
+        f"<p>post {i} with <b>bold</b>\nand <a href='https://example.org/{i}'>a link</a></p>",
         f"<p onclick='steal()'>post {i}</p><script>alert({i})</script>",
         f"<img src=x onerror=alert({i})><i>caption {i}</i>",
         f"plain text {i} &amp; more",
