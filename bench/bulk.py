@@ -24,10 +24,11 @@ batch step and bulk update the rows in place by primary key (keyset pages of the
 size, one transaction each); the table is copied afresh before every job (not timed).
 Dask cannot update a table: it reads the table (``read_sql_table``) and writes Parquet.
 
-Rounds: every job once a round, in an order rotated from round to round; rows/s is from
-the median round's wall time, *x loop* the median of the per-round ratios to the loop
-(this VM's speed drifts by tens of percent between seconds, so ratios are taken within a
-round). The progress bar's cost: ``tqdm.update`` per batch timed against a batch's time.
+Rounds: every job once a round, one source's jobs back to back, in an order rotated
+from round to round; rows/s is from the median round's wall time, *x loop* the median of
+the per-round ratios to the loop (this VM's speed drifts by tens of percent between
+seconds, so ratios are taken within a round). The progress bar's cost: ``tqdm.update``
+per batch timed against a batch's time.
 Writes ``bench/BULK.md``.
 """
 
@@ -283,20 +284,23 @@ def bulk_job(
 
 
 def run_rounds(jobs: list[Job], rounds: int) -> None:
+    """Each round runs one source's jobs back to back (so the ratios to the loop compare
+    neighbours in time), in an order rotated from round to round."""
+    groups = [[j for j in jobs if j.source == s] for s in dict.fromkeys(j.source for j in jobs)]
     for r in range(rounds):
-        order = jobs[r % len(jobs) :] + jobs[: r % len(jobs)]
-        for job in order:
-            if job.error:
-                continue
-            try:
-                job.prepare()
-                t0 = time.perf_counter()
-                job.rows = job.run()
-                job.walls.append(time.perf_counter() - t0)
-                log(f"round {r + 1}: {job.source} {job.name}: {job.walls[-1]:.2f} s")
-            except Exception as e:  # noqa: BLE001  (one job failing must not stop the others)
-                job.error = f"{type(e).__name__}: {e}"[:300]
-                log(f"{job.source} {job.name} failed: {job.error}")
+        for group in groups:
+            for job in group[r % len(group) :] + group[: r % len(group)]:
+                if job.error:
+                    continue
+                try:
+                    job.prepare()
+                    t0 = time.perf_counter()
+                    job.rows = job.run()
+                    job.walls.append(time.perf_counter() - t0)
+                    log(f"round {r + 1}: {job.source} {job.name}: {job.walls[-1]:.2f} s")
+                except Exception as e:  # noqa: BLE001  (one failing job must not stop the rest)
+                    job.error = f"{type(e).__name__}: {e}"[:300]
+                    log(f"{job.source} {job.name} failed: {job.error}")
 
 
 def ratios(job: Job, base: Job) -> list[float]:
@@ -417,7 +421,7 @@ def write_report(
         "|---|---|---|",
         f"| bulk with two workers ≥ 1.7x the loop | {extra['bulk_target']} |",
         f"| the progress bar's overhead < 2% of the run | `tqdm.update` {cost * 1e6:.1f} µs per "
-        f"batch, a batch of {args.batch_size:,} rows {per_batch * 1e3:.1f} ms (the fastest "
+        f"batch, a batch of {extra['batch_rows']:,} rows {per_batch * 1e3:.1f} ms (the fastest "
         f"job, {extra['batch_job']} from Parquet, median round): {cost / per_batch * 100:.4f}% | "
         f"**{'PASS' if cost / per_batch < 0.02 else 'FAIL'}** |",
         "",
@@ -566,7 +570,8 @@ def main(argv: list[str] | None = None) -> int:
         timed = [j for j in jobs if j.source == "parquet" and j.walls]
         fastest = min(timed, key=lambda j: statistics.median(j.walls))
         extra["batch_job"] = fastest.name
-        extra["batch_seconds"] = statistics.median(fastest.walls) / args.rows * args.batch_size
+        extra["batch_rows"] = min(args.batch_size, part_rows(args.rows))  # a file's, at most
+        extra["batch_seconds"] = statistics.median(fastest.walls) / args.rows * extra["batch_rows"]
         extra["tqdm_update"] = tqdm_update_cost()
         bulk2 = by[("parquet", "bulk, 2 workers")]
         loop_p = by[("parquet", "loop")]
