@@ -39,6 +39,7 @@ import contextlib
 import functools
 import importlib.metadata
 import io
+import os
 import shutil
 import statistics
 import sys
@@ -360,6 +361,22 @@ def versions() -> str:
     return ", ".join(out)
 
 
+def shared_machine_note(load: str) -> list[str]:
+    """A warning when other work held the cores as the run began."""
+    try:
+        busy = float(load.split()[0]) > (os.cpu_count() or 1)
+    except (ValueError, IndexError):
+        return []
+    if not busy:
+        return []
+    return [
+        f"**Other work held the machine** (load average {load} at the start, "
+        f"{os.cpu_count()} cores): the rates are low and the ratios noisy; rerun on a quiet "
+        "machine before reading much into them.",
+        "",
+    ]
+
+
 def write_report(
     args: argparse.Namespace, jobs: list[Job], extra: dict[str, Any], out: Path
 ) -> None:
@@ -383,6 +400,7 @@ def write_report(
         f"{part_rows(args.rows):,} rows, row groups of {args.batch_size:,}; batches of "
         f"{args.batch_size:,} rows; policy `{POLICY}`; {args.rounds} rounds.",
         "",
+        *shared_machine_note(extra["load_before"]),
         "## Rows per second",
         "",
         "Wall time of the whole job (read, sanitize, write). *x loop*: the median of the "
@@ -422,7 +440,7 @@ def write_report(
         f"| bulk with two workers ≥ 1.7x the loop | {extra['bulk_target']} |",
         f"| the progress bar's overhead < 2% of the run | `tqdm.update` {cost * 1e6:.1f} µs per "
         f"batch, a batch of {extra['batch_rows']:,} rows {per_batch * 1e3:.1f} ms (the fastest "
-        f"job, {extra['batch_job']} from Parquet, median round): {cost / per_batch * 100:.4f}% | "
+        f"job, {extra['batch_job']} from Parquet, median round): {cost / per_batch * 100:.2g}% | "
         f"**{'PASS' if cost / per_batch < 0.02 else 'FAIL'}** |",
         "",
     ]
