@@ -119,6 +119,19 @@ def write_parquet(directory: Path, rows: int, batch: int) -> int:
     return nbytes
 
 
+def join_parquet(directory: Path, dest: Path, batch: int) -> None:
+    """The parts of ``directory`` as one file, streamed a row group at a time."""
+    import pyarrow.parquet as pq
+
+    parts = sorted(directory.iterdir())
+    schema = pq.read_schema(parts[0])
+    with pq.ParquetWriter(dest, schema) as w:
+        for part in parts:
+            f = pq.ParquetFile(part)
+            for i in range(f.num_row_groups):
+                w.write_table(f.read_row_group(i), row_group_size=batch)
+
+
 def load_postgres(conn: Any, rows: int) -> None:
     with conn.cursor() as cur:
         cur.execute("CREATE TABLE posts (id bigint PRIMARY KEY, body text)")
@@ -246,19 +259,43 @@ def dask_postgres_job(client: Any, url: str, dest: Path, batch: int, rows: int) 
 
 
 def bulk_runner() -> Callable[..., Any] | None:
-    """The bulk job runner, when the branch that builds it is merged.
+    """``htmlguard bulk``'s job as the bench calls it: ``run(source, dest, columns, *,
+    workers, batch_size, table=None, key=None)``, a file job (``run_file``) or, with
+    ``table``, a SQL job updating rows in place (``run_sql``); None without the library."""
+    import htmlguard as hg
 
-    Agreed entry point (the lead wires it): ``htmlguard.bulk.run_job(source, dest,
-    columns, *, workers, batch_size, table=None, key=None)`` returning a Report, where
-    ``source`` is a Parquet path or an SQLAlchemy URL (with ``table``/``key``; rows updated
-    in place when ``dest`` is None), as ``htmlguard bulk SOURCE --column body=ugc
-    --workers N [--out DEST]`` calls it."""
     try:
-        from htmlguard import bulk
+        from htmlguard.bulk.files import run_file
+        from htmlguard.bulk.sql import run_sql
     except ImportError:
         return None
-    runner = getattr(bulk, "run_job", None)
-    return runner if callable(runner) else None
+
+    def run(
+        source: Any,
+        dest: Path | None,
+        columns: dict[str, Any],
+        *,
+        workers: int,
+        batch_size: int,
+        table: str | None = None,
+        key: str | None = None,
+    ) -> Any:
+        columns = {c: hg.resolve_policy(p) for c, p in columns.items()}
+        if table is not None:
+            with tempfile.TemporaryDirectory(prefix="htmlguard-bulk-ckpt-") as d:
+                return run_sql(
+                    source,
+                    table,
+                    columns,
+                    key=key,
+                    workers=workers,
+                    batch_size=batch_size,
+                    checkpoint=Path(d) / "checkpoint",
+                )
+        assert dest is not None
+        return run_file(source, dest, columns, workers=workers, batch_size=batch_size)
+
+    return run
 
 
 # --- rounds ----------------------------------------------------------------------------------
@@ -505,9 +542,14 @@ def main(argv: list[str] | None = None) -> int:
         extra["parts"] = len(list(source.iterdir()))
         extra["changed_share"] = changed_share()
         outputs = work / "out"
+        # The bulk file job reads one Parquet file: the same rows as the parts, in order.
+        single = work / "posts.parquet"
+        join_parquet(source, single, args.batch_size)
+        single_out = work / "out.parquet"
 
         def fresh_output() -> None:
             shutil.rmtree(outputs, ignore_errors=True)
+            single_out.unlink(missing_ok=True)
 
         cluster = stack.enter_context(
             LocalCluster(
@@ -540,8 +582,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         for w in (1, 2):
-            # The agreed call (see bulk_runner); the lead wires it when bulk is merged.
-            call = runner and partial(runner, source, outputs, columns, workers=w, batch_size=bs)
+            call = runner and partial(runner, single, single_out, columns, workers=w, batch_size=bs)
             jobs.append(bulk_job(w, "parquet", call, fresh_output))
 
         server = None

@@ -15,8 +15,8 @@ use super::errors::{policy_err, PolicyError};
 use super::mailbox::Mailbox;
 use super::report::Report;
 use super::verbs::{
-    inspect_many_with, inspect_with, is_clean_with, sanitize_hooked_with, sanitize_many_with,
-    sanitize_soon_with, sanitize_with,
+    bulk_batch_with, inspect_many_with, inspect_with, is_clean_with, sanitize_hooked_with,
+    sanitize_many_with, sanitize_soon_with, sanitize_with,
 };
 use crate::policy::options::{for_each_option, Field};
 use crate::policy::presets::{preset_spec, PRESET_NAMES};
@@ -213,6 +213,23 @@ impl Policy {
     /// [0, 1]
     fn inspect_many(&self, py: Python<'_>, htmls: &Bound<'_, PyAny>) -> PyResult<Vec<Report>> {
         inspect_many_with(py, &self.inner, htmls)
+    }
+
+    /// One column of a bulk batch in one call (``htmlguard.bulk.batch``; see
+    /// ``bindings/verbs.rs``). Private: its tuple is shaped for that module alone.
+    #[pyo3(signature = (values, threads = 0))]
+    fn _bulk_batch<'py>(
+        &self,
+        py: Python<'py>,
+        values: &Bound<'py, pyo3::types::PyList>,
+        threads: usize,
+    ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        let threads = if threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            threads
+        };
+        bulk_batch_with(py, &self.inner, values, threads)
     }
 
     fn is_clean(&self, py: Python<'_>, html: &Bound<'_, PyAny>) -> PyResult<bool> {

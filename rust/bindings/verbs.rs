@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use super::background;
 use super::convert::text_arg;
@@ -17,6 +17,7 @@ use super::registry::{resolve, resolve_or_default};
 use super::report::Report;
 use crate::html::escape::escape_text;
 use crate::policy::CompiledPolicy;
+use crate::report::Findings;
 
 fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -256,4 +257,124 @@ pub(super) fn strip_tags(py: Python<'_>, html: &Bound<'_, PyAny>) -> PyResult<St
     let t = text_arg("strip_tags()", html)?;
     let t: &str = &t;
     py.detach(|| guarded(|| crate::text::strip_tags(t)))
+}
+
+// ---------------------------------------------------------------- the bulk batch step
+
+/// A value of a bulk batch the policy could not take: why, and its UTF-8 size (a lone
+/// surrogate counted as the 3 bytes `surrogatepass` writes), or None if it can go through.
+fn bulk_failure(v: &Bound<'_, PyAny>, p: &CompiledPolicy) -> Option<(String, usize)> {
+    let Ok(s) = v.cast::<PyString>() else {
+        let name = v
+            .get_type()
+            .name()
+            .map_or_else(|_| "?".into(), |n| n.to_string());
+        return Some((format!("TypeError: expected str or None, got {name}"), 0));
+    };
+    let Ok(text) = s.to_str() else {
+        // Not UTF-8 (a lone surrogate, as a CSV read with surrogateescape leaves for a bad
+        // byte): a failure here, never the U+FFFD that `sanitize` documents.
+        let py = v.py();
+        let start = s
+            .call_method1("encode", ("utf-8",))
+            .err()
+            .and_then(|e| e.value(py).getattr("start").ok())
+            .and_then(|n| n.extract::<usize>().ok())
+            .unwrap_or(0);
+        let size = s
+            .call_method1("encode", ("utf-8", "surrogatepass"))
+            .and_then(|b| b.len())
+            .unwrap_or(0);
+        let why = format!("UnicodeError: invalid UTF-8 or a lone surrogate at character {start}");
+        return Some((why, size));
+    };
+    p.check_size(text.len())
+        .err()
+        .map(|e| (format!("InputTooLargeError: {e}"), text.len()))
+}
+
+/// `Policy._bulk_batch(values, threads)`: `htmlguard.bulk.batch`'s work on one column of a
+/// batch in one call. `values` is a list of `str`, `None` or anything else; the `str`s are
+/// inspected on the shared pool (`threads > 1`) or on this thread, with the GIL released
+/// once, and the removal counts are summed here, so the Python side does no per-value work
+/// but writing rows. Returns `(outputs, changed, failures, bytes_in, bytes_out, by_kind,
+/// by_tag, by_attribute)`: `outputs[i]` is the new value where it changed and the very
+/// object read otherwise (a failed or `None` value included); `changed` the indexes that
+/// changed; `failures` `(index, "Error: why")` pairs in index order; `bytes_in` the UTF-8
+/// size of every `str` read, `bytes_out` of every one written.
+pub(super) fn bulk_batch_with<'py>(
+    py: Python<'py>,
+    p: &Arc<CompiledPolicy>,
+    values: &Bound<'py, PyList>,
+    threads: usize,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let items: Vec<Bound<'py, PyAny>> = values.iter().collect();
+    let mut todo: Vec<(usize, &str)> = Vec::new();
+    let failures = PyList::empty(py);
+    let (mut bytes_in, mut bytes_out) = (0usize, 0usize);
+    for (i, v) in items.iter().enumerate() {
+        if v.is_none() {
+            continue;
+        }
+        match bulk_failure(v, p) {
+            Some((why, size)) => {
+                failures.append((i, why))?;
+                bytes_in += size;
+            }
+            None => {
+                let s = v.cast::<PyString>()?.to_str()?;
+                todo.push((i, s));
+            }
+        }
+    }
+    let texts: Vec<&str> = todo.iter().map(|(_, s)| *s).collect();
+    let q = p.clone();
+    let found = py
+        .detach(|| guarded(|| q.inspect_many(&texts, threads.max(1))))?
+        .map_err(|(i, e)| InputTooLargeError::new_err(format!("item {i}: {e}")))?;
+    let mut total = Findings::default();
+    let outputs = PyList::new(py, &items)?;
+    let changed = PyList::empty(py);
+    for ((i, before), (after, f)) in todo.iter().zip(found) {
+        bytes_in += before.len();
+        bytes_out += after.len();
+        if after != *before {
+            outputs.set_item(*i, after)?;
+            changed.append(*i)?;
+        }
+        for (k, n) in f.by_kind {
+            *total.by_kind.entry(k).or_default() += n;
+        }
+        for (k, n) in f.by_tag {
+            *total.by_tag.entry(k).or_default() += n;
+        }
+        for (k, n) in f.by_attribute {
+            *total.by_attribute.entry(k).or_default() += n;
+        }
+    }
+    let by_kind = PyDict::new(py);
+    for (k, n) in &total.by_kind {
+        by_kind.set_item(k, n)?;
+    }
+    let by_tag = PyDict::new(py);
+    for (k, n) in &total.by_tag {
+        by_tag.set_item(k, n)?;
+    }
+    let by_attribute = PyDict::new(py);
+    for ((t, a), n) in &total.by_attribute {
+        by_attribute.set_item((t, a), n)?;
+    }
+    PyTuple::new(
+        py,
+        [
+            outputs.into_any(),
+            changed.into_any(),
+            failures.into_any(),
+            bytes_in.into_pyobject(py)?.into_any(),
+            bytes_out.into_pyobject(py)?.into_any(),
+            by_kind.into_any(),
+            by_tag.into_any(),
+            by_attribute.into_any(),
+        ],
+    )
 }

@@ -87,6 +87,13 @@ def inspect_results(
         return out
 
 
+class WholeColumn(Protocol):
+    def _bulk_batch(self, values: list[Any], /) -> tuple[Any, ...]:
+        """A column's values in one call (``Policy._bulk_batch``): outputs, changed
+        indexes, failures, bytes in and out, removals by kind, tag and attribute."""
+        ...
+
+
 def _outputs(policy: Sanitizer, values: list[str]) -> list[Result]:
     if isinstance(policy, Policy):
         return list(inspect_results(policy, values))
@@ -139,6 +146,24 @@ def sanitize_columns(
         values = list(table[column])
         if len(values) != n:
             raise ValueError(f"column {column!r} has {len(values)} values for {n} keys")
+        whole = getattr(policy, "_bulk_batch", None)
+        if whole is not None:
+            outputs, changed, failures, b_in, b_out, by_kind, by_tag, by_attr = whole(values)
+            report.bytes_in += b_in
+            report.bytes_out += b_out
+            report.by_kind.update(by_kind)
+            report.by_tag.update(by_tag)
+            report.by_attribute.update({f"{t}[{a}]": c for (t, a), c in by_attr.items()})
+            report.nulls += sum(1 for v in values if v is None)
+            for i, why in failures:
+                row_failed[i] = True
+                report.failures.append(Failure(keys[i], column, why))
+            for i in changed:
+                row_changed[i] = True
+                if samples and len(report.samples) < SAMPLE_LIMIT:
+                    report.samples.append(Change(keys[i], column, values[i], outputs[i]))
+            out[column] = outputs
+            continue
         new_values: list[Any] = list(values)
         todo: list[int] = []
         for i, v in enumerate(values):

@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from htmlguard._core import Policy, Report
 from htmlguard.bulk.batch import Findings, inspect_results
@@ -94,6 +94,10 @@ class Threaded:
     def sanitize_many(self, htmls: list[str], /) -> list[str]:
         # An error is raised here, as sanitize_many raises it.
         return self._workers.map(self.policy.sanitize, htmls)
+
+    def _bulk_batch(self, values: list[Any], /) -> tuple[Any, ...]:
+        # One call: the core runs the values on its pool (n > 1) or on this thread (n == 1).
+        return self.policy._bulk_batch(values, self._workers.n)
 
     def inspect_results(self, htmls: list[str], /) -> list[tuple[str, Findings] | BaseException]:
         if self._workers.n == 1:
