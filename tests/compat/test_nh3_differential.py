@@ -298,12 +298,29 @@ def test_attribute_filter_agrees_on_the_corpora() -> None:
 
 
 def test_is_html_agrees_on_every_short_string() -> None:
-    """Every string of up to 5 characters over the tokenizer's interesting ones."""
-    alphabet = "<a/=\"' >!\0x\t"
+    """Every string of up to 5 characters over the tokenizer's interesting ones (and a
+    non-ASCII letter, which starts no tag name)."""
+    alphabet = "<a/=\"' >!\0x\té"
     for length in range(1, 6):
         for chars in itertools.product(alphabet, repeat=length):
             s = "".join(chars)
             assert shim.is_html(s) == real.is_html(s), repr(s)
+
+
+def test_is_html_agrees_on_long_tags_and_the_bench_corpora() -> None:
+    """is_html reads a tag with one regular expression: tags of 100,000 attributes of each
+    shape, ended, cut off or cut off inside a quoted value, and the benchmark's documents."""
+    sys.path.insert(0, str(_TESTS.parent / "bench"))
+    try:
+        import corpora
+    finally:
+        sys.path.remove(str(_TESTS.parent / "bench"))
+    docs = [*corpora.realistic_docs(40), *corpora.plain_fields(400), *corpora.mixed_fields(400)]
+    for attribute in ("x", "x=1", 'x="1"', "x='1'", "x= ", '="a"', "/", "x=a=b", 'x=="1"', "\x00"):
+        tag = "<a " + (attribute + " ") * 100_000
+        docs += [tag + ">", tag, tag + '"', tag + "=>", "text < " + tag + "/>", "</b" + tag]
+    for doc in docs:
+        assert shim.is_html(doc) == real.is_html(doc), doc[:100]
 
 
 # ---------------------------------------------------------------- generated documents
