@@ -1,8 +1,9 @@
 """The shims' module functions called with their defaults (``nh3.clean(html)``,
-``bleach.clean(text)``, ``bleach.linkify(text)``) take a shortcut past building and hashing
-the arguments: they must give what the same arguments spelled out give, and still follow a
-default that was changed in place (bleach's ``ALLOWED_ATTRIBUTES`` and ``DEFAULT_CALLBACKS``
-are mutable, and bleach reads them on every call)."""
+``bleach.clean(text)``, ``bleach.linkify(text)``), or ``nh3.clean`` with the same keyword
+objects as a recent call, take a shortcut past converting and hashing the arguments: they
+must give what the same arguments spelled out give, and still follow an argument changed in
+place (bleach's ``ALLOWED_ATTRIBUTES`` and ``DEFAULT_CALLBACKS`` are mutable, and bleach
+reads them on every call; a set passed to ``nh3.clean`` may change between calls)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,23 @@ def test_nh3_clean_with_defaults_is_a_default_cleaner() -> None:
         assert nh3.clean(text) == cleaner.clean(text), text
         # strip_comments=1 is not True: the full path, with the same result.
         assert nh3.clean(text, strip_comments=1) == cleaner.clean(text), text
+
+
+def test_nh3_clean_with_the_same_keyword_objects_follows_their_contents() -> None:
+    tags = {"a", "b", "p"}
+    attributes = {"a": {"href"}, "*": {"lang"}}
+    text = '<p><a href="/x" title="t">x</a> <i>i</i> <b>b</b></p>'
+    for _ in range(2):  # the second call reuses the first one's compiled policy
+        got = nh3.clean(text, tags=tags, attributes=attributes)
+        assert got == nh3.Cleaner(tags=tags, attributes=attributes).clean(text)
+        assert "<i>" not in got and 'title="t"' not in got
+    tags.add("i")
+    attributes["a"].add("title")
+    got = nh3.clean(text, tags=tags, attributes=attributes)
+    assert "<i>i</i>" in got and 'title="t"' in got
+    tags.add(1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        nh3.clean(text, tags=tags, attributes=attributes)
 
 
 def test_bleach_clean_with_defaults_is_a_default_cleaner() -> None:

@@ -526,7 +526,7 @@ def clean(
         # nh3's defaults, the usual call: skip building and hashing the keywords (most of
         # the cost of a call on a short field).
         return _default_policy().sanitize(html)
-    config = _config(
+    args = (
         tags,
         clean_content_tags,
         attributes,
@@ -542,7 +542,58 @@ def clean(
         url_relative,
         id_prefix,
     )
-    return _compiled_for(config).clean(html)
+    # The same keyword objects as a recent call (module constants, typically), holding what
+    # they held then: that call's compiled policy, without converting them again (the
+    # conversion is most of a call's cost on a short field).
+    key = tuple(map(id, args))
+    recent = _RECENT.get(key)
+    if recent is not None:
+        # The entry holds the objects it was made for, so equal ids are the same objects.
+        _held, snapshot, compiled = recent
+        if args == snapshot:
+            return compiled.clean(html)
+    compiled = _compiled_for(_config(*args))
+    snapshot = _snapshot(args)
+    if snapshot is not None:
+        if len(_RECENT) >= _RECENT_SIZE:
+            _RECENT.clear()
+        _RECENT[key] = (args, snapshot, compiled)
+    return compiled.clean(html)
+
+
+#: Recent ``clean`` calls with keywords: their ids → (the objects, a copy of their contents
+#: then, the compiled form). Holding the objects keeps their ids from being reused.
+_RECENT: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[Any, ...], _Compiled]] = {}
+_RECENT_SIZE = 64
+
+
+def _snapshot(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """A copy of ``clean``'s keyword values that compares equal to them while their contents
+    stay the same (sets become frozensets, dicts are copied down to them), or None when one
+    is of a type this does not copy (it is then converted on every call)."""
+
+    def frozen(v: Any) -> Any:
+        if v is None or type(v) in (bool, str, frozenset):
+            return v
+        if type(v) is set:
+            return frozenset(v)
+        if type(v) is tuple and all(type(x) is str for x in v):
+            return v
+        if type(v) is dict:
+            return {k: frozen(x) for k, x in v.items()}
+        raise _NotCopied
+
+    # attribute_filter and url_relative may be callables: the same object is the same
+    # keyword (it is called at sanitizing time, whatever it holds).
+    callables = (3, 12)
+    try:
+        return tuple(v if i in callables and callable(v) else frozen(v) for i, v in enumerate(args))
+    except _NotCopied:
+        return None
+
+
+class _NotCopied(Exception):
+    pass
 
 
 @functools.cache
