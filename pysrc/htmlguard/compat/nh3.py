@@ -549,15 +549,15 @@ def clean(
     recent = _RECENT.get(key)
     if recent is not None:
         # The entry holds the objects it was made for, so equal ids are the same objects.
-        _held, snapshot, compiled = recent
-        if args == snapshot:
+        _held, held_contents, compiled = recent
+        if args == held_contents:
             return compiled.clean(html)
     compiled = _compiled_for(_config(*args))
-    snapshot = _snapshot(args)
-    if snapshot is not None:
+    contents = _snapshot(args)
+    if contents is not None:
         if len(_RECENT) >= _RECENT_SIZE:
             _RECENT.clear()
-        _RECENT[key] = (args, snapshot, compiled)
+        _RECENT[key] = (args, contents, compiled)
     return compiled.clean(html)
 
 
