@@ -135,6 +135,7 @@ def cpu_times_interleaved(
     docs: Sequence[str],
     s: Settings,
     fresh: bool = False,
+    round_times: dict[str, list[float]] | None = None,
 ) -> dict[str, Cell]:
     """Like :func:`cpu_time` for several libraries on one corpus, with their rounds taken
     in turn (a shuffled order each time) instead of one library after the other.
@@ -144,15 +145,22 @@ def cpu_times_interleaved(
     one. Taken in turn, the drift falls on every library alike and the ratios hold.
 
     ``fresh``: every call gets a str never passed to a library before (:func:`fresh_copy`,
-    made before the round's clock starts)."""
+    made before the round's clock starts).
+
+    ``round_times``: filled with each library's seconds per pass, round by round (the same
+    rounds for every library that was repeated), for ratios taken per round."""
     try:
-        return in_thread(lambda: _cpu_times_interleaved(fns, docs, s, fresh))
+        return in_thread(lambda: _cpu_times_interleaved(fns, docs, s, fresh, round_times))
     except (Exception, RecursionError) as e:  # noqa: BLE001
         return {name: Cell.failed(e) for name in fns}
 
 
 def _cpu_times_interleaved(
-    fns: dict[str, Callable[[str], object]], docs: Sequence[str], s: Settings, fresh: bool
+    fns: dict[str, Callable[[str], object]],
+    docs: Sequence[str],
+    s: Settings,
+    fresh: bool,
+    round_times: dict[str, list[float]] | None = None,
 ) -> dict[str, Cell]:
     cells: dict[str, Cell] = {}
     plans: dict[str, tuple[list[str], int, dict[str, Any] | None]] = {}
@@ -202,6 +210,8 @@ def _cpu_times_interleaved(
             del batch
     for name, (_, _, extra) in plans.items():
         cells[name] = Cell(statistics.median(times[name]), len(times[name]), extra=extra)
+    if round_times is not None:
+        round_times.update(times)
     return cells
 
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 import functools
 import html
 import itertools
-import json
 import re
 import sys
 import warnings
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ for _p in (_TESTS, _TESTS / "security", _TESTS.parent / "fuzz"):
 import atheris_sanitize as H  # noqa: E402
 import html_strategies as S  # noqa: E402
 import test_differential_nh3 as D  # noqa: E402
+from listed_differences import Listed, main  # noqa: E402
 
 FIXTURE = _TESTS / "security" / "fixtures" / "compat_bleach_differences.json"
 
@@ -334,40 +335,25 @@ def actual_differences() -> dict[tuple[str, str], dict[str, str]]:
     return found
 
 
+LISTED = Listed(FIXTURE, "bleach")
+
+
+def _explain_key(key: tuple[str, str], outs: Mapping[str, str]) -> tuple[str | None, str]:
+    return explain(key[0], outs["input"], outs["htmlguard"], outs["bleach"])
+
+
 def load_fixture() -> dict[tuple[str, str], dict[str, Any]]:
-    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    return {(e["config"], e["id"]): e for e in data["differences"]}
+    return LISTED.load()
 
 
 def write_fixture() -> None:
-    entries = []
-    unexplained = []
-    for (name, pid), outs in sorted(actual_differences().items()):
-        category, detail = explain(name, outs["input"], outs["htmlguard"], outs["bleach"])
-        if not category:
-            unexplained.append(f"{name} {pid}: {detail}")
-            continue
-        entries.append(
-            {
-                "config": name,
-                "id": pid,
-                "category": category,
-                "justification": "; ".join(CATEGORIES[c] for c in category.split(",")),
-                "htmlguard": outs["htmlguard"],
-                "bleach": outs["bleach"],
-            }
-        )
-    if unexplained:
-        raise SystemExit("unexplained differences:\n" + "\n".join(unexplained))
-    doc = {
+    header = {
         "about": "Differences, as parsed HTML, between htmlguard.compat.bleach and bleach 6.4.0 "
         "given the same arguments (tests/compat/test_bleach_differential.py's configs) on the "
         "XSS corpora and the nh3 differential's synthetic inputs. Regenerate with "
         "`python tests/compat/test_bleach_differential.py --write-fixture`.",
-        "categories": CATEGORIES,
-        "differences": entries,
     }
-    FIXTURE.write_text(json.dumps(doc, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
+    LISTED.write(actual_differences(), _explain_key, CATEGORIES, header)
 
 
 # ---------------------------------------------------------------- tests
@@ -390,20 +376,7 @@ def test_plain_markup_is_equal() -> None:
 
 
 def test_corpus_differences_are_exactly_the_listed_ones() -> None:
-    listed = load_fixture()
-    actual = actual_differences()
-    problems: list[str] = []
-    for key, outs in sorted(actual.items()):
-        entry = listed.get(key)
-        if entry is None:
-            category, detail = explain(key[0], outs["input"], outs["htmlguard"], outs["bleach"])
-            problems.append(
-                f"unlisted difference {key}: {outs['htmlguard']!r} != {outs['bleach']!r} "
-                f"({category or 'UNEXPLAINED'}: {detail})"
-            )
-        elif (entry["htmlguard"], entry["bleach"]) != (outs["htmlguard"], outs["bleach"]):
-            problems.append(f"listed difference {key} changed: {outs}")
-    problems += [f"listed difference {k} no longer occurs" for k in listed.keys() - actual.keys()]
+    problems = LISTED.problems(actual_differences(), _explain_key)
     assert not problems, "\n".join(problems)
 
 
@@ -425,7 +398,4 @@ def test_generated_documents_agree_or_differ_for_a_listed_reason(name: str, x: s
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--write-fixture"]:
-        raise SystemExit(f"usage: python {Path(__file__).name} --write-fixture")
-    write_fixture()
-    print(f"wrote {FIXTURE}")
+    main(__file__, FIXTURE, write_fixture)

@@ -28,7 +28,7 @@ import sys
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ for _p in (_TESTS, _TESTS / "security", _TESTS.parent / "fuzz"):
 import atheris_sanitize as H  # noqa: E402
 import html_strategies as S  # noqa: E402
 import test_differential_nh3 as D  # noqa: E402
+from listed_differences import Listed, main  # noqa: E402
 
 FIXTURE = _TESTS / "security" / "fixtures" / "compat_bluemonday_differences.json"
 PEER = Path(__file__).resolve().parent / "bluemonday_peer.py"
@@ -310,41 +311,30 @@ def actual_differences(peer: Peer) -> dict[tuple[str, str], dict[str, str]]:
     return found
 
 
+LISTED = Listed(FIXTURE, "pybluemonday")
+
+
+def _explain_key(key: tuple[str, str], outs: Mapping[str, str]) -> tuple[str | None, str]:
+    return explain(key[0], outs["input"], outs["htmlguard"], outs["pybluemonday"])
+
+
 def load_fixture() -> dict[tuple[str, str], dict[str, Any]]:
-    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    return {(e["config"], e["id"]): e for e in data["differences"]}
+    return LISTED.load()
 
 
 def write_fixture() -> None:
-    p = Peer()
-    try:
-        entries = []
-        for (name, pid), outs in sorted(actual_differences(p).items()):
-            category, detail = explain(name, outs["input"], outs["htmlguard"], outs["pybluemonday"])
-            if not category:
-                raise SystemExit(f"unexplained difference: {name} {pid}: {detail}")
-            entries.append(
-                {
-                    "config": name,
-                    "id": pid,
-                    "category": category,
-                    "justification": "; ".join(CATEGORIES[c] for c in category.split(",")),
-                    "htmlguard": outs["htmlguard"],
-                    "pybluemonday": outs["pybluemonday"],
-                }
-            )
-    finally:
-        p.close()
-    doc = {
+    header = {
         "about": "Differences, as parsed HTML, between htmlguard.compat.bluemonday and "
         "pybluemonday given the same builder calls (tests/compat/"
         "test_bluemonday_differential.py's RECIPES) on the XSS corpora and the nh3 "
         "differential's synthetic inputs. Regenerate with "
         "`python tests/compat/test_bluemonday_differential.py --write-fixture`.",
-        "categories": CATEGORIES,
-        "differences": entries,
     }
-    FIXTURE.write_text(json.dumps(doc, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
+    p = Peer()
+    try:
+        LISTED.write(actual_differences(p), _explain_key, CATEGORIES, header)
+    finally:
+        p.close()
 
 
 # ---------------------------------------------------------------- tests
@@ -366,25 +356,7 @@ def test_plain_markup_is_equal(peer: Peer) -> None:
 
 
 def test_corpus_differences_are_exactly_the_listed_ones(peer: Peer) -> None:
-    listed = load_fixture()
-    actual = actual_differences(peer)
-    problems: list[str] = []
-    for key, outs in sorted(actual.items()):
-        entry = listed.get(key)
-        if entry is None:
-            category, detail = explain(
-                key[0], outs["input"], outs["htmlguard"], outs["pybluemonday"]
-            )
-            problems.append(
-                f"unlisted difference {key}: {outs['htmlguard']!r} != {outs['pybluemonday']!r} "
-                f"({category or 'UNEXPLAINED'}: {detail})"
-            )
-        elif (entry["htmlguard"], entry["pybluemonday"]) != (
-            outs["htmlguard"],
-            outs["pybluemonday"],
-        ):
-            problems.append(f"listed difference {key} changed: {outs}")
-    problems += [f"listed difference {k} no longer occurs" for k in listed.keys() - actual.keys()]
+    problems = LISTED.problems(actual_differences(peer), _explain_key)
     assert not problems, "\n".join(problems)
 
 
@@ -410,7 +382,4 @@ def test_generated_documents_agree_or_differ_for_a_listed_reason(
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--write-fixture"]:
-        raise SystemExit(f"usage: python {Path(__file__).name} --write-fixture")
-    write_fixture()
-    print(f"wrote {FIXTURE}")
+    main(__file__, FIXTURE, write_fixture)

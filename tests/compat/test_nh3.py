@@ -188,8 +188,10 @@ def test_equal_keywords_share_one_compiled_policy() -> None:
     for _ in range(5):
         nh3.clean("<b>x</b>", **kwargs)
     nh3.clean("<b>x</b>", **{**kwargs, "tags": {"i", "b"}})  # same set, other order
+    # One compile: repeated calls with the same objects reuse it without even asking the
+    # cache (compat.nh3._RECENT); the equal set in another order is a cache hit.
     info = _compile.cache_info()
-    assert (info.misses, info.hits) == (1, 5)
+    assert (info.misses, info.hits) == (1, 1)
     nh3.clean("<b>x</b>", **{**kwargs, "tags": {"b"}})
     assert _compile.cache_info().misses == 2
 

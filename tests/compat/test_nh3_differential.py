@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -33,6 +32,7 @@ for _p in (_TESTS, _TESTS / "security", _TESTS.parent / "fuzz"):
         sys.path.insert(0, str(_p))
 import html_strategies as S  # noqa: E402
 import test_differential_nh3 as D  # noqa: E402
+from listed_differences import Listed, main  # noqa: E402
 
 FIXTURE = _TESTS / "security" / "fixtures" / "compat_nh3_differences.json"
 
@@ -140,36 +140,26 @@ def _explain(name: str, ours: str, theirs: str) -> tuple[str | None, str]:
     return D.explain(policy, ours, theirs, PEERS[name], fixed_point)
 
 
+LISTED = Listed(FIXTURE, "nh3")
+
+
+def _explain_key(key: tuple[str, str], outs: Mapping[str, str]) -> tuple[str | None, str]:
+    return explain(key[0], outs["htmlguard"], outs["nh3"])
+
+
 def load_fixture() -> dict[tuple[str, str], dict[str, Any]]:
-    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    return {(e["config"], e["id"]): e for e in data["differences"]}
+    return LISTED.load()
 
 
 def write_fixture() -> None:
-    entries = []
-    for (name, pid), outs in sorted(actual_differences().items()):
-        category, detail = explain(name, outs["htmlguard"], outs["nh3"])
-        if category is None:
-            raise SystemExit(f"unexplained difference, not listed: {name} {pid}: {detail}")
-        entries.append(
-            {
-                "config": name,
-                "id": pid,
-                "category": category,
-                "justification": "; ".join(CATEGORIES[c] for c in category.split(",")),
-                **outs,
-            }
-        )
-    doc = {
+    header = {
         "about": "Differences between htmlguard.compat.nh3 and nh3 given the same arguments "
         "(tests/compat/test_nh3_differential.py's CONFIGS) on the XSS corpora and the nh3 "
         "differential's synthetic inputs. Regenerate with "
         "`python tests/compat/test_nh3_differential.py --write-fixture`.",
         "nh3_version": real.__version__,
-        "categories": CATEGORIES,
-        "differences": entries,
     }
-    FIXTURE.write_text(json.dumps(doc, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
+    LISTED.write(actual_differences(), _explain_key, CATEGORIES, header)
 
 
 # ---------------------------------------------------------------- the API itself
@@ -241,20 +231,7 @@ def test_every_category_is_documented() -> None:
 
 
 def test_corpus_differences_are_exactly_the_listed_ones() -> None:
-    listed = load_fixture()
-    actual = actual_differences()
-    problems: list[str] = []
-    for key, outs in sorted(actual.items()):
-        entry = listed.get(key)
-        if entry is None:
-            category, detail = explain(key[0], outs["htmlguard"], outs["nh3"])
-            problems.append(
-                f"unlisted difference {key}: {outs['htmlguard']!r} != nh3 {outs['nh3']!r} "
-                f"({category or 'UNEXPLAINED'}: {detail})"
-            )
-        elif (entry["htmlguard"], entry["nh3"]) != (outs["htmlguard"], outs["nh3"]):
-            problems.append(f"listed difference {key} changed: {outs}")
-    problems += [f"listed difference {k} no longer occurs" for k in listed.keys() - actual.keys()]
+    problems = LISTED.problems(actual_differences(), _explain_key)
     assert not problems, "\n".join(problems)
 
 
@@ -298,12 +275,29 @@ def test_attribute_filter_agrees_on_the_corpora() -> None:
 
 
 def test_is_html_agrees_on_every_short_string() -> None:
-    """Every string of up to 5 characters over the tokenizer's interesting ones."""
-    alphabet = "<a/=\"' >!\0x\t"
+    """Every string of up to 5 characters over the tokenizer's interesting ones (and a
+    non-ASCII letter, which starts no tag name)."""
+    alphabet = "<a/=\"' >!\0x\té"
     for length in range(1, 6):
         for chars in itertools.product(alphabet, repeat=length):
             s = "".join(chars)
             assert shim.is_html(s) == real.is_html(s), repr(s)
+
+
+def test_is_html_agrees_on_long_tags_and_the_bench_corpora() -> None:
+    """is_html reads a tag with one regular expression: tags of 100,000 attributes of each
+    shape, ended, cut off or cut off inside a quoted value, and the benchmark's documents."""
+    sys.path.insert(0, str(_TESTS.parent / "bench"))
+    try:
+        import corpora
+    finally:
+        sys.path.remove(str(_TESTS.parent / "bench"))
+    docs = [*corpora.realistic_docs(40), *corpora.plain_fields(400), *corpora.mixed_fields(400)]
+    for attribute in ("x", "x=1", 'x="1"', "x='1'", "x= ", '="a"', "/", "x=a=b", 'x=="1"', "\x00"):
+        tag = "<a " + (attribute + " ") * 100_000
+        docs += [tag + ">", tag, tag + '"', tag + "=>", "text < " + tag + "/>", "</b" + tag]
+    for doc in docs:
+        assert shim.is_html(doc) == real.is_html(doc), doc[:100]
 
 
 # ---------------------------------------------------------------- generated documents
@@ -334,7 +328,4 @@ def test_generated_text_functions_agree(x: str) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--write-fixture"]:
-        raise SystemExit(f"usage: python {Path(__file__).name} --write-fixture")
-    write_fixture()
-    print(f"wrote {FIXTURE}")
+    main(__file__, FIXTURE, write_fixture)

@@ -46,9 +46,7 @@ shares (prefixes, ``tag_attribute_values``, ``set_tag_attribute_values``,
 
 from __future__ import annotations
 
-import json
 import re
-import sys
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -66,6 +64,7 @@ from htmlguard import _core
 _TESTS = Path(__file__).resolve().parent
 import html_strategies as S  # noqa: E402 (tests/ is on sys.path, see conftest.py)
 import test_xss_corpora as X  # noqa: E402
+from listed_differences import Listed, main  # noqa: E402
 
 H = S.H
 
@@ -429,43 +428,26 @@ def actual_differences() -> dict[tuple[str, str], dict[str, str]]:
     return found
 
 
+LISTED = Listed(FIXTURE, "nh3", name_field="policy")
+
+
+def _explain_key(key: tuple[str, str], outs: Mapping[str, str]) -> tuple[str | None, str]:
+    return explain(POLICIES[key[0]], outs["htmlguard"], outs["nh3"], CLEANERS[key[0]])
+
+
 def load_fixture() -> dict[tuple[str, str], dict[str, Any]]:
-    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    listed: dict[tuple[str, str], dict[str, Any]] = {}
-    for entry in data["differences"]:
-        key = (entry["policy"], entry["id"])
-        assert key not in listed, f"{key} listed twice in {FIXTURE.name}"
-        listed[key] = entry
-    return listed
+    return LISTED.load()
 
 
 def write_fixture() -> None:
-    entries = []
-    for (pname, pid), outs in sorted(actual_differences().items()):
-        category, detail = explain(POLICIES[pname], outs["htmlguard"], outs["nh3"], CLEANERS[pname])
-        if category is None:
-            raise SystemExit(f"unexplained difference, not listed: {pname} {pid}: {detail}")
-        entries.append(
-            {
-                "policy": pname,
-                "id": pid,
-                "category": category,
-                "justification": "; ".join(CATEGORIES[c] for c in category.split(",")),
-                "htmlguard": outs["htmlguard"],
-                "nh3": outs["nh3"],
-            }
-        )
-    doc = {
+    header = {
         "about": "Known differences between htmlguard and nh3 on the XSS corpora and "
         "tests/security/test_differential_nh3.py's synthetic inputs, per comparable policy. "
         "Checked both ways by that test; regenerate with "
         "`python tests/security/test_differential_nh3.py --write-fixture`.",
         "nh3_version": nh3.__version__ if hasattr(nh3, "__version__") else "unknown",
-        "categories": CATEGORIES,
-        "differences": entries,
     }
-    FIXTURE.parent.mkdir(parents=True, exist_ok=True)
-    FIXTURE.write_text(json.dumps(doc, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
+    LISTED.write(actual_differences(), _explain_key, CATEGORIES, header)
 
 
 # ---------------------------------------------------------------- tests
@@ -489,26 +471,7 @@ def test_identical_on_plain_markup() -> None:
 
 
 def test_corpus_differences_are_exactly_the_listed_ones() -> None:
-    listed = load_fixture()
-    actual = actual_differences()
-    problems: list[str] = []
-    for key, outs in sorted(actual.items()):
-        entry = listed.get(key)
-        if entry is None:
-            category, detail = explain(
-                POLICIES[key[0]], outs["htmlguard"], outs["nh3"], CLEANERS[key[0]]
-            )
-            problems.append(
-                f"unlisted difference {key}: htmlguard {outs['htmlguard']!r} != nh3 "
-                f"{outs['nh3']!r} ({category or 'UNEXPLAINED'}: {detail})"
-            )
-        elif (entry["htmlguard"], entry["nh3"]) != (outs["htmlguard"], outs["nh3"]):
-            problems.append(
-                f"listed difference {key} changed: now htmlguard {outs['htmlguard']!r}, "
-                f"nh3 {outs['nh3']!r}"
-            )
-    for key in sorted(listed.keys() - actual.keys()):
-        problems.append(f"listed difference {key} no longer occurs: remove it from the fixture")
+    problems = LISTED.problems(actual_differences(), _explain_key)
     assert not problems, "\n".join(problems)
 
 
@@ -540,7 +503,4 @@ def test_generated_inputs_agree_or_differ_for_a_listed_reason(name: str, x: str)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--write-fixture"]:
-        raise SystemExit(f"usage: python {Path(__file__).name} --write-fixture")
-    write_fixture()
-    print(f"wrote {FIXTURE}")
+    main(__file__, FIXTURE, write_fixture)

@@ -507,7 +507,26 @@ def clean(
     id_prefix: str | None = None,
 ) -> str:
     """Sanitize an HTML fragment with nh3's keywords (see :class:`Cleaner`)."""
-    config = _config(
+    if (
+        tags is None
+        and clean_content_tags is None
+        and attributes is None
+        and attribute_filter is None
+        and strip_comments is True
+        and link_rel is _LINK_REL
+        and generic_attribute_prefixes is None
+        and tag_attribute_values is None
+        and set_tag_attribute_values is None
+        and url_schemes is None
+        and allowed_classes is None
+        and filter_style_properties is None
+        and url_relative is None
+        and id_prefix is None
+    ):
+        # nh3's defaults, the usual call: skip building and hashing the keywords (most of
+        # the cost of a call on a short field).
+        return _default_policy().sanitize(html)
+    args = (
         tags,
         clean_content_tags,
         attributes,
@@ -523,7 +542,67 @@ def clean(
         url_relative,
         id_prefix,
     )
-    return _compiled_for(config).clean(html)
+    # The same keyword objects as a recent call (module constants, typically), holding what
+    # they held then: that call's compiled policy, without converting them again (the
+    # conversion is most of a call's cost on a short field).
+    key = tuple(map(id, args))
+    recent = _RECENT.get(key)
+    if recent is not None:
+        # The entry holds the objects it was made for, so equal ids are the same objects.
+        _held, held_contents, compiled = recent
+        if args == held_contents:
+            return compiled.clean(html)
+    compiled = _compiled_for(_config(*args))
+    contents = _snapshot(args)
+    if contents is not None:
+        if len(_RECENT) >= _RECENT_SIZE:
+            _RECENT.clear()
+        _RECENT[key] = (args, contents, compiled)
+    return compiled.clean(html)
+
+
+#: Recent ``clean`` calls with keywords: their ids → (the objects, a copy of their contents
+#: then, the compiled form). Holding the objects keeps their ids from being reused.
+_RECENT: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[Any, ...], _Compiled]] = {}
+_RECENT_SIZE = 64
+
+
+def _snapshot(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """A copy of ``clean``'s keyword values that compares equal to them while their contents
+    stay the same (sets become frozensets, dicts are copied down to them), or None when one
+    is of a type this does not copy (it is then converted on every call)."""
+
+    def frozen(v: Any) -> Any:
+        if v is None or type(v) in (bool, str, frozenset):
+            return v
+        if type(v) is set:
+            return frozenset(v)
+        if type(v) is tuple and all(type(x) is str for x in v):
+            return v
+        if type(v) is dict:
+            return {k: frozen(x) for k, x in v.items()}
+        raise _NotCopied
+
+    # attribute_filter and url_relative may be callables: the same object is the same
+    # keyword (it is called at sanitizing time, whatever it holds).
+    callables = (3, 12)
+    try:
+        return tuple(v if i in callables and callable(v) else frozen(v) for i, v in enumerate(args))
+    except _NotCopied:
+        return None
+
+
+class _NotCopied(Exception):
+    pass
+
+
+@functools.cache
+def _default_policy() -> Policy:
+    """The policy of ``clean(html)`` with every keyword left at its default."""
+    # No attribute_filter and no url_relative callable: the compiled form has no callback.
+    none = None
+    config = _config(none, none, none, none, True, _LINK_REL, *(none,) * 8)
+    return _compile(config).policy
 
 
 def _compiled_for(config: _Config) -> _Compiled:
@@ -571,11 +650,23 @@ def clean_text(html: str, tags: AbstractSet[str] | None = None) -> str:
 #: nh3's preferred name for :func:`clean_text`.
 escape = clean_text
 
-_WHITESPACE = "\t\n\x0c\r "
-_DATA_STOP = re.compile("[<\0]")
-_NAME_RUN = re.compile("[^\t\n\x0c\r />=]+")
-_VALUE_RUN = re.compile("[^\t\n\x0c\r >]+")
-_SPACE_RUN = re.compile("[\t\n\x0c\r ]+")
+_WS = "\t\n\x0c\r "
+#: The first place the data state leaves text: a NUL, a comment, doctype or bogus comment
+#: (``<!``, ``<?``, ``</`` not followed by a letter or ``>``), or a tag's name (``</?``
+#: and an ASCII letter). ``</>`` and a ``<`` followed by anything else are text.
+_NOT_TEXT = re.compile(r"\0|<[!?]|</?([A-Za-z])|</[^>]")
+#: One attribute in a tag, as the tokenizer reads it: a name (its first character may be
+#: ``=``), then, if an ``=`` follows, a value: quoted, unquoted, or none before ``>``.
+_ATTRIBUTE = (
+    rf"[^{_WS}/>][^{_WS}/>=]*(?![^{_WS}/>=])"
+    rf"(?:[{_WS}]*=[{_WS}]*(?:\"[^\"]*\"|'[^']*'|[^{_WS}>\"'][^{_WS}>]*|(?=>))|(?![{_WS}]*=))"
+)
+#: The rest of a tag from its name's second character, up to the ``>`` that ends it (no
+#: match: the input ends inside the tag, which the tokenizer then drops). Each piece is
+#: matched in a lookahead and taken by a backreference, which makes it atomic (Python 3.10
+#: has no atomic groups): a failing match gives back one piece at a time, so it stays
+#: linear in the length of the tag.
+_TAG_END = re.compile(rf"(?=([^{_WS}/>]*))\1(?:(?=([{_WS}/]*{_ATTRIBUTE}|[{_WS}/]+))\2)*>")
 
 
 def is_html(html: str) -> bool:
@@ -584,89 +675,11 @@ def is_html(html: str) -> bool:
     NUL)."""
     if not isinstance(html, str):
         raise TypeError(f"html must be str, got {type(html).__name__}")
-    n = len(html)
-    i = 0
-    while True:
-        m = _DATA_STOP.search(html, i)
-        if m is None:
-            return False
-        j = m.start()
-        if html[j] == "\0":
-            return True
-        k = j + 1
-        if k >= n:
-            return False
-        c = html[k]
-        if c in "!?":  # a comment, doctype or bogus comment: emitted even at the end
-            return True
-        if c == "/":
-            k += 1
-            if k >= n:
-                return False
-            c = html[k]
-            if c == ">":  # "</>" is dropped
-                i = k + 1
-                continue
-            if not (c.isascii() and c.isalpha()):
-                return True  # a bogus comment
-        elif not (c.isascii() and c.isalpha()):
-            i = k  # a "<" of the text
-            continue
-        return _tag_ends(html, k)
-
-
-def _tag_ends(html: str, i: int) -> bool:
-    """Whether the tag whose name starts at ``i`` is closed by a ``>`` (the tokenizer emits
-    it) rather than cut off by the end of the input (it emits nothing)."""
-    name, before_attr, attr, after_attr, before_value = range(5)
-    unquoted, after_quoted, self_closing = range(5, 8)
-    state = name
-    n = len(html)
-    while i < n:
-        # Runs that leave the state as it is, skipped at once.
-        run = _NAME_RUN if state in (name, attr) else _VALUE_RUN if state == unquoted else None
-        m = (run or _SPACE_RUN).match(html, i)
-        if m is not None:
-            i = m.end()
-            if run is None and state in (after_quoted, self_closing):
-                state = before_attr
-            continue
-        c = html[i]
-        if state == before_value:
-            if c in "\"'":
-                end = html.find(c, i + 1)
-                if end < 0:
-                    return False
-                i = end + 1
-                state = after_quoted
-                continue
-            if c == ">":
-                return True
-            if c not in _WHITESPACE:
-                state = unquoted
-        elif c == ">":
-            return True
-        elif state == unquoted:
-            if c in _WHITESPACE:
-                state = before_attr
-        elif state in (name, attr):
-            if c in _WHITESPACE:
-                state = before_attr if state == name else after_attr
-            elif c == "/":
-                state = self_closing
-            elif c == "=" and state == attr:
-                state = before_value
-        elif state in (before_attr, after_quoted, self_closing):
-            if c == "/":
-                state = self_closing
-            elif c not in _WHITESPACE:
-                state = attr
-        elif state == after_attr:
-            if c == "/":
-                state = self_closing
-            elif c == "=":
-                state = before_value
-            elif c not in _WHITESPACE:
-                state = attr
-        i += 1
-    return False
+    m = _NOT_TEXT.search(html)
+    if m is None:
+        return False
+    if m.group(1) is not None:
+        # A tag: emitted once its ">" comes; the tokenizer reads to the end of the input
+        # looking for it, so this tag decides.
+        return _TAG_END.match(html, m.end()) is not None
+    return True

@@ -257,4 +257,25 @@ def linkify(
     parse_email: bool = False,
 ) -> str:
     """bleach's ``linkify`` (see :class:`Linker`)."""
+    if (
+        callbacks is _DEFAULT_CALLBACK_LIST
+        and skip_tags is None
+        and parse_email is False
+        and len(callbacks) == 1
+        and callbacks[0] is _DEFAULT_CALLBACK
+    ):
+        # bleach's defaults, the usual call: one Linker, instead of one built per call.
+        # DEFAULT_CALLBACKS is a mutable list, hence the check of what it holds.
+        return _default_linker().linkify(text)
     return Linker(callbacks=callbacks, skip_tags=skip_tags, parse_email=parse_email).linkify(text)
+
+
+# The default as ``linkify`` was defined with it (the module names can be rebound).
+_DEFAULT_CALLBACK_LIST = DEFAULT_CALLBACKS
+_DEFAULT_CALLBACK = _callbacks.nofollow
+
+
+@functools.cache
+def _default_linker() -> Linker:
+    """The linker of ``linkify(text)`` with bleach's default arguments."""
+    return Linker(callbacks=[_DEFAULT_CALLBACK])

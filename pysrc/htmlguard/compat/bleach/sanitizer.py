@@ -452,7 +452,43 @@ def clean(
     """bleach's ``clean``: sanitize ``text`` (see :class:`Cleaner`)."""
     if not isinstance(text, str):
         raise TypeError(f"argument cannot be of {type(text).__name__!r} type, must be of text type")
-    compiled = _compiled_for(
-        _config(tags, attributes, protocols, strip, strip_comments, css_sanitizer)
-    )
+    if (
+        tags is _DEFAULT_TAGS
+        and protocols is _DEFAULT_PROTOCOLS
+        and css_sanitizer is None
+        and attributes is _DEFAULT_ATTRIBUTES
+        and attributes == _DEFAULT_ATTRIBUTES_AS_DEFINED
+        and (strip is True or strip is False)
+        and (strip_comments is True or strip_comments is False)
+    ):
+        # bleach's defaults (strip and strip_comments aside), the usual call: skip freezing
+        # and hashing the arguments, most of the cost of a call on a short field. The
+        # default dict is mutable, hence the comparison with its value as defined.
+        compiled = _default_compiled(strip, strip_comments)
+    else:
+        compiled = _compiled_for(
+            _config(tags, attributes, protocols, strip, strip_comments, css_sanitizer)
+        )
     return compiled.clean(text) if text else ""
+
+
+# The defaults as ``clean`` was defined with them (the module names can be rebound).
+_DEFAULT_TAGS = ALLOWED_TAGS
+_DEFAULT_PROTOCOLS = ALLOWED_PROTOCOLS
+_DEFAULT_ATTRIBUTES = ALLOWED_ATTRIBUTES
+_DEFAULT_ATTRIBUTES_AS_DEFINED = {t: list(a) for t, a in ALLOWED_ATTRIBUTES.items()}
+
+
+@functools.cache
+def _default_compiled(strip: bool, strip_comments: bool) -> _Compiled:
+    """The compiled form of ``clean``'s default arguments."""
+    return _compiled_for(
+        _config(
+            _DEFAULT_TAGS,
+            _DEFAULT_ATTRIBUTES_AS_DEFINED,
+            _DEFAULT_PROTOCOLS,
+            strip,
+            strip_comments,
+            None,
+        )
+    )
