@@ -20,11 +20,14 @@ placement, URL parsing, tree versus token stream): ``docs/migration.md``, checke
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from enum import IntEnum, unique
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from htmlguard._core import Policy as _Policy
 from htmlguard.compat._common import UnsupportedOptionError, is_url_attribute
@@ -47,6 +50,7 @@ __all__ = [
     "SpaceSeparatedTokens",
     "StrictPolicy",
     "UGCPolicy",
+    "URL",
 ]
 
 # bluemonday's exported patterns (helpers.go), as pattern strings: the core's regex syntax
@@ -109,6 +113,209 @@ _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*\Z")
 
 #: ``None``: any value; else a pattern string the value must match (searched).
 _AttrRule = str | None
+
+#: How a style declaration's value is checked: None (htmlguard's CSS filter alone), a
+#: pattern (searched), a set of values, or a callable.
+_StyleCheck = re.Pattern[str] | frozenset[str] | Callable[[str], bool] | None
+
+#: Elements whose ``src`` ``RewriteSrc`` rewrites (bluemonday's list).
+_SRC_ELEMENTS = frozenset({"audio", "embed", "iframe", "img", "script", "source", "track", "video"})
+#: Prefixes bluemonday strips from a property name before looking up its policy.
+_VENDOR_PREFIXES = (
+    "-webkit-", "-moz-", "-ms-", "-o-", "mso-", "-xv-", "-atsc-", "-wap-", "-khtml-",
+    "prince-", "-ah-", "-hp-", "-ro-", "-rim-", "-tc-",
+)  # fmt: skip
+_URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_DATA_IMAGE = re.compile(r"image/(gif|jpeg|png|svg\+xml|webp);base64,")
+
+
+@dataclass
+class URL:
+    """A URL as bluemonday's URL callbacks see Go's ``*url.URL``: its parts as written (not
+    percent-decoded), with Go's field names, changeable in place; ``String()`` (or
+    ``str()``) writes it back."""
+
+    Scheme: str = ""
+    Opaque: str = ""
+    User: str = ""
+    Host: str = ""
+    Path: str = ""
+    RawQuery: str = ""
+    Fragment: str = ""
+
+    @classmethod
+    def parse(cls, raw: str) -> URL:
+        u = cls()
+        rest, hash_, u.Fragment = raw.partition("#")
+        m = _URL_SCHEME.match(rest)
+        if m:
+            u.Scheme = m.group(1).lower()
+            rest = rest[m.end() :]
+        rest, _, u.RawQuery = rest.partition("?")
+        if u.Scheme and not rest.startswith("/"):
+            u.Opaque = rest
+        elif rest.startswith("//"):
+            authority, slash, path = rest[2:].partition("/")
+            user, at, u.Host = authority.rpartition("@")
+            u.User = user if at else ""
+            u.Path = slash + path
+        else:
+            u.Path = rest
+        return u
+
+    def String(self) -> str:  # noqa: N802 (Go's name)
+        out = f"{self.Scheme}:" if self.Scheme else ""
+        if self.Opaque:
+            out += self.Opaque
+        else:
+            if self.Host or self.User:
+                out += "//" + (f"{self.User}@" if self.User else "") + self.Host
+                if self.Path and not self.Path.startswith("/"):
+                    out += "/"
+            out += self.Path
+        if self.RawQuery:
+            out += f"?{self.RawQuery}"
+        if self.Fragment:
+            out += f"#{self.Fragment}"
+        return out
+
+    __str__ = String
+
+
+def _data_uri_image(u: URL) -> bool:
+    """``AllowDataURIImages``'s rule: a base64 GIF, JPEG, PNG, SVG or WebP image."""
+    if u.RawQuery or u.Fragment:
+        return False
+    m = _DATA_IMAGE.match(u.Opaque)
+    if m is None:
+        return False
+    try:
+        base64.b64decode(u.Opaque[m.end() :], validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+def _declarations(style: str) -> list[str]:
+    """The declarations of a ``style`` value: split at ``;`` outside quotes and
+    parentheses (one pass)."""
+    parts: list[str] = []
+    depth, quote, start = 0, "", 0
+    for i, c in enumerate(style):
+        if quote:
+            if c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth = max(0, depth - 1)
+        elif c == ";" and depth == 0:
+            parts.append(style[start:i])
+            start = i + 1
+    parts.append(style[start:])
+    return [p for p in parts if p.strip()]
+
+
+def _style_ok(check: _StyleCheck, value: str) -> bool:
+    if check is None:
+        return True
+    if isinstance(check, re.Pattern):
+        return check.search(value) is not None
+    if isinstance(check, frozenset):
+        return value in check
+    return bool(check(value))
+
+
+@dataclass(frozen=True)
+class _StyleRules:
+    """Style policies by element (``OnElements`` and ``Globally`` ones together) and
+    the global ones: a declaration stays when a policy for its property accepts it."""
+
+    by_tag: dict[str, dict[str, list[_StyleCheck]]]
+    everywhere: dict[str, list[_StyleCheck]]
+
+    def filter(self, tag: str, style: str) -> str | None:
+        rules = self.by_tag.get(tag, self.everywhere)
+        kept = []
+        for declaration in _declarations(style):
+            prop, colon, value = declaration.partition(":")
+            if not colon:
+                continue
+            name = prop.strip().lower()
+            for prefix in _VENDOR_PREFIXES:
+                name = name.removeprefix(prefix)
+            checked = value.strip().lower().removesuffix("!important").strip()
+            if any(_style_ok(c, checked) for c in rules.get(name, ())):
+                kept.append(f"{prop.strip()}: {value.strip()}")
+        return "; ".join(kept) or None
+
+
+@dataclass(frozen=True)
+class _AttributeChecks:
+    """The attribute hook (``sanitize_with(attribute_filter=...)``): per-element style
+    rules, URL policies by scheme, ``RewriteSrc``. It sees only what the policy already
+    keeps, and what it returns is checked again by the core."""
+
+    styles: _StyleRules | None
+    url_policies: dict[str, list[Callable[[URL], bool]]]
+    src_rewriter: Callable[[URL], Any] | None
+    drop_input_rel: bool
+
+    def active(self) -> bool:
+        return bool(self.styles or self.url_policies or self.src_rewriter or self.drop_input_rel)
+
+    def __call__(self, tag: str, name: str, value: str) -> str | None:
+        if name == "style" and self.styles is not None:
+            return self.styles.filter(tag, value)
+        if name == "rel" and tag == "a" and self.drop_input_rel:
+            return None
+        if not is_url_attribute(tag, name):
+            return value
+        if self.url_policies:
+            u = URL.parse(value.strip())
+            policies = self.url_policies.get(u.Scheme)
+            if policies is not None and not any(p(replace(u)) for p in policies):
+                return None
+        if self.src_rewriter is not None and name == "src" and tag in _SRC_ELEMENTS:
+            u = URL.parse(value.strip())
+            out = self.src_rewriter(u)
+            value = str(out) if isinstance(out, (str, URL)) else u.String()
+        return value
+
+
+@dataclass(frozen=True)
+class _RelOnLinks:
+    """The link hook for ``rel`` on fully-qualified links only: each token (``nofollow``,
+    ``noreferrer``, in that order) with whether it goes only on links whose ``href`` has
+    a host; only links with an ``href`` get one (as bluemonday). The core checks the link
+    again."""
+
+    tokens: list[tuple[str, bool]]
+
+    def __call__(self, attrs: dict[str, str], new: bool) -> dict[str, str]:
+        href = attrs.get("href")
+        if href is None:
+            return attrs
+        external = bool(URL.parse(href.strip()).Host)
+        rel = attrs.get("rel", "")
+        wanted = [t for t, only_external in self.tokens if external or not only_external]
+        missing = [t for t in wanted if t not in rel]
+        if missing:
+            attrs["rel"] = " ".join(missing + rel.split())
+        return attrs
+
+
+class _Hooks(NamedTuple):
+    attribute_filter: _AttributeChecks | None
+    link_callbacks: list[_RelOnLinks] | None
+
+
+class _Compiled(NamedTuple):
+    policy: _Policy
+    attribute_filter: _AttributeChecks | None
+    link_callbacks: list[_RelOnLinks] | None
 
 
 def _pattern(regex: Pattern, where: str) -> str:
@@ -186,40 +393,55 @@ class AttrPolicyBuilder:
 
 
 class StylePolicyBuilder:
-    """What ``AllowStyles(...)`` returns."""
+    """What ``AllowStyles(...)`` returns: say how values are checked (``Matching``,
+    ``MatchingEnum``, ``MatchingHandler``; without one, htmlguard's CSS filter alone) and
+    where (``OnElements``, ``Globally``)."""
 
     def __init__(self, policy: Policy, props: list[str]) -> None:
         self._policy = policy
         self._props = props
+        self._check: _StyleCheck = None
 
-    def _value_check(self, call: str) -> NoReturn:
-        _unsupported(
-            f"AllowStyles(...).{call}",
-            "htmlguard filters style values with its own CSS rules (no per-property value "
-            "checks); allow the property without one",
-        )
+    def Matching(self, regex: Pattern) -> StylePolicyBuilder:  # noqa: N802
+        """Keep a declaration only when ``regex`` matches its (lowercased) value."""
+        source = _pattern(regex, "AllowStyles(...).Matching")
+        try:
+            compiled = re.compile(source)
+        except re.error as e:
+            _unsupported(
+                "AllowStyles(...).Matching",
+                f"the pattern must be one Python's re module reads ({e})",
+            )
+        self._check = compiled
+        return self
 
-    def Matching(self, regex: Pattern) -> NoReturn:  # noqa: N802
-        self._value_check("Matching")
+    def MatchingEnum(self, *values: str) -> StylePolicyBuilder:  # noqa: N802
+        """Keep a declaration only when its value is one of ``values`` (any case)."""
+        self._check = frozenset(v.lower() for v in _names(values, "MatchingEnum"))
+        return self
 
-    def MatchingEnum(self, *values: str) -> NoReturn:  # noqa: N802
-        self._value_check("MatchingEnum")
-
-    def MatchingHandler(self, handler: Callable[[str], bool]) -> NoReturn:  # noqa: N802
-        self._value_check("MatchingHandler")
+    def MatchingHandler(self, handler: Callable[[str], bool]) -> StylePolicyBuilder:  # noqa: N802
+        """Keep a declaration only when ``handler(value)`` is true (value lowercased)."""
+        if not callable(handler):
+            raise TypeError(f"MatchingHandler: expected a callable, got {type(handler).__name__}")
+        self._check = handler
+        return self
 
     def OnElements(self, *elements: str) -> Policy:  # noqa: N802
         """Allow the properties in ``style`` on these elements."""
         with self._policy._lock:
             for e in _names(elements, "AllowStyles(...).OnElements"):
-                self._policy._element_styles.setdefault(e, set()).update(self._props)
+                checks = self._policy._element_styles.setdefault(e, {})
+                for prop in self._props:
+                    checks.setdefault(prop, []).append(self._check)
             self._policy._changed()
         return self._policy
 
     def Globally(self) -> Policy:  # noqa: N802
         """Allow the properties in ``style`` on every allowed element."""
         with self._policy._lock:
-            self._policy._global_styles.update(self._props)
+            for prop in self._props:
+                self._policy._global_styles.setdefault(prop, []).append(self._check)
             self._policy._changed()
         return self._policy
 
@@ -237,14 +459,16 @@ class Policy:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._compiled: _Policy | None = None
+        self._compiled: _Compiled | None = None
         self._elements: dict[str, dict[str, list[_AttrRule]]] = {}
         self._global: dict[str, list[_AttrRule]] = {}
-        self._element_styles: dict[str, set[str]] = {}
-        self._global_styles: set[str] = set()
+        self._element_styles: dict[str, dict[str, list[_StyleCheck]]] = {}
+        self._global_styles: dict[str, list[_StyleCheck]] = {}
         self._bare: set[str] = set(_BARE_ELEMENTS)
         self._skip_content: set[str] = set(_SKIP_CONTENT)
-        self._schemes: set[str] = set()
+        #: scheme -> its URL policies (none: every URL with the scheme).
+        self._schemes: dict[str, list[Callable[[URL], bool]]] = {}
+        self._src_rewriter: Callable[[URL], Any] | None = None
         self._parseable_urls = False
         self._relative_urls = False
         self._nofollow = False
@@ -354,7 +578,8 @@ class Policy:
         """Keep URLs with these schemes (turns on URL checking)."""
         with self._lock:
             self._parseable_urls = True
-            self._schemes.update(_names(schemes, "AllowURLSchemes"))
+            for scheme in _names(schemes, "AllowURLSchemes"):
+                self._schemes[scheme] = []  # as bluemonday: any URL, policies dropped
             self._changed()
         return self
 
@@ -365,23 +590,38 @@ class Policy:
         )
 
     def AllowURLSchemeWithCustomPolicy(  # noqa: N802
-        self, scheme: str, url_policy: Callable[[Any], bool]
-    ) -> NoReturn:
-        _unsupported(
-            "AllowURLSchemeWithCustomPolicy",
-            "htmlguard's core has no per-scheme URL callback; allow the scheme with "
-            "AllowURLSchemes or leave it out",
-        )
+        self, scheme: str, url_policy: Callable[[URL], bool]
+    ) -> Policy:
+        """Keep URLs with ``scheme`` that ``url_policy`` accepts: it is called with a
+        :class:`URL` (a copy) and returns true to keep it (turns on URL checking)."""
+        (scheme,) = _names((scheme,), "AllowURLSchemeWithCustomPolicy")
+        if not callable(url_policy):
+            raise TypeError(
+                "AllowURLSchemeWithCustomPolicy: expected a callable, got "
+                f"{type(url_policy).__name__}"
+            )
+        with self._lock:
+            self._parseable_urls = True
+            self._schemes.setdefault(scheme, []).append(url_policy)
+            self._changed()
+        return self
 
-    def RewriteSrc(self, rewriter: Callable[[Any], None]) -> NoReturn:  # noqa: N802
-        _unsupported("RewriteSrc", "htmlguard's core has no URL-rewriting callback")
+    def RewriteSrc(self, rewriter: Callable[[URL], Any]) -> Policy:  # noqa: N802
+        """Rewrite the ``src`` of ``audio``, ``embed``, ``iframe``, ``img``, ``script``,
+        ``source``, ``track`` and ``video`` that passed the URL checks: ``rewriter`` gets a
+        :class:`URL` and changes it in place (as Go's ``*url.URL``), or returns a new
+        ``URL`` or ``str``. The result is checked again (schemes, relative URLs)."""
+        if not callable(rewriter):
+            raise TypeError(f"RewriteSrc: expected a callable, got {type(rewriter).__name__}")
+        with self._lock:
+            self._src_rewriter = rewriter
+            self._changed()
+        return self
 
-    def AllowDataURIImages(self) -> NoReturn:  # noqa: N802
-        _unsupported(
-            "AllowDataURIImages",
-            "htmlguard cannot limit the data: scheme to base64 images (no per-scheme URL "
-            "check in the core)",
-        )
+    def AllowDataURIImages(self) -> None:  # noqa: N802
+        """``data:`` URLs of base64 GIF, JPEG, PNG, SVG and WebP images (bluemonday's
+        rule: no query or fragment, a base64 body that decodes)."""
+        self.AllowURLSchemeWithCustomPolicy("data", _data_uri_image)
 
     def RequireNoFollowOnLinks(self, require: bool) -> Policy:  # noqa: N802
         """Add ``rel="nofollow"`` to links (htmlguard: every ``<a>``)."""
@@ -390,8 +630,7 @@ class Policy:
             return self._set("_nofollow", require)
 
     def RequireNoFollowOnFullyQualifiedLinks(self, require: bool) -> Policy:  # noqa: N802
-        """Honoured only together with ``RequireNoFollowOnLinks(True)`` (see the compile
-        error otherwise)."""
+        """Add ``rel="nofollow"`` to links whose ``href`` has a host (``<a>``)."""
         with self._lock:
             self._parseable_urls = True
             return self._set("_nofollow_external", require)
@@ -403,7 +642,7 @@ class Policy:
             return self._set("_noreferrer", require)
 
     def RequireNoReferrerOnFullyQualifiedLinks(self, require: bool) -> Policy:  # noqa: N802
-        """Honoured only together with ``RequireNoReferrerOnLinks(True)``."""
+        """Add ``rel="noreferrer"`` to links whose ``href`` has a host (``<a>``)."""
         with self._lock:
             self._parseable_urls = True
             return self._set("_noreferrer_external", require)
@@ -498,34 +737,51 @@ class Policy:
 
     @property
     def policy(self) -> _Policy:
-        """The compiled htmlguard policy (compiled now if the builder changed)."""
+        """The compiled htmlguard policy (compiled now if the builder changed). Calls that
+        take a Python callable or check values the core cannot (see :meth:`sanitize`) are
+        applied by :meth:`sanitize` around it, not by this policy alone."""
+        return self._compile().policy
+
+    def _compile(self) -> _Compiled:
         compiled = self._compiled
         if compiled is None:
             with self._lock:
                 compiled = self._compiled
                 if compiled is None:
-                    options = self._options()
+                    options, hooks = self._options()
                     try:
-                        compiled = _Policy(**options)
+                        policy = _Policy(**options)
                     except PolicyError as e:
                         raise UnsupportedOptionError(
                             f"this bluemonday policy maps to options htmlguard refuses: {e}"
                         ) from None
-                    self._compiled = compiled
+                    compiled = self._compiled = _Compiled(policy, *hooks)
         return compiled
 
     def sanitize(self, document: str) -> str:
-        """The sanitized HTML (pybluemonday's name; not NFKD-normalised)."""
+        """The sanitized HTML (pybluemonday's name; not NFKD-normalised). Runs with the GIL
+        released unless the policy has per-element style sets, style value checks, URL
+        callbacks (``AllowURLSchemeWithCustomPolicy``, ``AllowDataURIImages``,
+        ``RewriteSrc``) or ``rel`` on fully-qualified links only: those run as the core's
+        hooks (``Policy.sanitize_with``), whose results the core checks again."""
         if isinstance(document, bytes):
             document = document.decode("utf-8", "replace")
-        return self.policy.sanitize(document)
+        compiled = self._compile()
+        if compiled.attribute_filter is None and compiled.link_callbacks is None:
+            return compiled.policy.sanitize(document)
+        return compiled.policy.sanitize_with(
+            document,
+            attribute_filter=compiled.attribute_filter,
+            link_callbacks=compiled.link_callbacks,
+        )
 
     Sanitize = sanitize
 
     # ---------------------------------------------------------------- the mapping
 
-    def _options(self) -> dict[str, Any]:
-        """htmlguard options for the builder's state (the caller holds the lock)."""
+    def _options(self) -> tuple[dict[str, Any], _Hooks]:
+        """htmlguard options and the hooks for the builder's state (the caller holds the
+        lock)."""
         tags = set(self._elements) - _UNSAFE
         clean_content = (self._skip_content - tags) | _UNSAFE
         tag_attributes: dict[str, set[str]] = {}
@@ -544,7 +800,7 @@ class Policy:
                 if not free:
                     patterns.setdefault(tag, {})[attr] = "|".join(f"(?:{p})" for p in found)
         generic = set(self._global)
-        styles = self._styles(tags, tag_attributes, generic, patterns)
+        styles, style_checks = self._styles(tags, tag_attributes, generic, patterns)
 
         schemes = {s for s in self._schemes if _SCHEME.match(s)}
         url_attributes = sorted(
@@ -570,19 +826,26 @@ class Policy:
                 for attr in [a for a in by_attr if is_url_attribute(tag, a)]:
                     del by_attr[attr]
 
-        rel: list[str] = []
-        for on, external, token, call in (
-            (self._nofollow, self._nofollow_external, "nofollow", "RequireNoFollowOn"),
-            (self._noreferrer, self._noreferrer_external, "noreferrer", "RequireNoReferrerOn"),
-        ):
-            if external and not on:
-                _unsupported(
-                    f"{call}FullyQualifiedLinks(True)",
-                    f"htmlguard puts rel on every link, not only on external ones; use "
-                    f"{call}Links(True)",
-                )
-            if on:
-                rel.append(token)
+        # (token, only on fully-qualified links), in bluemonday's order.
+        rel_tokens = [
+            (token, not on)
+            for on, external, token in (
+                (self._nofollow, self._nofollow_external, "nofollow"),
+                (self._noreferrer, self._noreferrer_external, "noreferrer"),
+            )
+            if on or external
+        ]
+        link_callbacks = None
+        own_rel = "rel" in tag_attributes.get("a", set()) | generic
+        if any(only_external for _, only_external in rel_tokens) and "a" in tags:
+            # rel depends on the href: written by a link hook (which sees each kept <a>),
+            # so the core's link_rel is off and rel is allowed on <a> for the hook's
+            # value (an input rel is dropped by the attribute hook unless allowed).
+            link_callbacks = [_RelOnLinks(rel_tokens)]
+            tag_attributes.setdefault("a", set()).add("rel")
+            rel = None
+        else:
+            rel = " ".join(t for t, only_external in rel_tokens if not only_external) or None
         set_values: dict[str, dict[str, str]] = {}
         if self._crossorigin:
             for tag in set(_CROSSORIGIN_ELEMENTS) & tags:
@@ -603,13 +866,20 @@ class Policy:
             "set_tag_attribute_values": set_values,
             "url_schemes": schemes,
             "url_relative": relative,
-            "link_rel": " ".join(rel) or None,
+            "link_rel": rel,
             "filter_style_properties": styles,
             "strip_comments": not self._comments,
             "attribute_patterns": {t: p for t, p in patterns.items() if p},
             "target_blank": self._target_blank,
         }
-        return options
+        policies = {s: fs for s, fs in self._schemes.items() if fs and s in schemes}
+        checks = _AttributeChecks(
+            style_checks,
+            policies,
+            self._src_rewriter,
+            drop_input_rel=link_callbacks is not None and not own_rel,
+        )
+        return options, _Hooks(checks if checks.active() else None, link_callbacks)
 
     def _styles(
         self,
@@ -617,19 +887,14 @@ class Policy:
         tag_attributes: dict[str, set[str]],
         generic: set[str],
         patterns: dict[str, dict[str, str]],
-    ) -> set[str] | None:
-        """``filter_style_properties``, allowing ``style`` where bluemonday filters it."""
+    ) -> tuple[set[str] | None, _StyleRules | None]:
+        """``filter_style_properties`` (every property allowed anywhere), allowing
+        ``style`` where bluemonday filters it, and the per-element rules the attribute hook
+        applies first when properties differ by element or values are checked."""
         styled = {t for t, props in self._element_styles.items() if props and t in tags}
         if not self._global_styles and not styled:
-            return None
+            return None, None
         on = tags if self._global_styles else styled
-        sets = {frozenset(self._element_styles.get(t, set()) | self._global_styles) for t in on}
-        if len(sets) > 1:
-            _unsupported(
-                "AllowStyles(...).OnElements",
-                "htmlguard allows one set of style properties for every element; give "
-                "every element the same properties (or use Globally())",
-            )
         unfiltered = sorted(
             t for t in tags - on if "style" in tag_attributes.get(t, set()) | generic
         )
@@ -637,7 +902,8 @@ class Policy:
             _unsupported(
                 f'AllowAttrs("style") on <{unfiltered[0]}>',
                 "bluemonday keeps that style unfiltered beside filtered ones elsewhere; "
-                "htmlguard filters every style attribute the same way",
+                "htmlguard filters every style attribute (give the element style "
+                "properties with AllowStyles(...).OnElements, or use Globally())",
             )
         # bluemonday filters style by the style policies alone: attribute rules for style
         # do not apply.
@@ -648,8 +914,23 @@ class Policy:
         else:
             for t in on:
                 tag_attributes.setdefault(t, set()).add("style")
-        (props,) = sets
-        return set(props)
+        rules = {
+            t: {
+                prop: self._element_styles.get(t, {}).get(prop, [])
+                + self._global_styles.get(prop, [])
+                for prop in self._element_styles.get(t, {}).keys() | self._global_styles.keys()
+            }
+            for t in on
+        }
+        props = {prop for by_prop in rules.values() for prop in by_prop}
+        same = len({frozenset(by_prop) for by_prop in rules.values()}) <= 1
+        checked = any(
+            c is not None for by_prop in rules.values() for cs in by_prop.values() for c in cs
+        )
+        if same and not checked:
+            return props, None
+        everywhere = {prop: list(cs) for prop, cs in self._global_styles.items()}
+        return props, _StyleRules(rules, everywhere)
 
 
 class NewPolicy(Policy):
