@@ -205,8 +205,8 @@ def test_style_value_checks() -> None:
     q.AllowStyles("background").Matching(".*").Globally()
     out = q.sanitize('<span style="background: url(https://x.org/t.png)">x</span>')
     assert "url(" not in out and out.endswith(">x</span>")
-    with pytest.raises(UnsupportedOptionError, match="Matching"):
-        q.AllowStyles("color").Matching(r"\p{L}")
+    q.AllowStyles("color").Matching(r"^\p{L}+$").Globally()  # RE2 syntax, as bluemonday's
+    assert q.sanitize('<span style="color: red">x</span>') == '<span style="color:red">x</span>'
     with pytest.raises(TypeError):
         q.AllowStyles("color").MatchingHandler("red")  # type: ignore[arg-type]
 
@@ -338,6 +338,79 @@ def test_hooks_only_when_needed() -> None:
     assert p._compile().attribute_filter is not None
 
 
+def test_elements_matching() -> None:
+    """AllowElementsMatching and OnElementsMatching: the core's tag_patterns; bluemonday's
+    rules for their attributes (the patterns' and the global ones, values included)."""
+    p = bm.UGCPolicy()
+    assert p.AllowElementsMatching("^x-") is p
+    assert p.AllowAttrs("kind").Matching("^(a|b)$").OnElementsMatching(re.compile("^X-", re.I)) is p
+    out = p.sanitize(
+        '<x-card kind=a id="ok1" title="a<b" onclick=x()>c</x-card><x-b kind=z>z</x-b>'
+        '<p kind=a id="ok2">p</p><script>alert(1)</script><x-style>s</x-style>'
+    )
+    assert out == (
+        '<x-card kind="a" id="ok1">c</x-card><x-b>z</x-b><p id="ok2">p</p><x-style>s</x-style>'
+    )
+    assert p.policy.tag_patterns == {"^x-": frozenset(), "(?i)^X-": frozenset({"kind"})}
+    # Script and style are never kept by a pattern; an element a pattern matches is kept,
+    # not skipped with its content.
+    q = bm.NewPolicy()
+    q.AllowElementsMatching(".")
+    out = q.sanitize("<script>alert(1)</script><style>b{}</style><iframe>i</iframe><b>b</b>")
+    assert out == "<iframe>i</iframe><b>b</b>"
+
+
+def test_styles_on_elements_matching() -> None:
+    p = bm.NewPolicy()
+    p.AllowElementsMatching("^x-")
+    p.AllowElements("b")
+    p.AllowStyles("color").OnElementsMatching("^x-")
+    out = p.sanitize('<x-a style="color: red; margin: 0">a</x-a><b style="color: red">b</b>')
+    assert out == '<x-a style="color:red">a</x-a><b>b</b>'
+
+
+def test_url_schemes_matching() -> None:
+    p = links()
+    assert p.AllowURLSchemesMatching(r"^web\+") is p
+    out = p.sanitize(
+        '<a href="web+app:x">1</a><a href="javascript:alert(1)">2</a><a href="ftp://x">3</a>'
+    )
+    assert (
+        out
+        == '<a href="web+app:x" rel="nofollow">1</a><a rel="nofollow">2</a><a rel="nofollow">3</a>'
+    )
+    # Never a scheme that runs script, nor data: (AllowDataURIImages allows images).
+    p.AllowURLSchemesMatching(".")
+    assert p.sanitize('<a href="javascript:alert(1)">x</a><a href="data:text/html,x">y</a>') == (
+        '<a rel="nofollow">x</a><a rel="nofollow">y</a>'
+    )
+
+
+def test_sandbox_values() -> None:
+    p = bm.NewPolicy()
+    p.AllowElements("iframe")
+    p.AllowIFrames(bm.SandboxValue.SandboxAllowForms, bm.SandboxValue.SandboxAllowPopups)
+    assert p.policy.iframe_sandbox == {"allow-forms", "allow-popups"}
+    html = '<iframe sandbox="allow-scripts allow-popups allow-same-origin allow-forms"></iframe>'
+    assert p.sanitize(html + "<iframe></iframe>") == (
+        '<iframe sandbox="allow-popups allow-forms"></iframe><iframe sandbox=""></iframe>'
+    )
+    p.RequireSandboxOnIFrame(bm.SandboxValue.SandboxAllowScripts)  # replaces, as bluemonday
+    assert p.sanitize(html) == '<iframe sandbox="allow-scripts"></iframe>'
+    with pytest.raises(TypeError):
+        p.RequireSandboxOnIFrame("allow-forms")  # type: ignore[arg-type]
+
+
+def test_space_when_stripping_tags() -> None:
+    p = bm.NewPolicy()
+    p.AllowElements("b")
+    assert p.sanitize("<p>Hello</p><p>World</p>") == "HelloWorld"
+    assert p.AddSpaceWhenStrippingTag(True) is p
+    assert p.sanitize("<p>Hello</p><p>World</p><b>!</b>") == " Hello  World <b>!</b>"
+    p.AddSpaceWhenStrippingTag(False)
+    assert p.sanitize("<p>Hello</p><p>World</p>") == "HelloWorld"
+
+
 # ---------------------------------------------------------------- refusals
 
 
@@ -345,13 +418,11 @@ def test_hooks_only_when_needed() -> None:
     ("call", "words"),
     [
         (lambda p: p.AllowUnsafe(True), r"AllowUnsafe\(True\)"),
-        (lambda p: p.AllowElementsMatching("^x-"), "AllowElementsMatching"),
-        (lambda p: p.AllowAttrs("a").OnElementsMatching("^x"), "OnElementsMatching"),
-        (lambda p: p.AllowStyles("color").OnElementsMatching("^x"), "OnElementsMatching"),
-        (lambda p: p.AllowURLSchemesMatching(".+"), "AllowURLSchemesMatching"),
-        (lambda p: p.AddSpaceWhenStrippingTag(True), "AddSpaceWhenStrippingTag"),
-        (lambda p: p.RequireSandboxOnIFrame(bm.SandboxValue.SandboxAllowForms), "sandbox"),
-        (lambda p: p.AllowIFrames(bm.SandboxValue.SandboxAllowScripts), "sandbox"),
+        # Patterns: the core's (RE2) syntax for values, also Python's for element names.
+        (lambda p: p.AllowElementsMatching(r"^\p{L}+$"), "AllowElementsMatching: .*Python"),
+        (lambda p: p.AllowAttrs("a").OnElementsMatching("("), "OnElementsMatching"),
+        (lambda p: p.AllowStyles("color").Matching("("), r"AllowStyles\(...\).Matching"),
+        (lambda p: p.AllowStyles("color").OnElementsMatching("["), "OnElementsMatching"),
     ],
 )
 def test_refused_at_the_call(call: Any, words: str) -> None:

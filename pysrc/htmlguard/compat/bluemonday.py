@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
+import html
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import IntEnum, unique
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn, TypeAlias
 
 from htmlguard._core import Policy as _Policy
 from htmlguard.compat._common import UnsupportedOptionError, is_url_attribute
@@ -93,6 +95,12 @@ class SandboxValue(IntEnum):
     SandboxAllowTopNavigationByUserActivation = 13
 
 
+#: The ``sandbox`` token of each ``SandboxValue``.
+_SANDBOX_TOKENS = {
+    v: "allow-" + re.sub(r"(?<!^)(?=[A-Z])", "-", v.name.removeprefix("SandboxAllow")).lower()
+    for v in SandboxValue
+}
+
 #: Elements bluemonday keeps without attributes (``addDefaultElementsWithoutAttrs``).
 _BARE_ELEMENTS = frozenset(
     """abbr acronym address article aside audio b bdi blockquote body br button canvas
@@ -115,8 +123,8 @@ _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*\Z")
 _AttrRule = str | None
 
 #: How a style declaration's value is checked: None (htmlguard's CSS filter alone), a
-#: pattern (searched), a set of values, or a callable.
-_StyleCheck = re.Pattern[str] | frozenset[str] | Callable[[str], bool] | None
+#: pattern (a :class:`_ValuePattern`, searched), a set of values, or a callable.
+_StyleCheck: TypeAlias = "_ValuePattern | frozenset[str] | Callable[[str], bool] | None"
 
 #: Elements whose ``src`` ``RewriteSrc`` rewrites (bluemonday's list).
 _SRC_ELEMENTS = frozenset({"audio", "embed", "iframe", "img", "script", "source", "track", "video"})
@@ -218,11 +226,48 @@ def _declarations(style: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
+@dataclass(frozen=True)
+class _ValuePattern:
+    """A value pattern checked outside the core's attribute rules (style values,
+    attributes of elements kept by a name pattern): matched by the core's own regex
+    engine (RE2 syntax, as bluemonday's Go patterns), through a one-attribute policy."""
+
+    source: str
+
+    @staticmethod
+    @functools.lru_cache(maxsize=256)
+    def _checker(source: str) -> _Policy:
+        return _Policy(
+            tags={"b"}, generic_attributes={"title"}, attribute_patterns={"b": {"title": source}}
+        )
+
+    @classmethod
+    def of(cls, source: str, where: str) -> _ValuePattern:
+        try:
+            cls._checker(source)
+        except PolicyError as e:
+            _unsupported(where, f"not a pattern htmlguard reads ({e})")
+        return cls(source)
+
+    def search(self, value: str) -> bool:
+        return self._checker(self.source).is_clean(f'<b title="{html.escape(value)}"></b>')
+
+
+def _name_pattern(regex: Pattern, where: str) -> tuple[str, re.Pattern[str]]:
+    """An element-name pattern: its source (for the core's ``tag_patterns``) and Python's
+    compiled form (for the shim's own questions about names)."""
+    source = _pattern(regex, where)
+    try:
+        return source, re.compile(source)
+    except re.error as e:
+        _unsupported(where, f"the pattern must read the same in Python's re module ({e})")
+
+
 def _style_ok(check: _StyleCheck, value: str) -> bool:
     if check is None:
         return True
-    if isinstance(check, re.Pattern):
-        return check.search(value) is not None
+    if isinstance(check, _ValuePattern):
+        return check.search(value)
     if isinstance(check, frozenset):
         return value in check
     return bool(check(value))
@@ -235,9 +280,22 @@ class _StyleRules:
 
     by_tag: dict[str, dict[str, list[_StyleCheck]]]
     everywhere: dict[str, list[_StyleCheck]]
+    #: ``OnElementsMatching`` ones, for elements without their own.
+    by_pattern: list[tuple[re.Pattern[str], dict[str, list[_StyleCheck]]]]
+
+    def rules(self, tag: str) -> dict[str, list[_StyleCheck]]:
+        """The policies for ``tag``'s declarations: its own (or else those of the patterns
+        matching it), and the global ones."""
+        rules: dict[str, list[_StyleCheck]] = {}
+        own = self.by_tag.get(tag)
+        sources = [own] if own else [by_prop for p, by_prop in self.by_pattern if p.search(tag)]
+        for by_prop in [*sources, self.everywhere]:
+            for prop, checks in by_prop.items():
+                rules.setdefault(prop, []).extend(checks)
+        return rules
 
     def filter(self, tag: str, style: str) -> str | None:
-        rules = self.by_tag.get(tag, self.everywhere)
+        rules = self.rules(tag)
         kept = []
         for declaration in _declarations(style):
             prop, colon, value = declaration.partition(":")
@@ -262,14 +320,23 @@ class _AttributeChecks:
     url_policies: dict[str, list[Callable[[URL], bool]]]
     src_rewriter: Callable[[URL], Any] | None
     drop_input_rel: bool
+    patterned: _PatternAttributes | None = None
 
     def active(self) -> bool:
-        return bool(self.styles or self.url_policies or self.src_rewriter or self.drop_input_rel)
+        return bool(
+            self.styles
+            or self.url_policies
+            or self.src_rewriter
+            or self.drop_input_rel
+            or self.patterned
+        )
 
     def __call__(self, tag: str, name: str, value: str) -> str | None:
         if name == "style" and self.styles is not None:
             return self.styles.filter(tag, value)
         if name == "rel" and tag == "a" and self.drop_input_rel:
+            return None
+        if self.patterned is not None and not self.patterned.keeps(tag, name, value):
             return None
         if not is_url_attribute(tag, name):
             return value
@@ -305,6 +372,33 @@ class _RelOnLinks:
         if missing:
             attrs["rel"] = " ".join(missing + rel.split())
         return attrs
+
+
+@dataclass(frozen=True)
+class _PatternAttributes:
+    """bluemonday's attribute rules where the core's differ with element-name patterns
+    (``AllowElementsMatching``, ``OnElementsMatching``): an element kept by name takes
+    only its own and the global rules; one kept by a pattern takes those of every pattern
+    matching it and the global ones, value patterns included."""
+
+    by_name: dict[str, frozenset[str]]
+    by_pattern: list[tuple[re.Pattern[str], dict[str, list[_AttrRule]]]]
+    everywhere: dict[str, list[_AttrRule]]
+    data_attributes: bool
+
+    def keeps(self, tag: str, name: str, value: str) -> bool:
+        if self.data_attributes and name.startswith("data-"):
+            return True
+        own = self.by_name.get(tag)
+        if own is not None:
+            return name in own
+        rules = [
+            r for p, by_attr in self.by_pattern if p.search(tag) for r in by_attr.get(name, ())
+        ]
+        rules += self.everywhere.get(name, [])
+        if not rules or None in rules:
+            return True
+        return any(_ValuePattern(r).search(value) for r in rules if r is not None)
 
 
 class _Hooks(NamedTuple):
@@ -384,12 +478,16 @@ class AttrPolicyBuilder:
             self._policy._changed()
         return self._policy
 
-    def OnElementsMatching(self, regex: Pattern) -> NoReturn:  # noqa: N802
-        _unsupported(
-            "AllowAttrs(...).OnElementsMatching",
-            "htmlguard allows elements by name only (no element-name patterns); list the "
-            "elements with OnElements",
-        )
+    def OnElementsMatching(self, regex: Pattern) -> Policy:  # noqa: N802
+        """On the elements whose name ``regex`` matches (which this allows; never
+        ``script`` or ``style``): the core's ``tag_patterns``."""
+        source, _ = _name_pattern(regex, "AllowAttrs(...).OnElementsMatching")
+        with self._policy._lock:
+            rules = self._policy._element_patterns.setdefault(source, {})
+            for a in self._attrs:
+                rules.setdefault(a, []).append(self._regex)
+            self._policy._changed()
+        return self._policy
 
 
 class StylePolicyBuilder:
@@ -405,14 +503,7 @@ class StylePolicyBuilder:
     def Matching(self, regex: Pattern) -> StylePolicyBuilder:  # noqa: N802
         """Keep a declaration only when ``regex`` matches its (lowercased) value."""
         source = _pattern(regex, "AllowStyles(...).Matching")
-        try:
-            compiled = re.compile(source)
-        except re.error as e:
-            _unsupported(
-                "AllowStyles(...).Matching",
-                f"the pattern must be one Python's re module reads ({e})",
-            )
-        self._check = compiled
+        self._check = _ValuePattern.of(source, "AllowStyles(...).Matching")
         return self
 
     def MatchingEnum(self, *values: str) -> StylePolicyBuilder:  # noqa: N802
@@ -445,11 +536,16 @@ class StylePolicyBuilder:
             self._policy._changed()
         return self._policy
 
-    def OnElementsMatching(self, regex: Pattern) -> NoReturn:  # noqa: N802
-        _unsupported(
-            "AllowStyles(...).OnElementsMatching",
-            "htmlguard allows elements by name only (no element-name patterns)",
-        )
+    def OnElementsMatching(self, regex: Pattern) -> Policy:  # noqa: N802
+        """Allow the properties in ``style`` on allowed elements whose name ``regex``
+        matches (and that have no ``OnElements`` style policies of their own)."""
+        source, _ = _name_pattern(regex, "AllowStyles(...).OnElementsMatching")
+        with self._policy._lock:
+            checks = self._policy._pattern_styles.setdefault(source, {})
+            for prop in self._props:
+                checks.setdefault(prop, []).append(self._check)
+            self._policy._changed()
+        return self._policy
 
 
 class Policy:
@@ -464,6 +560,9 @@ class Policy:
         self._global: dict[str, list[_AttrRule]] = {}
         self._element_styles: dict[str, dict[str, list[_StyleCheck]]] = {}
         self._global_styles: dict[str, list[_StyleCheck]] = {}
+        #: element-name pattern -> attribute -> rules (``OnElementsMatching``).
+        self._element_patterns: dict[str, dict[str, list[_AttrRule]]] = {}
+        self._pattern_styles: dict[str, dict[str, list[_StyleCheck]]] = {}
         self._bare: set[str] = set(_BARE_ELEMENTS)
         self._skip_content: set[str] = set(_SKIP_CONTENT)
         #: scheme -> its URL policies (none: every URL with the scheme).
@@ -477,7 +576,9 @@ class Policy:
         self._noreferrer_external = False
         self._target_blank = False
         self._crossorigin = False
-        self._sandbox: set[SandboxValue] | None = None
+        self._sandbox: set[str] | None = None
+        self._spaces = False
+        self._scheme_patterns: set[str] = set()
         self._data_attributes = False
         self._comments = False
 
@@ -547,20 +648,17 @@ class Policy:
         return self
 
     def AddSpaceWhenStrippingTag(self, allow: bool) -> Policy:  # noqa: N802
-        """Refused when ``True`` (the core has no such option)."""
-        if allow:
-            _unsupported(
-                "AddSpaceWhenStrippingTag(True)",
-                "htmlguard's core removes a tag without writing a space in its place",
-            )
-        return self
+        """Write a space where a tag was removed (``space_when_stripping``)."""
+        return self._set("_spaces", allow)
 
-    def AllowElementsMatching(self, regex: Pattern) -> NoReturn:  # noqa: N802
-        _unsupported(
-            "AllowElementsMatching",
-            "htmlguard allows elements by name only (no element-name patterns); list the "
-            "elements with AllowElements",
-        )
+    def AllowElementsMatching(self, regex: Pattern) -> Policy:  # noqa: N802
+        """Keep the elements whose name ``regex`` matches (searched; never ``script`` or
+        ``style``): the core's ``tag_patterns``."""
+        source, _ = _name_pattern(regex, "AllowElementsMatching")
+        with self._lock:
+            self._element_patterns.setdefault(source, {})
+            self._changed()
+        return self
 
     # ---------------------------------------------------------------- URLs and links
 
@@ -583,11 +681,16 @@ class Policy:
             self._changed()
         return self
 
-    def AllowURLSchemesMatching(self, regex: Pattern) -> NoReturn:  # noqa: N802
-        _unsupported(
-            "AllowURLSchemesMatching",
-            "htmlguard allows URL schemes by name only; list them with AllowURLSchemes",
-        )
+    def AllowURLSchemesMatching(self, regex: Pattern) -> Policy:  # noqa: N802
+        """Keep URLs whose scheme ``regex`` matches (``url_scheme_patterns``: never
+        ``javascript:`` or ``vbscript:``, nor ``data:``, which ``AllowDataURIImages`` or
+        ``AllowURLSchemes("data")`` allow); turns on URL checking."""
+        source = _pattern(regex, "AllowURLSchemesMatching")
+        with self._lock:
+            self._parseable_urls = True
+            self._scheme_patterns.add(source)
+            self._changed()
+        return self
 
     def AllowURLSchemeWithCustomPolicy(  # noqa: N802
         self, scheme: str, url_policy: Callable[[URL], bool]
@@ -658,16 +761,18 @@ class Policy:
         return self._set("_crossorigin", require)
 
     def RequireSandboxOnIFrame(self, *values: SandboxValue) -> None:  # noqa: N802
-        """With no values, every kept ``<iframe>`` gets ``sandbox=""`` (all restrictions);
-        values (tokens to keep) are refused."""
-        if values:
-            _unsupported(
-                "RequireSandboxOnIFrame(values)",
-                "htmlguard cannot filter the tokens of sandbox; call it without values "
-                '(sandbox="" on every iframe)',
-            )
+        """Every kept ``<iframe>`` gets ``sandbox``, keeping only the tokens for ``values``
+        of an allowed input one (none: ``sandbox=""``, every restriction). Each call
+        replaces the values of the last, as in bluemonday."""
+        tokens = set()
+        for v in values:
+            if not isinstance(v, SandboxValue):
+                raise TypeError(
+                    f"RequireSandboxOnIFrame: expected SandboxValue, got {type(v).__name__}"
+                )
+            tokens.add(_SANDBOX_TOKENS[v])
         with self._lock:
-            self._sandbox = set()
+            self._sandbox = tokens
             self._changed()
 
     # ---------------------------------------------------------------- bluemonday's helpers
@@ -783,7 +888,12 @@ class Policy:
         """htmlguard options and the hooks for the builder's state (the caller holds the
         lock)."""
         tags = set(self._elements) - _UNSAFE
-        clean_content = (self._skip_content - tags) | _UNSAFE
+        # Element-name patterns (validated when given); an element one matches is kept,
+        # not skipped with its content, as in bluemonday.
+        named = [(src, re.compile(src)) for src in self._element_patterns]
+        matched = {e for e in self._skip_content if any(r.search(e) for _, r in named)}
+        clean_content = (self._skip_content - tags - matched) | _UNSAFE
+        tag_patterns = {src: set(attrs) for src, attrs in self._element_patterns.items()}
         tag_attributes: dict[str, set[str]] = {}
         patterns: dict[str, dict[str, str]] = {}
 
@@ -800,7 +910,7 @@ class Policy:
                 if not free:
                     patterns.setdefault(tag, {})[attr] = "|".join(f"(?:{p})" for p in found)
         generic = set(self._global)
-        styles, style_checks = self._styles(tags, tag_attributes, generic, patterns)
+        styles, style_checks = self._styles(tags, tag_attributes, generic, patterns, tag_patterns)
 
         schemes = {s for s in self._schemes if _SCHEME.match(s)}
         url_attributes = sorted(
@@ -808,6 +918,11 @@ class Policy:
             for tag in tags
             for attr in tag_attributes.get(tag, set()) | generic
             if is_url_attribute(tag, attr)
+        ) + sorted(
+            f"OnElementsMatching({src!r})[{attr}]"
+            for src, attrs in tag_patterns.items()
+            for attr in attrs
+            if is_url_attribute("", attr)
         )
         if url_attributes and not self._parseable_urls:
             _unsupported(
@@ -817,7 +932,7 @@ class Policy:
                 "AllowURLSchemes(...) or RequireParseableURLs(True)",
             )
         relative = "pass" if self._relative_urls else "deny"
-        if not schemes and relative == "deny":
+        if not schemes and not self._scheme_patterns and relative == "deny":
             # No URL can pass: leave URL attributes out (the core refuses to allow one).
             for tag, names in tag_attributes.items():
                 names -= {a for a in names if is_url_attribute(tag, a)}
@@ -825,6 +940,8 @@ class Policy:
             for tag, by_attr in patterns.items():
                 for attr in [a for a in by_attr if is_url_attribute(tag, a)]:
                     del by_attr[attr]
+            for names in tag_patterns.values():
+                names -= {a for a in names if is_url_attribute("", a)}
 
         # (token, only on fully-qualified links), in bluemonday's order.
         rel_tokens = [
@@ -850,8 +967,6 @@ class Policy:
         if self._crossorigin:
             for tag in set(_CROSSORIGIN_ELEMENTS) & tags:
                 set_values.setdefault(tag, {})["crossorigin"] = "anonymous"
-        if self._sandbox is not None and "iframe" in tags:
-            set_values.setdefault("iframe", {})["sandbox"] = ""
         for tag, forced in set_values.items():
             for attr in forced:
                 tag_attributes.get(tag, set()).discard(attr)
@@ -871,6 +986,10 @@ class Policy:
             "strip_comments": not self._comments,
             "attribute_patterns": {t: p for t, p in patterns.items() if p},
             "target_blank": self._target_blank,
+            "url_scheme_patterns": set(self._scheme_patterns),
+            "iframe_sandbox": None if self._sandbox is None else set(self._sandbox),
+            "space_when_stripping": self._spaces,
+            "tag_patterns": tag_patterns,
         }
         policies = {s: fs for s, fs in self._schemes.items() if fs and s in schemes}
         checks = _AttributeChecks(
@@ -878,6 +997,14 @@ class Policy:
             policies,
             self._src_rewriter,
             drop_input_rel=link_callbacks is not None and not own_rel,
+            patterned=_PatternAttributes(
+                {t: frozenset(tag_attributes.get(t, set()) | generic) for t in tags},
+                [(r, self._element_patterns[src]) for src, r in named],
+                self._global,
+                self._data_attributes,
+            )
+            if named
+            else None,
         )
         return options, _Hooks(checks if checks.active() else None, link_callbacks)
 
@@ -887,14 +1014,23 @@ class Policy:
         tag_attributes: dict[str, set[str]],
         generic: set[str],
         patterns: dict[str, dict[str, str]],
+        tag_patterns: dict[str, set[str]],
     ) -> tuple[set[str] | None, _StyleRules | None]:
         """``filter_style_properties`` (every property allowed anywhere), allowing
-        ``style`` where bluemonday filters it, and the per-element rules the attribute hook
-        applies first when properties differ by element or values are checked."""
-        styled = {t for t, props in self._element_styles.items() if props and t in tags}
-        if not self._global_styles and not styled:
+        ``style`` where bluemonday filters it, and the rules the attribute hook applies
+        first when properties differ by element, values are checked or elements are
+        matched by pattern."""
+        by_pattern = [
+            (re.compile(src), by_prop) for src, by_prop in self._pattern_styles.items() if by_prop
+        ]
+        rules = _StyleRules(
+            {t: by_prop for t, by_prop in self._element_styles.items() if by_prop},
+            self._global_styles,
+            by_pattern,
+        )
+        on = {t for t in tags if rules.rules(t)}
+        if not on and not (by_pattern and tag_patterns):
             return None, None
-        on = tags if self._global_styles else styled
         unfiltered = sorted(
             t for t in tags - on if "style" in tag_attributes.get(t, set()) | generic
         )
@@ -914,23 +1050,21 @@ class Policy:
         else:
             for t in on:
                 tag_attributes.setdefault(t, set()).add("style")
-        rules = {
-            t: {
-                prop: self._element_styles.get(t, {}).get(prop, [])
-                + self._global_styles.get(prop, [])
-                for prop in self._element_styles.get(t, {}).keys() | self._global_styles.keys()
-            }
-            for t in on
-        }
-        props = {prop for by_prop in rules.values() for prop in by_prop}
-        same = len({frozenset(by_prop) for by_prop in rules.values()}) <= 1
+        if by_pattern:
+            # Elements kept by a name pattern may have style policies by pattern: the
+            # hook keeps style only where one applies.
+            for attrs in tag_patterns.values():
+                attrs.add("style")
+        per_tag = {t: rules.rules(t) for t in on}
+        props = {prop for by_prop in per_tag.values() for prop in by_prop}
+        props |= {prop for _, by_prop in by_pattern for prop in by_prop}
+        same = len({frozenset(by_prop) for by_prop in per_tag.values()}) <= 1
         checked = any(
-            c is not None for by_prop in rules.values() for cs in by_prop.values() for c in cs
+            c is not None for by_prop in per_tag.values() for cs in by_prop.values() for c in cs
         )
-        if same and not checked:
+        if same and not checked and not by_pattern:
             return props, None
-        everywhere = {prop: list(cs) for prop, cs in self._global_styles.items()}
-        return props, _StyleRules(rules, everywhere)
+        return props, rules
 
 
 class NewPolicy(Policy):
