@@ -8,14 +8,18 @@ on first use and again only after it changes; sanitizing is safe from any number
 threads (pybluemonday's Go map of policies aborts the interpreter there), and the output
 is not Unicode-normalised (pybluemonday applies NFKD to it).
 
-Every method either maps onto htmlguard options or raises
-:class:`~htmlguard.compat.UnsupportedOptionError` naming itself and why: at the call when the
-method alone cannot be honoured (``AllowUnsafe(True)``, element-name or scheme patterns, URL
-callbacks, ...), when the policy is compiled when only a combination cannot (a URL
-attribute while URLs are unchecked, per-element style sets, ...). What maps to what, what is
-refused, and the output differences that remain (elements bluemonday drops once bare, rel
-placement, URL parsing, tree versus token stream): ``docs/migration.md``, checked by
-``tests/compat/test_bluemonday_differential.py``.
+Every method maps onto htmlguard options (element-name and scheme patterns, sandbox
+values and spaces where tags are stripped included), or, for what the core's options cannot
+say (calls taking a Python callable, style value checks, per-element style properties, rel
+on fully-qualified links only, bluemonday's attribute rules for elements kept by pattern),
+onto hooks run through ``Policy.sanitize_with``, whose results the core checks again.
+:class:`~htmlguard.compat.UnsupportedOptionError` is raised, naming the call and why, for
+``AllowUnsafe(True)`` (it only lets script through), for patterns that cannot be read, and,
+when the policy is compiled, for combinations that would let script through or that the
+core refuses (a URL attribute while URLs are unchecked, ``style`` unfiltered beside
+filtered). What maps to what and the output differences that remain (elements bluemonday
+drops once bare, rel placement, URL parsing, tree versus token stream):
+``docs/migration.md``, checked by ``tests/compat/test_bluemonday_differential.py``.
 """
 
 from __future__ import annotations
