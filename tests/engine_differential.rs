@@ -427,6 +427,7 @@ fn custom() -> Vec<(String, PolicySpec)> {
     patterns.url_scheme_patterns = strings(&["^web\\+", "^(java|vb|dat)"]);
     patterns.iframe_sandbox = Some(strings(&["allow-forms", "allow-popups"]));
     patterns.space_when_stripping = true;
+    patterns.bare_tags = Some(strings(&["p", "b", "i", "div", "br", "x-el", "table"]));
     policies.push(("bluemonday patterns".to_string(), patterns));
     policies
 }
@@ -562,7 +563,6 @@ fn custom_policies_act_on_the_inputs() {
                 vec![
                     "<x-el title=\"t\">",
                     "<a href=\"web+app:x\">",
-                    "<a>",
                     "<iframe sandbox=\"allow-forms\" src=\"https://x.org/\">",
                 ],
                 // Nothing: a kept <iframe> keeps its (raw) text as written, tags included;

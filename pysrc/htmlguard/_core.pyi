@@ -69,6 +69,7 @@ class Policy:
         url_scheme_patterns: Iterable[str] = ...,
         iframe_sandbox: Iterable[str] | None = ...,
         space_when_stripping: bool = ...,
+        bare_tags: Iterable[str] | None = ...,
         target_blank: bool = ...,
         linkify: bool = ...,
         linkify_email: bool = ...,
@@ -140,6 +141,8 @@ class Policy:
     def iframe_sandbox(self) -> frozenset[str] | None: ...
     @property
     def space_when_stripping(self) -> bool: ...
+    @property
+    def bare_tags(self) -> frozenset[str] | None: ...
     @property
     def target_blank(self) -> bool: ...
     @property

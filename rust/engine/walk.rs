@@ -292,12 +292,18 @@ impl Walk<'_, '_, '_> {
         let link = name.is_html(A) && self.hooks.as_ref().is_some_and(|h| h.wants_links());
         if verdict == Verdict::Keep && attrs.is_empty() && !rules.adds_attributes(name) && !link {
             // Most elements: kept as they are, with no attributes (and no vector of them).
+            if !rules.bare_allowed(name, &[]) {
+                let implied = implied_by_parser(name, parent.name);
+                return self.stripped(name, implied);
+            }
             return self.open_element(name, &[]);
         }
         let kept = match verdict {
             Verdict::Keep => {
                 let hook = self.hooks.as_deref_mut().map(|h| h as &mut dyn Hooks);
-                rules.attributes(name, attrs, &parent, self.ids, self.rec, hook)
+                rules
+                    .attributes(name, attrs, &parent, self.ids, self.rec, hook)
+                    .filter(|kept| rules.bare_allowed(name, kept))
             }
             _ => None,
         };
@@ -335,20 +341,28 @@ impl Walk<'_, '_, '_> {
             }
             Some(kept) => self.open_element(name, &kept),
             None => {
-                if attrs.is_empty() && implied_by_parser(name, parent.name) {
-                    return Next::Unwrap;
-                }
-                self.rec.add(Kind::Tag, tag, tag, "");
-                if !rules.spaces_stripped_tags() {
-                    return Next::Unwrap;
-                }
-                self.text(" ");
-                if is_void(name) {
-                    Next::Unwrap
-                } else {
-                    Next::Stripped
-                }
+                let implied = attrs.is_empty() && implied_by_parser(name, parent.name);
+                self.stripped(name, implied)
             }
+        }
+    }
+
+    /// Element `name` unwrapped by the policy: reported (unless `implied`: it has no
+    /// attributes and the parser may have added it itself, so the input never had its
+    /// tags), with a space for each of its tags when the policy asks.
+    fn stripped(&mut self, name: Name<'_>, implied: bool) -> Next {
+        if implied {
+            return Next::Unwrap;
+        }
+        self.rec.add(Kind::Tag, name.local, name.local, "");
+        if !self.rules.spaces_stripped_tags() {
+            return Next::Unwrap;
+        }
+        self.text(" ");
+        if is_void(name) {
+            Next::Unwrap
+        } else {
+            Next::Stripped
         }
     }
 

@@ -41,6 +41,7 @@ macro_rules! for_each_option {
             url_scheme_patterns = "regular expressions (searched): a URL scheme one matches is allowed as if in `url_schemes`; never `javascript` or `vbscript`, nor `data` (which only `url_schemes` can allow)";
             iframe_sandbox = "when set, every kept `<iframe>` gets `sandbox`, keeping only these of the tokens an allowed input `sandbox` has (`allow-forms`, `allow-popups`, …; none: `sandbox=\"\"`, every restriction)";
             space_when_stripping = "a space is written in place of each start and end tag removed (an element unwrapped or removed), so the words of neighbouring elements stay apart";
+            bare_tags = "when set, the only elements kept when they are left without attributes of their own (those the policy adds do not count); any other is unwrapped, as bluemonday drops an element that needs attributes (`<a>` without `href`)";
             target_blank = "absolute links get `target=\"_blank\"` and `noopener` in `rel`";
             linkify = "URLs with a scheme (`https://…`) in text become links, made as the policy keeps an input `<a href>` (a link it would not keep stays text); never inside `<a>` or `linkify_skip_tags`; needs `a` with `href` and `http` or `https` allowed";
             linkify_email = "with `linkify`, e-mail addresses become `mailto:` links too (needs `mailto` allowed)";
@@ -426,6 +427,7 @@ mod tests {
             url_scheme_patterns: strings(&["^web\\+"]),
             iframe_sandbox: Some(strings(&["allow-forms"])),
             space_when_stripping: true,
+            bare_tags: Some(strings(&["b"])),
             target_blank: true,
             linkify: true,
             linkify_email: true,

@@ -257,6 +257,8 @@ pub struct Rules {
     /// `iframe_sandbox`: the tokens kept (lowercase).
     sandbox: Option<Vec<String>>,
     space_when_stripping: bool,
+    /// `bare_tags`: when set, the only elements kept without attributes of their own.
+    bare_tags: Option<Names>,
     /// The policy keeps an SVG animation element (whose check needs the document's ids).
     pub animates: bool,
     /// Where links are made from text, if they are.
@@ -405,6 +407,7 @@ impl Rules {
                 .as_ref()
                 .map(|t| t.iter().cloned().collect()),
             space_when_stripping: spec.space_when_stripping,
+            bare_tags: spec.bare_tags.as_ref().map(set),
             animates: spec.tags.iter().any(|t| is_svg_animation(t)),
             linkify: Linkify::of(spec),
         })
@@ -450,6 +453,17 @@ impl Rules {
         !self.tag_patterns.is_empty()
             && !NEVER_BY_PATTERN.contains(&local)
             && self.tag_patterns.iter().any(|(re, _)| re.is_match(local))
+    }
+
+    /// Whether element `name`, kept with attributes `kept`, may be written: `bare_tags`
+    /// unwraps an element left without attributes of its own (those the policy wrote,
+    /// `rel` or a forced value, do not count) unless it names it.
+    #[inline(always)]
+    pub fn bare_allowed(&self, name: Name<'_>, kept: &[Attr<'_>]) -> bool {
+        match &self.bare_tags {
+            None => true,
+            Some(bare) => kept.iter().any(|a| a.from.is_some()) || bare.contains(name.local),
+        }
     }
 
     /// Whether a space is written where a tag was removed (`space_when_stripping`).
@@ -886,8 +900,8 @@ fn sandbox(allowed: &[String], attrs: &mut Vec<Attr<'_>>, removed: &mut Vec<(usi
         if let Some(i) = a.from {
             removed.push((i, Kind::Attribute));
         }
+        // Still the input's attribute, narrowed (as classes are): `from` stays.
         a.value = Cow::Owned(joined);
-        a.from = None;
     }
 }
 
@@ -1147,5 +1161,29 @@ mod bluemonday_options {
         );
         s.space_when_stripping = false;
         assert_eq!(clean(&s, "<div>a</div><div>b</div>"), "ab");
+    }
+
+    #[test]
+    fn bare_tags_unwrap_elements_left_without_attributes() {
+        let mut s = spec(&["a", "b", "img", "p"]);
+        s.tag_attributes = [
+            ("a".to_string(), strings(&["href"])),
+            ("img".to_string(), strings(&["src", "alt"])),
+        ]
+        .into();
+        s.url_schemes = strings(&["https"]);
+        s.link_rel = Some("nofollow".into());
+        s.bare_tags = Some(strings(&["b", "p"]));
+        let html = "<a href=\"javascript:x\">1</a><a href=\"https://x.org/\">2</a>\
+                    <img src=\"javascript:x\"><img alt=\"\"><b>3</b><p onclick=x>4</p><a>5</a>";
+        assert_eq!(
+            clean(&s, html),
+            "1<a href=\"https://x.org/\" rel=\"nofollow\">2</a><img alt=\"\"><b>3</b><p>4</p>5"
+        );
+        let (html, findings) = s.clone().compile().unwrap().inspect("<a>x</a>").unwrap();
+        assert_eq!(html, "x");
+        assert_eq!(findings.by_tag.get("a"), Some(&1));
+        s.bare_tags = Some(strings(&["b c"]));
+        assert_eq!(refused(s), "bare_tags");
     }
 }

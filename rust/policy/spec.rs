@@ -77,6 +77,8 @@ pub struct PolicySpec {
     pub iframe_sandbox: Option<BTreeSet<String>>,
     /// A space is written where a start or end tag was removed.
     pub space_when_stripping: bool,
+    /// When set, the only elements kept without attributes of their own.
+    pub bare_tags: Option<BTreeSet<String>>,
     pub target_blank: bool,
     /// URLs in text become links (`<a href>`), as the policy would keep them.
     pub linkify: bool,

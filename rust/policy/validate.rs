@@ -462,6 +462,9 @@ impl PolicySpec {
                 ));
             }
         }
+        for t in self.bare_tags.iter().flatten() {
+            check_name("bare_tags", t)?;
+        }
         if self.url_scheme_patterns.iter().any(String::is_empty) {
             return Err(PolicyError::new(
                 "url_scheme_patterns",

@@ -91,9 +91,9 @@ RECIPES: dict[str, list[list[Any]]] = {
 }
 
 CATEGORIES = {
-    "bare-element": "bluemonday drops an element left without attributes unless it is on its "
-    "list of elements allowed bare (an <a> without href, an <img> without src); htmlguard "
-    "keeps it",
+    "bare-element": "an element left without attributes is dropped by both (bluemonday's list "
+    "of elements allowed bare is htmlguard's bare_tags), but where their URL rules differ "
+    "an element keeps its URL on one side only, and is dropped bare on the other",
     "link-rel": "bluemonday adds rel only to links that have an href (and to <area>); "
     "htmlguard's link_rel goes on every <a>",
     "url-rules": "the two check URLs differently: bluemonday parses with Go's net/url (refuses "

@@ -212,3 +212,21 @@ def test_space_when_stripping() -> None:
         )
         assert p.sanitize("<p>a<br>b</p>") == "<p>a b</p>"
     assert hg.Policy(tags={"p"}).sanitize("<div>Hello</div><div>World</div>") == "HelloWorld"
+
+
+def test_bare_tags_unwrap_elements_left_without_attributes() -> None:
+    for p in both_engines(
+        tags={"a", "b", "p"},
+        tag_attributes={"a": {"href"}},
+        url_schemes={"https"},
+        link_rel="nofollow",
+        bare_tags={"b", "p"},
+    ):
+        html = '<a href="javascript:x">1</a><a href="https://x.org/">2</a><b>3</b><p id=x>4</p>'
+        assert p.sanitize(html) == (
+            '1<a href="https://x.org/" rel="nofollow">2</a><b>3</b><p>4</p>'
+        )
+        assert str(p.inspect("<a>x</a>")) == "removed 1 tag (<a>)"
+    assert hg.Policy(tags={"a"}).sanitize("<a>x</a>") == "<a>x</a>"  # None: all may be bare
+    with pytest.raises(hg.PolicyError, match="^bare_tags: "):
+        hg.Policy(bare_tags={"a b"})

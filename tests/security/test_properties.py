@@ -82,6 +82,7 @@ BLUEMONDAY = hg.Policy.preset("ugc").derive(
     url_scheme_patterns={"^web\\+", "^(java|vb|dat)"},
     iframe_sandbox=set(),
     space_when_stripping=True,
+    bare_tags={"p", "b", "i", "br", "table", "tr", "td", "tbody"},
 )
 POLICIES.update({f"ugc+bluemonday-{e}": BLUEMONDAY.derive(engine=e) for e in ENGINES})
 ALLOWED = {name: H.Allowed.of(p) for name, p in POLICIES.items()}

@@ -490,6 +490,8 @@ class AttrPolicyBuilder:
             rules = self._policy._element_patterns.setdefault(source, {})
             for a in self._attrs:
                 rules.setdefault(a, []).append(self._regex)
+            if self._allow_empty:
+                self._policy._bare_by_pattern = True
             self._policy._changed()
         return self._policy
 
@@ -568,6 +570,8 @@ class Policy:
         self._element_patterns: dict[str, dict[str, list[_AttrRule]]] = {}
         self._pattern_styles: dict[str, dict[str, list[_StyleCheck]]] = {}
         self._bare: set[str] = set(_BARE_ELEMENTS)
+        #: AllowNoAttrs().OnElementsMatching was called (bare_tags takes names only).
+        self._bare_by_pattern = False
         self._skip_content: set[str] = set(_SKIP_CONTENT)
         #: scheme -> its URL policies (none: every URL with the scheme).
         self._schemes: dict[str, list[Callable[[URL], bool]]] = {}
@@ -994,6 +998,9 @@ class Policy:
             "iframe_sandbox": None if self._sandbox is None else set(self._sandbox),
             "space_when_stripping": self._spaces,
             "tag_patterns": tag_patterns,
+            # Elements left without attributes are unwrapped unless bluemonday keeps them
+            # bare; with AllowNoAttrs by pattern (which bare_tags cannot say), none is.
+            "bare_tags": None if self._bare_by_pattern else set(self._bare),
         }
         policies = {s: fs for s, fs in self._schemes.items() if fs and s in schemes}
         checks = _AttributeChecks(

@@ -59,6 +59,7 @@ VARIANTS: dict[str, dict[str, object]] = {
         "url_scheme_patterns": {"."},
         "iframe_sandbox": set(),
         "space_when_stripping": True,
+        "bare_tags": {"p", "b", "i", "br", "table", "tr", "td", "tbody"},
     },
 }
 #: (preset or variant, engine) for every run: each preset on each engine, each variant on
