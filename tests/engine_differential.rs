@@ -415,6 +415,20 @@ fn custom() -> Vec<(String, PolicySpec)> {
     remove.clean_content_tags = strings(&["script", "style"]);
     remove.disallowed = Disallowed::Remove;
     policies.push(("disallowed remove".to_string(), remove));
+
+    // bluemonday's builder options: elements and schemes kept by pattern (never script,
+    // javascript: and the like), iframe sandbox tokens, a space where tags were removed.
+    let mut patterns = PolicySpec::empty();
+    patterns.tags = strings(&text);
+    patterns.tags.extend(strings(&["a", "iframe"]));
+    patterns.tag_patterns = name_map(&[("^x-", &["title"]), ("^(scr|sty|tab)", &[])]);
+    patterns.tag_attributes = name_map(&[("a", &["href"]), ("iframe", &["src", "sandbox"])]);
+    patterns.url_schemes = strings(&["https"]);
+    patterns.url_scheme_patterns = strings(&["^web\\+", "^(java|vb|dat)"]);
+    patterns.iframe_sandbox = Some(strings(&["allow-forms", "allow-popups"]));
+    patterns.space_when_stripping = true;
+    patterns.bare_tags = Some(strings(&["p", "b", "i", "div", "br", "x-el", "table"]));
+    policies.push(("bluemonday patterns".to_string(), patterns));
     policies
 }
 
@@ -438,6 +452,10 @@ const OPTION_PIECES: &[&str] = &[
     "<td colspan=2>",
     "<p id=\"x y\">",
     "<!-- note -->",
+    "<x-el title=t onclick=x>",
+    "<a href=\"web+app:x\">",
+    "<a href=\"javascript:alert(1)\">",
+    "<iframe sandbox=\"allow-scripts allow-forms\" src=\"https://x.org/\"></iframe>",
     "<svg><animate attributeName=\"href\" values=\"https://x.org/;javascript:alert(1)\"/><set attributeName=\"fill\" to=\"red\"/></svg>",
     "<svg><a href=\"#c\"><circle id=c r=5 fill=red /></a><animate href=\"#c\" attributeName=\"r\" to=\"9\" dur=\"1s\"/></svg>",
     "<svg><use href=\"https://x.org/s.svg#i\"/><set href=\"#u\" attributeName=\"href\" to=\"javascript:x\"/><rect id=u width=3 /></svg>",
@@ -541,6 +559,16 @@ fn custom_policies_act_on_the_inputs() {
                 vec!["<a href=\"rel/"],
             ),
             Some("remove") => (vec!["<span", "<code"], vec!["<a ", "<svg", "<img"]),
+            Some("patterns") => (
+                vec![
+                    "<x-el title=\"t\">",
+                    "<a href=\"web+app:x\">",
+                    "<iframe sandbox=\"allow-forms\" src=\"https://x.org/\">",
+                ],
+                // Nothing: a kept <iframe> keeps its (raw) text as written, tags included;
+                // what the options refuse is in rules.rs's tests.
+                vec![],
+            ),
             _ => (
                 vec!["<animate ", "<set ", "attributeName=\"r\"", "<circle"],
                 vec!["<a href=\"javascript", "<animate attributeName=\"href\""],

@@ -67,6 +67,11 @@ class Policy:
         strip_comments: bool = ...,
         id_prefix: str | None = ...,
         attribute_patterns: Mapping[str, Mapping[str, str]] = ...,
+        tag_patterns: Mapping[str, Iterable[str]] = ...,
+        url_scheme_patterns: Iterable[str] = ...,
+        iframe_sandbox: Iterable[str] | None = ...,
+        space_when_stripping: bool = ...,
+        bare_tags: Iterable[str] | None = ...,
         target_blank: bool = ...,
         linkify: bool = ...,
         linkify_email: bool = ...,
@@ -132,6 +137,16 @@ class Policy:
     def id_prefix(self) -> str | None: ...
     @property
     def attribute_patterns(self) -> Mapping[str, Mapping[str, str]]: ...
+    @property
+    def tag_patterns(self) -> Mapping[str, frozenset[str]]: ...
+    @property
+    def url_scheme_patterns(self) -> frozenset[str]: ...
+    @property
+    def iframe_sandbox(self) -> frozenset[str] | None: ...
+    @property
+    def space_when_stripping(self) -> bool: ...
+    @property
+    def bare_tags(self) -> frozenset[str] | None: ...
     @property
     def target_blank(self) -> bool: ...
     @property

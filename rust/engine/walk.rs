@@ -65,12 +65,14 @@ pub trait Tree {
     fn dropped(&self) -> &BTreeMap<String, usize>;
 }
 
-/// The walk's work list: a node to visit, the end of an element written open, or the end
-/// of an input element in whose text no links are made.
+/// The walk's work list: a node to visit, the end of an element written open, the end
+/// of an input element in whose text no links are made, or the space written for the end
+/// tag of an element unwrapped (`space_when_stripping`).
 pub enum Op<N> {
     Node(N),
     Close,
     Leave,
+    Space,
 }
 
 /// What a round adds to the policy's decisions: links made from text (when the policy
@@ -134,6 +136,10 @@ pub fn walk<T: Tree>(
                 w.quiet -= 1;
                 continue;
             }
+            Op::Space => {
+                w.text(" ");
+                continue;
+            }
             Op::Node(node) => node,
         };
         tree.with(&node, |view| match view {
@@ -143,6 +149,10 @@ pub fn walk<T: Tree>(
                 let children = match w.element(name, attrs, text) {
                     Next::Skip => false,
                     Next::Unwrap => true,
+                    Next::Stripped => {
+                        ops.push(Op::Space);
+                        true
+                    }
                     Next::Open { children } => {
                         ops.push(Op::Close);
                         children
@@ -207,6 +217,9 @@ enum Next {
     Skip,
     /// Its content, in its place (its tags were removed).
     Unwrap,
+    /// As `Unwrap`, with a space after the content for its end tag
+    /// (`space_when_stripping`; the one for its start tag is written).
+    Stripped,
     /// Its end tag, after its content unless the content is never shown.
     Open { children: bool },
 }
@@ -271,17 +284,26 @@ impl Walk<'_, '_, '_> {
         let verdict = rules.element(&parent, name, attrs.is_empty());
         if verdict == Verdict::Drop {
             self.rec.add(Kind::Tag, tag, tag, "");
+            if rules.spaces_stripped_tags() {
+                self.text(if is_void(name) { " " } else { "  " });
+            }
             return Next::Skip;
         }
         let link = name.is_html(A) && self.hooks.as_ref().is_some_and(|h| h.wants_links());
         if verdict == Verdict::Keep && attrs.is_empty() && !rules.adds_attributes(name) && !link {
             // Most elements: kept as they are, with no attributes (and no vector of them).
+            if !rules.bare_allowed(name, &[]) {
+                let implied = implied_by_parser(name, parent.name);
+                return self.stripped(name, implied);
+            }
             return self.open_element(name, &[]);
         }
         let kept = match verdict {
             Verdict::Keep => {
                 let hook = self.hooks.as_deref_mut().map(|h| h as &mut dyn Hooks);
-                rules.attributes(name, attrs, &parent, self.ids, self.rec, hook)
+                rules
+                    .attributes(name, attrs, &parent, self.ids, self.rec, hook)
+                    .filter(|kept| rules.bare_allowed(name, kept))
             }
             _ => None,
         };
@@ -319,11 +341,28 @@ impl Walk<'_, '_, '_> {
             }
             Some(kept) => self.open_element(name, &kept),
             None => {
-                if !(attrs.is_empty() && implied_by_parser(name, parent.name)) {
-                    self.rec.add(Kind::Tag, tag, tag, "");
-                }
-                Next::Unwrap
+                let implied = attrs.is_empty() && implied_by_parser(name, parent.name);
+                self.stripped(name, implied)
             }
+        }
+    }
+
+    /// Element `name` unwrapped by the policy: reported (unless `implied`: it has no
+    /// attributes and the parser may have added it itself, so the input never had its
+    /// tags), with a space for each of its tags when the policy asks.
+    fn stripped(&mut self, name: Name<'_>, implied: bool) -> Next {
+        if implied {
+            return Next::Unwrap;
+        }
+        self.rec.add(Kind::Tag, name.local, name.local, "");
+        if !self.rules.spaces_stripped_tags() {
+            return Next::Unwrap;
+        }
+        self.text(" ");
+        if is_void(name) {
+            Next::Unwrap
+        } else {
+            Next::Stripped
         }
     }
 

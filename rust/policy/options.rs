@@ -37,6 +37,11 @@ macro_rules! for_each_option {
             strip_comments = "remove comments";
             id_prefix = "prefix added to every `id` (stops user content from clobbering page ids)";
             attribute_patterns = "regular expression the value must match, per tag (`\"*\"`: every tag) and attribute (Rust `regex` syntax, searched, so anchor with `^…$`); checked after `id_prefix` and `set_tag_attribute_values`";
+            tag_patterns = "elements kept because a regular expression (Rust `regex` syntax, searched, so anchor with `^…$`) matches their name, never `script` or `style` and not those in `clean_content_tags`, each pattern with the attributes kept on the elements it matches";
+            url_scheme_patterns = "regular expressions (searched): a URL scheme one matches is allowed as if in `url_schemes`; never `javascript` or `vbscript`, nor `data` (which only `url_schemes` can allow)";
+            iframe_sandbox = "when set, every kept `<iframe>` gets `sandbox`, keeping only these of the tokens an allowed input `sandbox` has (`allow-forms`, `allow-popups`, …; none: `sandbox=\"\"`, every restriction)";
+            space_when_stripping = "a space is written in place of each start and end tag removed (an element unwrapped or removed), so the words of neighbouring elements stay apart";
+            bare_tags = "when set, the only elements kept when they are left without attributes of their own (those the policy adds do not count); any other is unwrapped, as bluemonday drops an element that needs attributes (`<a>` without `href`)";
             target_blank = "absolute links get `target=\"_blank\"` and `noopener` in `rel`";
             linkify = "URLs with a scheme (`https://…`) in text become links, made as the policy keeps an input `<a href>` (a link it would not keep stays text); never inside `<a>` or `linkify_skip_tags`; needs `a` with `href` and `http` or `https` allowed";
             linkify_email = "with `linkify`, e-mail addresses become `mailto:` links too (needs `mailto` allowed)";
@@ -418,6 +423,11 @@ mod tests {
             strip_comments: false,
             id_prefix: Some("u-".into()),
             attribute_patterns: map2("*", "title", "^x$"),
+            tag_patterns: map("^x-", &["title"]),
+            url_scheme_patterns: strings(&["^web\\+"]),
+            iframe_sandbox: Some(strings(&["allow-forms"])),
+            space_when_stripping: true,
+            bare_tags: Some(strings(&["b"])),
             target_blank: true,
             linkify: true,
             linkify_email: true,

@@ -250,6 +250,15 @@ pub struct Rules {
     global_patterns: ByName<Regex>,
     target_blank: bool,
     disallowed: Disallowed,
+    /// `tag_patterns`: elements kept by name pattern, with their attributes.
+    tag_patterns: Vec<(Regex, Names)>,
+    /// `url_scheme_patterns`.
+    scheme_patterns: Vec<Regex>,
+    /// `iframe_sandbox`: the tokens kept (lowercase).
+    sandbox: Option<Vec<String>>,
+    space_when_stripping: bool,
+    /// `bare_tags`: when set, the only elements kept without attributes of their own.
+    bare_tags: Option<Names>,
     /// The policy keeps an SVG animation element (whose check needs the document's ids).
     pub animates: bool,
     /// Where links are made from text, if they are.
@@ -260,9 +269,36 @@ fn set(items: &std::collections::BTreeSet<String>) -> Names {
     items.iter().cloned().collect()
 }
 
+/// A policy's regular expression, compiled with the size bound every one gets; the error
+/// names the option and the entry.
+fn compile_regex(option: &str, entry: &str, pattern: &str) -> Result<Regex, PolicyError> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| PolicyError::new(option, format!("{entry}: invalid regular expression: {e}")))
+}
+
+/// Elements `tag_patterns` never keeps, whatever a pattern matches (they run script or
+/// hold CSS the style filter cannot check).
+const NEVER_BY_PATTERN: &[&str] = &["script", "style"];
+
+/// Schemes `url_scheme_patterns` never allows: they run script (`javascript`,
+/// `vbscript`) or hold a whole document (`data`, allowed only by name in `url_schemes`).
+const NEVER_BY_SCHEME_PATTERN: &[&str] = &["javascript", "vbscript", "data"];
+
 impl Rules {
     /// Compile a validated spec (regular expressions are compiled, and checked, here).
     pub fn compile(spec: &PolicySpec) -> Result<Rules, PolicyError> {
+        let mut tag_patterns = Vec::new();
+        for (pattern, attrs) in &spec.tag_patterns {
+            let re = compile_regex("tag_patterns", &format!("{pattern:?}"), pattern)?;
+            tag_patterns.push((re, set(attrs)));
+        }
+        let scheme_patterns = spec
+            .url_scheme_patterns
+            .iter()
+            .map(|p| compile_regex("url_scheme_patterns", &format!("{p:?}"), p))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut patterns: ByName<ByName<Regex>> = ByName::default();
         let mut global_patterns = ByName::default();
         for (tag, attrs) in &spec.attribute_patterns {
@@ -306,7 +342,8 @@ impl Rules {
         let clean_content = set(&spec.clean_content_tags);
         let adds = |local: &str| {
             let adds = spec.set_tag_attribute_values.contains_key(local)
-                || (spec.link_rel.is_some() && local == "a");
+                || (spec.link_rel.is_some() && local == "a")
+                || (spec.iframe_sandbox.is_some() && local == "iframe");
             if adds {
                 ADDS
             } else {
@@ -363,6 +400,14 @@ impl Rules {
             global_patterns,
             target_blank: spec.target_blank,
             disallowed: spec.disallowed,
+            tag_patterns,
+            scheme_patterns,
+            sandbox: spec
+                .iframe_sandbox
+                .as_ref()
+                .map(|t| t.iter().cloned().collect()),
+            space_when_stripping: spec.space_when_stripping,
+            bare_tags: spec.bare_tags.as_ref().map(set),
             animates: spec.tags.iter().any(|t| is_svg_animation(t)),
             linkify: Linkify::of(spec),
         })
@@ -383,7 +428,7 @@ impl Rules {
         };
         if bits & CLEAN_CONTENT != 0 || !namespace_allowed(parent, name) {
             Verdict::Drop
-        } else if bits & TAG != 0 {
+        } else if bits & TAG != 0 || self.kept_by_pattern(name.local) {
             Verdict::Keep
         } else if self.disallowed == Disallowed::Remove
             // A table part the parser may have added itself (no start tag in the input)
@@ -402,6 +447,38 @@ impl Rules {
         self.disallowed == Disallowed::Escape
     }
 
+    /// Whether `tag_patterns` keeps an element named `local` (asked only of elements
+    /// neither kept nor dropped by name).
+    fn kept_by_pattern(&self, local: &str) -> bool {
+        !self.tag_patterns.is_empty()
+            && !NEVER_BY_PATTERN.contains(&local)
+            && self.tag_patterns.iter().any(|(re, _)| re.is_match(local))
+    }
+
+    /// Whether element `name`, kept with attributes `kept`, may be written: `bare_tags`
+    /// unwraps an element left without attributes of its own (those the policy wrote,
+    /// `rel` or a forced value, do not count) unless it names it.
+    #[inline(always)]
+    pub fn bare_allowed(&self, name: Name<'_>, kept: &[Attr<'_>]) -> bool {
+        match &self.bare_tags {
+            None => true,
+            Some(bare) => kept.iter().any(|a| a.from.is_some()) || bare.contains(name.local),
+        }
+    }
+
+    /// Whether a space is written where a tag was removed (`space_when_stripping`).
+    pub fn spaces_stripped_tags(&self) -> bool {
+        self.space_when_stripping
+    }
+
+    /// Whether a URL scheme (lowercase) is allowed: by name, or by a pattern.
+    fn scheme_allowed(&self, scheme: &str) -> bool {
+        self.schemes.contains(scheme)
+            || (!self.scheme_patterns.is_empty()
+                && !NEVER_BY_SCHEME_PATTERN.contains(&scheme)
+                && self.scheme_patterns.iter().any(|re| re.is_match(scheme)))
+    }
+
     /// Whether a start or end tag named `name` (lowercased, as the tokenizer gives it) is
     /// shown as text instead of reaching the tree builder: when no element it can become
     /// is kept or in `clean_content_tags`. Its namespace is not known yet, so a name kept
@@ -413,8 +490,10 @@ impl Rules {
             let i = usize::from(name.atom.0);
             let [html, svg, math] = &self.tag_bits;
             (html[i] | svg[i] | math[i]) & (TAG | CLEAN_CONTENT) == 0
+                && !self.kept_by_pattern(&name.text)
         } else {
             tag_bits(&self.tags, &self.clean_content, &name.text) == 0
+                && !self.kept_by_pattern(&name.text)
         }
     }
 
@@ -431,6 +510,7 @@ impl Rules {
             false => {
                 self.set_values.contains_key(name.local)
                     || (self.link_rel.is_some() && name.local == "a")
+                    || (self.sandbox.is_some() && name.local == "iframe")
             }
         }
     }
@@ -450,6 +530,10 @@ impl Rules {
                     let v = value.to_lowercase();
                     vs.contains(&v)
                 })
+            || self
+                .tag_patterns
+                .iter()
+                .any(|(re, attrs)| attrs.contains(attr) && re.is_match(tag))
     }
 
     /// The scheme rule for URL attributes: an allowed scheme, or a relative URL when they
@@ -458,12 +542,12 @@ impl Rules {
         match urls::shape(value) {
             Some(Shape::Relative) => return !matches!(self.relative, Relative::Deny),
             // Whether or not it parses, a refused scheme is refused.
-            Some(Shape::Scheme(scheme, _)) if !self.schemes.contains(scheme) => return false,
+            Some(Shape::Scheme(scheme, _)) if !self.scheme_allowed(scheme) => return false,
             Some(Shape::Scheme(scheme, rest)) if urls::surely_parses(scheme, rest) => return true,
             _ => {}
         }
         match parse_url(value) {
-            Ok(u) => self.schemes.contains(u.scheme()),
+            Ok(u) => self.scheme_allowed(u.scheme()),
             Err(url::ParseError::RelativeUrlWithoutBase) => {
                 !matches!(self.relative, Relative::Deny)
             }
@@ -579,6 +663,9 @@ impl Rules {
                     }),
                 }
             }
+        }
+        if let (Some(tokens), "iframe", Ns::Html) = (&self.sandbox, tag, name.ns) {
+            sandbox(tokens, &mut out, &mut removed);
         }
         if let (Some(rel), "a") = (&self.link_rel, tag) {
             out.push(Attr {
@@ -789,6 +876,35 @@ fn open_in_new_tab(attrs: &mut Vec<Attr<'_>>) {
     }
 }
 
+/// `iframe_sandbox`: the input's `sandbox` (when allowed) keeps only the allowed tokens,
+/// once each, in its order (tokens compare ASCII case-insensitively, as browsers read
+/// them); an iframe without one gets `sandbox=""`.
+fn sandbox(allowed: &[String], attrs: &mut Vec<Attr<'_>>, removed: &mut Vec<(usize, Kind)>) {
+    let Some(a) = attrs
+        .iter_mut()
+        .find(|a| a.name == AttrName::plain("sandbox"))
+    else {
+        attrs.push(new_attr("sandbox", ""));
+        return;
+    };
+    let mut kept: Vec<&str> = Vec::new();
+    for token in a.value.split_ascii_whitespace() {
+        if let Some(t) = allowed.iter().find(|t| t.eq_ignore_ascii_case(token)) {
+            if !kept.contains(&t.as_str()) {
+                kept.push(t);
+            }
+        }
+    }
+    let joined = kept.join(" ");
+    if joined != *a.value {
+        if let Some(i) = a.from {
+            removed.push((i, Kind::Attribute));
+        }
+        // Still the input's attribute, narrowed (as classes are): `from` stays.
+        a.value = Cow::Owned(joined);
+    }
+}
+
 fn new_attr(name: &'static str, value: &'static str) -> Attr<'static> {
     Attr {
         name: AttrName::plain(name),
@@ -893,5 +1009,181 @@ mod tests {
         let scheme = |v| parse_url(v).map(|u| u.scheme().to_string());
         assert_eq!(scheme("java\tscript:x"), Ok("javascript".to_string()));
         assert_eq!(scheme(" https://x.org/"), Ok("https".to_string()));
+    }
+}
+
+#[cfg(test)]
+mod bluemonday_options {
+    use std::collections::BTreeSet;
+
+    use crate::engine::EngineKind;
+    use crate::policy::PolicySpec;
+
+    fn strings(items: &[&str]) -> BTreeSet<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn spec(tags: &[&str]) -> PolicySpec {
+        let mut s = PolicySpec::empty();
+        s.tags = strings(tags);
+        s
+    }
+
+    /// The output, the same on every engine.
+    fn clean(spec: &PolicySpec, html: &str) -> String {
+        let outs: Vec<String> = EngineKind::ALL
+            .iter()
+            .map(|&e| {
+                let mut s = spec.clone();
+                s.engine = Some(e);
+                s.compile().unwrap().sanitize(html).unwrap()
+            })
+            .collect();
+        assert!(outs.iter().all(|o| *o == outs[0]), "{html:?}: {outs:?}");
+        outs[0].clone()
+    }
+
+    fn refused(spec: PolicySpec) -> String {
+        match spec.compile() {
+            Err(e) => e.option,
+            Ok(_) => panic!("not refused"),
+        }
+    }
+
+    #[test]
+    fn tag_patterns_keep_matching_elements_with_their_attributes() {
+        let mut s = spec(&["b"]);
+        s.tag_patterns = [
+            ("^x-".to_string(), strings(&["title"])),
+            ("^(scr|sty|gone)".to_string(), strings(&[])),
+        ]
+        .into();
+        s.clean_content_tags = strings(&["gone"]);
+        let html = "<x-a title=t onclick=x() id=i>a</x-a><script>s()</script><style>c</style>\
+                    <b title=t>b</b><gone>g</gone><x-b>c</x-b>";
+        assert_eq!(
+            clean(&s, html),
+            "<x-a title=\"t\">a</x-a>s()c<b>b</b><x-b>c</x-b>"
+        );
+        // Never an event handler, nor srcdoc; a bad pattern names the option.
+        for bad in ["onclick", "srcdoc"] {
+            let mut s = spec(&[]);
+            s.tag_patterns = [("^x-".to_string(), strings(&[bad]))].into();
+            assert_eq!(refused(s), "tag_patterns");
+        }
+        let mut s = spec(&[]);
+        s.tag_patterns = [("(".to_string(), strings(&[]))].into();
+        assert_eq!(refused(s), "tag_patterns");
+        let mut s = spec(&["a"]);
+        s.link_rel = Some("nofollow".into());
+        s.tag_patterns = [("^a$".to_string(), strings(&["rel"]))].into();
+        assert_eq!(refused(s), "link_rel/tag_patterns");
+    }
+
+    #[test]
+    fn tag_patterns_are_not_escaped() {
+        let mut s = spec(&[]);
+        s.tag_patterns = [("^x-".to_string(), strings(&[]))].into();
+        s.disallowed = crate::policy::spec::Disallowed::Escape;
+        let p = s.compile().unwrap();
+        assert_eq!(
+            p.sanitize("<x-a>a</x-a><blink>b</blink>").unwrap(),
+            "<x-a>a</x-a>&lt;blink&gt;b&lt;/blink&gt;"
+        );
+    }
+
+    #[test]
+    fn url_scheme_patterns_never_allow_script_or_data() {
+        let mut s = spec(&["a"]);
+        s.tag_attributes = [("a".to_string(), strings(&["href"]))].into();
+        s.url_scheme_patterns = strings(&["^web\\+", "^(java|vb|dat|h)"]);
+        let html = "<a href=\"web+app:x\">1</a><a href=\"javascript:alert(1)\">2</a>\
+                    <a href=\"vbscript:x\">3</a><a href=\"data:text/html,x\">4</a>\
+                    <a href=\"https://x.org/\">5</a><a href=\"ftp://x.org/\">6</a>\
+                    <a href=\"\u{200b}javascript:alert(1)\">7</a>";
+        assert_eq!(
+            clean(&s, html),
+            "<a href=\"web+app:x\">1</a><a>2</a><a>3</a><a>4</a>\
+             <a href=\"https://x.org/\">5</a><a>6</a><a>7</a>"
+        );
+        s.url_scheme_patterns = strings(&["["]);
+        assert_eq!(refused(s), "url_scheme_patterns");
+    }
+
+    #[test]
+    fn iframe_sandbox_keeps_only_the_allowed_tokens() {
+        let mut s = spec(&["iframe"]);
+        s.tag_attributes = [("iframe".to_string(), strings(&["sandbox", "title"]))].into();
+        s.iframe_sandbox = Some(strings(&["allow-forms", "allow-popups"]));
+        let html =
+            "<iframe sandbox=\"allow-scripts ALLOW-FORMS allow-forms allow-same-origin\"></iframe>\
+                    <iframe title=t></iframe><iframe></iframe>";
+        assert_eq!(
+            clean(&s, html),
+            "<iframe sandbox=\"allow-forms\"></iframe><iframe title=\"t\" sandbox=\"\"></iframe>\
+             <iframe sandbox=\"\"></iframe>"
+        );
+        // Not allowed on the input: every iframe gets sandbox="".
+        s.tag_attributes.clear();
+        assert_eq!(
+            clean(&s, "<iframe sandbox=\"allow-forms\"></iframe>"),
+            "<iframe sandbox=\"\"></iframe>"
+        );
+        let mut bad = s.clone();
+        bad.iframe_sandbox = Some(strings(&["allow-everything"]));
+        assert_eq!(refused(bad), "iframe_sandbox");
+        s.set_tag_attribute_values = [(
+            "iframe".to_string(),
+            [("sandbox".to_string(), String::new())].into(),
+        )]
+        .into();
+        assert_eq!(refused(s), "iframe_sandbox/set_tag_attribute_values");
+    }
+
+    #[test]
+    fn space_when_stripping_writes_a_space_per_removed_tag() {
+        let mut s = spec(&["p"]);
+        s.clean_content_tags = strings(&["script"]);
+        s.space_when_stripping = true;
+        assert_eq!(
+            clean(
+                &s,
+                "<div>Hello</div><div>World</div>x<br>y<p>p<b>b</b></p><script>s</script>z"
+            ),
+            " Hello  World x y<p>p b </p>  z"
+        );
+        // Tags the parser added itself were never written: no space for them.
+        let mut t = spec(&["table", "tr", "td"]);
+        t.space_when_stripping = true;
+        assert_eq!(
+            clean(&t, "<table><tr><td>a</td></tr></table>"),
+            "<table><tr><td>a</td></tr></table>"
+        );
+        s.space_when_stripping = false;
+        assert_eq!(clean(&s, "<div>a</div><div>b</div>"), "ab");
+    }
+
+    #[test]
+    fn bare_tags_unwrap_elements_left_without_attributes() {
+        let mut s = spec(&["a", "b", "img", "p"]);
+        s.tag_attributes = [
+            ("a".to_string(), strings(&["href"])),
+            ("img".to_string(), strings(&["src", "alt"])),
+        ]
+        .into();
+        s.url_schemes = strings(&["https"]);
+        s.link_rel = Some("nofollow".into());
+        s.bare_tags = Some(strings(&["b", "p"]));
+        let html = "<a href=\"javascript:x\">1</a><a href=\"https://x.org/\">2</a>\
+                    <img src=\"javascript:x\"><img alt=\"\"><b>3</b><p onclick=x>4</p><a>5</a>";
+        assert_eq!(
+            clean(&s, html),
+            "1<a href=\"https://x.org/\" rel=\"nofollow\">2</a><img alt=\"\"><b>3</b><p>4</p>5"
+        );
+        let (html, findings) = s.clone().compile().unwrap().inspect("<a>x</a>").unwrap();
+        assert_eq!(html, "x");
+        assert_eq!(findings.by_tag.get("a"), Some(&1));
+        s.bare_tags = Some(strings(&["b c"]));
+        assert_eq!(refused(s), "bare_tags");
     }
 }

@@ -67,6 +67,18 @@ pub struct PolicySpec {
     pub id_prefix: Option<String>,
     /// tag (or "*" for every tag) → attribute → regular expression the value must match.
     pub attribute_patterns: BTreeMap<String, BTreeMap<String, String>>,
+    /// Regular expression → attributes: elements whose name it matches are kept (never
+    /// `script` or `style`), with those attributes.
+    pub tag_patterns: NameMap,
+    /// Regular expressions: a URL scheme one matches is allowed (never `javascript`,
+    /// `vbscript` or `data`).
+    pub url_scheme_patterns: BTreeSet<String>,
+    /// When set, every kept `<iframe>` gets `sandbox` with only these of its tokens.
+    pub iframe_sandbox: Option<BTreeSet<String>>,
+    /// A space is written where a start or end tag was removed.
+    pub space_when_stripping: bool,
+    /// When set, the only elements kept without attributes of their own.
+    pub bare_tags: Option<BTreeSet<String>>,
     pub target_blank: bool,
     /// URLs in text become links (`<a href>`), as the policy would keep them.
     pub linkify: bool,

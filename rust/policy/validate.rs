@@ -262,6 +262,7 @@ impl PolicySpec {
                 self.check_pattern_applies(tag, attr)?;
             }
         }
+        self.validate_bluemonday_options()?;
         self.check_urls_can_pass()?;
         // Escaping turns tags into text before tree building, which needs a tokenizer
         // hook: html5ever's tree builder takes its tokenizer's tokens whole.
@@ -332,7 +333,10 @@ impl PolicySpec {
     /// A URL attribute that is allowed while no URL can pass would silently disappear from
     /// every element.
     fn check_urls_can_pass(&self) -> Result<(), PolicyError> {
-        if !self.url_schemes.is_empty() || self.url_relative != UrlRelativeSpec::Deny {
+        if !self.url_schemes.is_empty()
+            || !self.url_scheme_patterns.is_empty()
+            || self.url_relative != UrlRelativeSpec::Deny
+        {
             return Ok(());
         }
         let url_attr =
@@ -347,9 +351,16 @@ impl PolicySpec {
                 .find(|a| url_attr(t, a))
                 .map(|a| format!("tag_attributes[{t:?}] allows {a:?}"))
         });
+        let on_pattern = self.tag_patterns.iter().find_map(|(p, attrs)| {
+            attrs
+                .iter()
+                .find(|a| url_attr("", a))
+                .map(|a| format!("tag_patterns[{p:?}] allows {a:?}"))
+        });
         let found = generic
             .map(|a| format!("generic_attributes allows {a:?}"))
-            .or(on_tag);
+            .or(on_tag)
+            .or(on_pattern);
         match found {
             Some(what) => Err(PolicyError::new(
                 "url_schemes/url_relative",
@@ -405,6 +416,84 @@ impl PolicySpec {
                 "linkify_email/url_schemes",
                 "linkify_email makes mailto: links, so url_schemes must include \"mailto\"",
             ));
+        }
+        Ok(())
+    }
+}
+
+/// The tokens `sandbox` can hold (the HTML standard's): what `iframe_sandbox` may keep.
+pub const SANDBOX_TOKENS: &[&str] = &[
+    "allow-downloads",
+    "allow-downloads-without-user-activation",
+    "allow-forms",
+    "allow-modals",
+    "allow-orientation-lock",
+    "allow-pointer-lock",
+    "allow-popups",
+    "allow-popups-to-escape-sandbox",
+    "allow-presentation",
+    "allow-same-origin",
+    "allow-scripts",
+    "allow-storage-access-by-user-activation",
+    "allow-top-navigation",
+    "allow-top-navigation-by-user-activation",
+    "allow-top-navigation-to-custom-protocols",
+];
+
+impl PolicySpec {
+    /// `tag_patterns`, `url_scheme_patterns` and `iframe_sandbox` (bluemonday's element and
+    /// scheme patterns and sandbox values). The patterns themselves are compiled, and
+    /// checked, with the rules; what they can never admit is left out there.
+    fn validate_bluemonday_options(&self) -> Result<(), PolicyError> {
+        for (pattern, attrs) in &self.tag_patterns {
+            if pattern.is_empty() {
+                return Err(PolicyError::new(
+                    "tag_patterns",
+                    "an empty pattern would match every element; write \".\" if that is meant",
+                ));
+            }
+            for a in attrs {
+                check_attr("tag_patterns", a)?;
+            }
+            if self.link_rel.is_some() && attrs.contains("rel") {
+                return Err(PolicyError::new(
+                    "link_rel/tag_patterns",
+                    format!("link_rel sets rel on every link, so tag_patterns[{pattern:?}] cannot also allow \"rel\""),
+                ));
+            }
+        }
+        for t in self.bare_tags.iter().flatten() {
+            check_name("bare_tags", t)?;
+        }
+        if self.url_scheme_patterns.iter().any(String::is_empty) {
+            return Err(PolicyError::new(
+                "url_scheme_patterns",
+                "an empty pattern would match every scheme; write \".\" if that is meant",
+            ));
+        }
+        if let Some(tokens) = &self.iframe_sandbox {
+            if let Some(t) = tokens
+                .iter()
+                .find(|t| !SANDBOX_TOKENS.contains(&t.as_str()))
+            {
+                return Err(PolicyError::new(
+                    "iframe_sandbox",
+                    format!(
+                        "{t:?} is not a sandbox token (write them in lowercase: {})",
+                        SANDBOX_TOKENS.join(", ")
+                    ),
+                ));
+            }
+            if self
+                .set_tag_attribute_values
+                .get("iframe")
+                .is_some_and(|m| m.contains_key("sandbox"))
+            {
+                return Err(PolicyError::new(
+                    "iframe_sandbox/set_tag_attribute_values",
+                    "iframe_sandbox writes sandbox on every iframe, so set_tag_attribute_values cannot also set it",
+                ));
+            }
         }
         Ok(())
     }

@@ -6,7 +6,8 @@ and answers each with ``{"out": str}`` (or ``{"error": str}``) on stdout. A reci
 list of builder calls, ``[method, args]`` or ``[method, args, then, then_args]`` for
 ``AllowAttrs(*args).then(*then_args)``, applied to the policy its first entry names
 (``["UGCPolicy", []]``). pybluemonday passes only the first argument of a plain method
-to Go, so each argument is given in a call of its own. Not a test module.
+to Go, so each argument is given in a call of its own. An argument
+``{"SandboxValue": NAME}`` stands for that member of ``SandboxValue``. Not a test module.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ from typing import Any
 import pybluemonday
 
 
+def arg(a: Any) -> Any:
+    return pybluemonday.SandboxValue[a["SandboxValue"]] if isinstance(a, dict) else a
+
+
 def build(recipe: list[list[Any]]) -> Any:
     (kind, _), *calls = recipe
     policy = getattr(pybluemonday, kind)()
     for call in calls:
-        method, args = call[0], call[1]
+        method, args = call[0], [arg(a) for a in call[1]]
         if len(call) == 4:
             getattr(getattr(policy, method)(*args), call[2])(*call[3])
         elif not args:

@@ -73,12 +73,28 @@ RECIPES: dict[str, list[list[Any]]] = {
         ["AllowStyling", []],
         ["SkipElementsContent", ["svg", "math"]],
     ],
+    # The calls pybluemonday can make beyond the builder basics (it cannot pass a regular
+    # expression to AllowElementsMatching or AllowURLSchemesMatching, nor call AllowStyles
+    # or take a callable): element-name patterns, sandbox values, data: images, rel and
+    # target on fully-qualified links only, a space where tags were stripped.
+    "options": [
+        ["UGCPolicy", []],
+        ["AllowAttrs", ["title", "kind"], "OnElementsMatching", ["^x-"]],
+        ["AllowElements", ["iframe"]],
+        ["AllowAttrs", ["sandbox", "src"], "OnElements", ["iframe"]],
+        ["RequireSandboxOnIFrame", [{"SandboxValue": "SandboxAllowForms"}]],
+        ["AllowDataURIImages", []],
+        ["RequireNoFollowOnLinks", [False]],
+        ["RequireNoFollowOnFullyQualifiedLinks", [True]],
+        ["AddTargetBlankToFullyQualifiedLinks", [True]],
+        ["AddSpaceWhenStrippingTag", [True]],
+    ],
 }
 
 CATEGORIES = {
-    "bare-element": "bluemonday drops an element left without attributes unless it is on its "
-    "list of elements allowed bare (an <a> without href, an <img> without src); htmlguard "
-    "keeps it",
+    "bare-element": "an element left without attributes is dropped by both (bluemonday's list "
+    "of elements allowed bare is htmlguard's bare_tags), but where their URL rules differ "
+    "an element keeps its URL on one side only, and is dropped bare on the other",
     "link-rel": "bluemonday adds rel only to links that have an href (and to <area>); "
     "htmlguard's link_rel goes on every <a>",
     "url-rules": "the two check URLs differently: bluemonday parses with Go's net/url (refuses "
@@ -102,6 +118,12 @@ CATEGORIES = {
     "char-refs": "Go's tokenizer decodes a numeric character reference without digits "
     "(&#X;) to U+FFFD; the HTML standard (htmlguard, html5lib, browsers) keeps it as text",
     "depth-limit": f"htmlguard unwraps elements nested deeper than {_core.MAX_DEPTH}",
+    "stripped-spaces": "with AddSpaceWhenStrippingTag(True) bluemonday writes a space for "
+    "every tag token it removes (stray end tags included), htmlguard one for each start and "
+    "end tag of an element it removes: the runs of spaces differ",
+    "raw-text": "bluemonday escapes the text inside an element it keeps whose content is raw "
+    "text (an <iframe>'s) and writes its start tag self-closed; a browser reads that text "
+    "without decoding references, so it differs from the input's, which htmlguard keeps",
 }
 
 
@@ -109,7 +131,8 @@ def build_shim(recipe: list[list[Any]]) -> shim.Policy:
     (kind, _), *calls = recipe
     policy: Any = getattr(shim, kind)()
     for call in calls:
-        method, args = call[0], call[1]
+        method = call[0]
+        args = [shim.SandboxValue[a["SandboxValue"]] if isinstance(a, dict) else a for a in call[1]]
         if len(call) == 4:
             getattr(getattr(policy, method)(*args), call[2])(*call[3])
         else:
@@ -225,15 +248,28 @@ def canonical(markup: str, name: str, steps: frozenset[str]) -> list[tuple[str, 
         _normalise(fragment, name, steps)
         fragment = H.parse(H.reserialize(fragment))  # merge the text nodes unwrapping split
     events = H.dump(fragment)
+    if "stripped-spaces" in steps and _spaced(name):
+        events = [("text", _squeeze(e[1])) if e[0] == "text" else e for e in events]
     if "serialization" in steps:
         events = [_text_details(e) for e in events if e != ("text", "\n")]
     if "char-refs" in steps:
         events = [tuple(_EMPTY_REF.sub("", part) for part in e) for e in events]
+    if "raw-text" in steps:
+        events = [("text", html.unescape(e[1])) if e[0] == "text" else e for e in events]
     return events
 
 
 #: A numeric reference without digits, as text, or what Go decodes it to.
 _EMPTY_REF = re.compile("&#[xX]?;?|\ufffd")
+
+
+def _spaced(name: str) -> bool:
+    """Whether the recipe asks for a space where tags are stripped."""
+    return ["AddSpaceWhenStrippingTag", [True]] in RECIPES[name]
+
+
+def _squeeze(s: str) -> str:
+    return re.sub(r"[ \t\n\r\f]+", " ", s).strip()
 
 
 def _text_details(event: tuple[str, ...]) -> tuple[str, ...]:
@@ -263,12 +299,14 @@ def _subsequence(small: str, big: str) -> bool:
 
 
 _ATTRIBUTE_STEPS = (
+    "stripped-spaces",
     "link-rel",
     "bare-element",
     "url-rules",
     "data-attribute",
     "serialization",
     "char-refs",
+    "raw-text",
 )
 
 

@@ -120,3 +120,113 @@ def test_readme_table_follows_the_table() -> None:
         assert cell_type.replace("`", "") == type_, name
         assert cell_default.replace("`", "") == readme_default(default), name
         assert meaning == doc, name
+
+
+# ---------------------------------------------------------------- bluemonday's builder options
+# (tag_patterns, url_scheme_patterns, iframe_sandbox, space_when_stripping): what each keeps,
+# what it can never admit, on both engines.
+
+
+def both_engines(**options: Any) -> list[hg.Policy]:
+    return [hg.Policy(**options, engine=e) for e in ("htmlguard", "ammonia")]
+
+
+def test_tag_patterns_keep_elements_by_name_never_script_or_style() -> None:
+    for p in both_engines(
+        tags={"b"},
+        tag_patterns={"^x-": {"title"}, "^(scr|sty)": set()},
+        clean_content_tags={"x-gone"},
+    ):
+        html = (
+            "<x-card title=t onclick=x() class=c>a</x-card><x-gone>g</x-gone>"
+            "<script>alert(1)</script><style>b{}</style><b title=t>b</b>"
+        )
+        assert p.sanitize(html) == '<x-card title="t">a</x-card>alert(1)b{}<b>b</b>'
+        assert p.tag_patterns == {"^x-": frozenset({"title"}), "^(scr|sty)": frozenset()}
+        assert hg.Policy.from_dict(p.to_dict()) == p
+    with pytest.raises(hg.PolicyError, match="^tag_patterns: .*event-handler"):
+        hg.Policy(tag_patterns={"^x-": {"onclick"}})
+    with pytest.raises(hg.PolicyError, match="^tag_patterns: .*regular expression"):
+        hg.Policy(tag_patterns={"(": set()})
+    with pytest.raises(hg.PolicyError, match="^link_rel/tag_patterns"):
+        hg.Policy(tags={"a"}, link_rel="nofollow", tag_patterns={"^a$": {"rel"}})
+
+
+def test_url_scheme_patterns_never_admit_script_or_data() -> None:
+    for p in both_engines(
+        tags={"a"}, tag_attributes={"a": {"href"}}, url_scheme_patterns={"^web\\+", "."}
+    ):
+        out = p.sanitize(
+            '<a href="web+app:x">1</a><a href="javascript:alert(1)">2</a>'
+            '<a href="VBScript:x">3</a><a href="data:text/html,x">4</a><a href="/r">5</a>'
+        )
+        assert out == '<a href="web+app:x">1</a><a>2</a><a>3</a><a>4</a><a>5</a>'
+    # data: only by name.
+    p = hg.Policy(
+        tags={"img"},
+        tag_attributes={"img": {"src"}},
+        url_schemes={"data"},
+        url_scheme_patterns={"."},
+    )
+    assert p.sanitize('<img src="data:image/png;base64,AA==">') == (
+        '<img src="data:image/png;base64,AA==">'
+    )
+    with pytest.raises(hg.PolicyError, match="^url_scheme_patterns: "):
+        hg.Policy(url_scheme_patterns={"["})
+
+
+def test_iframe_sandbox_filters_tokens_and_is_always_there() -> None:
+    for p in both_engines(
+        tags={"iframe"},
+        tag_attributes={"iframe": {"sandbox"}},
+        iframe_sandbox={"allow-forms", "allow-popups"},
+    ):
+        html = (
+            '<iframe sandbox="allow-scripts allow-forms allow-same-origin"></iframe>'
+            "<iframe></iframe>"
+        )
+        assert p.sanitize(html) == (
+            '<iframe sandbox="allow-forms"></iframe><iframe sandbox=""></iframe>'
+        )
+        report = p.inspect(html)
+        assert [(r.kind, r.tag, r.name) for r in report.removed] == [
+            ("attribute", "iframe", "sandbox")
+        ]
+    assert hg.Policy(tags={"iframe"}, iframe_sandbox=()).sanitize("<iframe></iframe>") == (
+        '<iframe sandbox=""></iframe>'
+    )
+    with pytest.raises(hg.PolicyError, match="^iframe_sandbox: .*not a sandbox token"):
+        hg.Policy(iframe_sandbox={"allow-anything"})
+    with pytest.raises(hg.PolicyError, match="^iframe_sandbox/set_tag_attribute_values"):
+        hg.Policy(
+            tags={"iframe"},
+            iframe_sandbox=set(),
+            set_tag_attribute_values={"iframe": {"sandbox": ""}},
+        )
+
+
+def test_space_when_stripping() -> None:
+    for p in both_engines(tags={"p"}, clean_content_tags={"script"}, space_when_stripping=True):
+        assert p.sanitize("<div>Hello</div><div>World</div><script>x</script>!") == (
+            " Hello  World   !"
+        )
+        assert p.sanitize("<p>a<br>b</p>") == "<p>a b</p>"
+    assert hg.Policy(tags={"p"}).sanitize("<div>Hello</div><div>World</div>") == "HelloWorld"
+
+
+def test_bare_tags_unwrap_elements_left_without_attributes() -> None:
+    for p in both_engines(
+        tags={"a", "b", "p"},
+        tag_attributes={"a": {"href"}},
+        url_schemes={"https"},
+        link_rel="nofollow",
+        bare_tags={"b", "p"},
+    ):
+        html = '<a href="javascript:x">1</a><a href="https://x.org/">2</a><b>3</b><p id=x>4</p>'
+        assert p.sanitize(html) == (
+            '1<a href="https://x.org/" rel="nofollow">2</a><b>3</b><p>4</p>'
+        )
+        assert str(p.inspect("<a>x</a>")) == "removed 1 tag (<a>)"
+    assert hg.Policy(tags={"a"}).sanitize("<a>x</a>") == "<a>x</a>"  # None: all may be bare
+    with pytest.raises(hg.PolicyError, match="^bare_tags: "):
+        hg.Policy(bare_tags={"a b"})

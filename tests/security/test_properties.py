@@ -39,6 +39,7 @@ both costs little more than covering one did.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from typing import Any
 
@@ -74,7 +75,41 @@ POLICIES |= {
 #: ugc making links (and e-mail links) from text: every property holds for it too.
 LINKIFY = hg.Policy.preset("ugc").derive(linkify=True, linkify_email=True)
 POLICIES.update({f"ugc+linkify-{engine}": LINKIFY.derive(engine=engine) for engine in ENGINES})
+#: ugc with bluemonday's builder options, with patterns that would match script, style,
+#: javascript:, vbscript: and data: (which they never admit).
+BLUEMONDAY = hg.Policy.preset("ugc").derive(
+    tag_patterns={"^x-": {"title"}, "^(scr|sty)": set()},
+    url_scheme_patterns={"^web\\+", "^(java|vb|dat)"},
+    iframe_sandbox=set(),
+    space_when_stripping=True,
+    bare_tags={"p", "b", "i", "br", "table", "tr", "td", "tbody"},
+)
+POLICIES.update({f"ugc+bluemonday-{e}": BLUEMONDAY.derive(engine=e) for e in ENGINES})
 ALLOWED = {name: H.Allowed.of(p) for name, p in POLICIES.items()}
+
+
+class _OrMatching(frozenset[str]):
+    """Names in the set, or matched by a pattern (what tag_patterns and
+    url_scheme_patterns admit beside the named ones)."""
+
+    pattern: re.Pattern[str]
+
+    def __new__(cls, names: frozenset[str], pattern: str) -> _OrMatching:
+        made = super().__new__(cls, names)
+        made.pattern = re.compile(pattern)
+        return made
+
+    def __contains__(self, name: object) -> bool:
+        return super().__contains__(name) or (
+            isinstance(name, str) and self.pattern.search(name) is not None
+        )
+
+
+for _e in ENGINES:
+    _a = ALLOWED[f"ugc+bluemonday-{_e}"]
+    ALLOWED[f"ugc+bluemonday-{_e}"] = dataclasses.replace(
+        _a, tags=_OrMatching(_a.tags, "^x-"), schemes=_OrMatching(_a.schemes, r"^web\+")
+    )
 NAMES = list(POLICIES)
 
 

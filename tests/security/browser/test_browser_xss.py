@@ -51,6 +51,16 @@ VARIANTS: dict[str, dict[str, object]] = {
     "ugc-escape": {"disallowed": "escape"},
     "ugc-remove": {"disallowed": "remove"},
     "ugc-linkify": {"linkify": True, "linkify_email": True},
+    # bluemonday's builder options at their widest: every element and scheme a pattern
+    # can admit (never script, style, javascript:, vbscript: or data:), iframe sandbox,
+    # spaces where tags were stripped.
+    "ugc-bluemonday": {
+        "tag_patterns": {".": {"title"}},
+        "url_scheme_patterns": {"."},
+        "iframe_sandbox": set(),
+        "space_when_stripping": True,
+        "bare_tags": {"p", "b", "i", "br", "table", "tr", "td", "tbody"},
+    },
 }
 #: (preset or variant, engine) for every run: each preset on each engine, each variant on
 #: the engines that take it ("escape" needs ours).
@@ -59,6 +69,7 @@ RUNS: list[tuple[str, str]] = [
     ("ugc-escape", "htmlguard"),
     *(("ugc-remove", engine) for engine in ENGINES),
     *(("ugc-linkify", engine) for engine in ENGINES),
+    *(("ugc-bluemonday", engine) for engine in ENGINES),
 ]
 #: Share of the own payloads that must execute unsanitized.
 MIN_OWN_EXECUTED = 0.90
