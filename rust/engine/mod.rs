@@ -118,7 +118,13 @@ pub fn sanitize(
     if html.len() >= 2 * PIECE_BYTES {
         sanitize_in_pieces(p, html, PIECE_BYTES, findings, hooks)
     } else {
-        sanitize_whole(p, &engine_input(p, html), &mut Recorder(findings), hooks)
+        sanitize_whole(
+            p,
+            &engine_input(p, html),
+            &mut Recorder(findings),
+            hooks,
+            false,
+        )
     }
 }
 
@@ -133,7 +139,13 @@ fn engine_input<'h>(p: &CompiledPolicy, html: &'h str) -> Cow<'h, str> {
 
 /// The parser path on the whole document.
 pub fn sanitize_unsplit(p: &CompiledPolicy, html: &str) -> String {
-    sanitize_whole(p, &engine_input(p, html), &mut Recorder::none(), None)
+    sanitize_whole(
+        p,
+        &engine_input(p, html),
+        &mut Recorder::none(),
+        None,
+        false,
+    )
 }
 
 /// The parser path, cut into pieces of at least `every` bytes where that is exact.
@@ -149,10 +161,11 @@ pub fn sanitize_in_pieces(
     // An SVG animation element's check looks up ids anywhere in the document.
     let points = if p.rules.animates {
         Vec::new()
-    } else if p.rules.escapes() {
+    } else if p.rules.tag_filter().is_some() {
+        // A dropped tag, like an escaped one, switches the tokenizer to nothing.
         split_points_escaping(html, every, |name| {
             let name = String::from_utf8_lossy(name).to_ascii_lowercase();
-            p.rules.escapes_tag(&token::Name {
+            p.rules.filters_tag(&token::Name {
                 atom: crate::parser::atoms::lookup(&name),
                 text: name.into(),
             })
@@ -161,13 +174,13 @@ pub fn sanitize_in_pieces(
         split_points(html, every)
     };
     if points.is_empty() {
-        return sanitize_whole(p, html, &mut rec, hooks);
+        return sanitize_whole(p, html, &mut rec, hooks, false);
     }
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut from = 0;
     for &to in points.iter().chain(std::iter::once(&html.len())) {
         let hooks = hooks.as_deref_mut().map(|h| h as &mut dyn Hooks);
-        let piece = sanitize_whole(p, &html[from..to], &mut rec, hooks);
+        let piece = sanitize_whole(p, &html[from..to], &mut rec, hooks, from > 0);
         from = to;
         // The serializer writes a leading U+FEFF as a reference because the parser drops
         // it at the start of input; inside the output it is plain text.
@@ -185,15 +198,18 @@ pub fn sanitize_in_pieces(
 /// Sanitize as one document (after the attribute bound). Only the first round is
 /// recorded, makes links and calls the hooks: later rounds only settle the shape of what
 /// was already kept (a link a hook dropped stays text).
+/// `after_tag`: `html` is a piece after the first (see [`Extras::after_tag`]).
 fn sanitize_whole(
     p: &CompiledPolicy,
     html: &str,
     rec: &mut Recorder<'_>,
     hooks: Option<&mut dyn Hooks>,
+    after_tag: bool,
 ) -> String {
     let extras = Extras {
         linkify: true,
         hooks,
+        after_tag,
     };
     let mut out = p.engine.clean(html, &p.rules, rec, extras);
     // Removing an element can leave a tree the parser would not build (a <p> inside a
