@@ -38,9 +38,11 @@ pub enum TagFilter {
     /// It reaches the tree builder as characters: its source text, `<` to `>` as written.
     /// So does a tag the end of the input cuts off (which the standard drops) if picked.
     Escape,
-    /// It never reaches the tree builder, except that a start tag of a block-level
-    /// element ([`breaks_line`]) after some earlier tag becomes a newline, where a browser
-    /// would have broken the line (bleach's `strip=True`, token for token).
+    /// It never reaches the tree builder: a start tag of a block-level element
+    /// ([`breaks_line`]) after some earlier tag becomes a newline, where a browser would
+    /// have broken the line, and any other an empty text (which, in body, reopens the
+    /// formatting elements a `<p>` closed, as text does; see
+    /// [`TreeBuilder::empty_text`]): bleach's `strip=True`, token for token.
     Drop,
 }
 
@@ -190,11 +192,16 @@ fn run<'a, const FILTERS: bool>(
                     token = match filter {
                         TagFilter::Escape => Token::Characters(source_text(source)),
                         TagFilter::Drop if !end && after_tag && breaks_line(&tag.name) => {
+                            // html5lib takes this newline as text that is not whitespace.
+                            tb.empty_text();
                             Token::Characters(Text::Borrowed("\n"))
                         }
-                        // Nothing reaches the tree builder: not even an empty text, which
-                        // would count as the token after a `<pre>` and keep its newline.
-                        TagFilter::Drop => continue,
+                        // An empty text, as bleach's tokenizer makes (not a token: the
+                        // newline after a `<pre>` is still the next token's to lose).
+                        TagFilter::Drop => {
+                            tb.empty_text();
+                            continue;
+                        }
                     };
                 }
             }
@@ -441,6 +448,28 @@ mod tests {
         assert_eq!(
             filtered("<h1>a", &[], TagFilter::Drop, after).0,
             "| \"\na\"\n"
+        );
+    }
+
+    #[test]
+    fn a_dropped_tag_reopens_formatting_elements_as_text_does() {
+        // The <b> a </p> closed is reopened where the <blink> was, so the next <p> goes
+        // in it (as in bleach); without a dropped tag there, it is reopened inside the <p>.
+        assert_eq!(
+            dropped("<p><b>x</p><blink></blink><p>y", &["p", "b"]),
+            "| <p>\n|   <b>\n|     \"x\"\n| <b>\n|   <p>\n|     \"y\"\n"
+        );
+        assert_eq!(
+            dropped("<p><b>x</p><p>y", &["p", "b"]),
+            "| <p>\n|   <b>\n|     \"x\"\n| <p>\n|   <b>\n|     \"y\"\n"
+        );
+        // In a column group, as text there, it closes the group.
+        assert_eq!(
+            dropped(
+                "<table><colgroup><x><col></table>",
+                &["table", "colgroup", "col"]
+            ),
+            "| <table>\n|   <colgroup>\n|   <colgroup>\n|     <col>\n"
         );
     }
 
