@@ -115,10 +115,9 @@ CATEGORIES = {
     "reads as a broken tag: a bogus comment (</ x>, <//x>) and a tag cut off by the end of "
     'the input; htmlguard\'s disallowed="drop" reads them as the HTML standard does (a '
     "comment, dropped unless comments are kept; nothing)",
-    "token-stream": "with strip=True bleach hands its tree builder an empty text in place of "
-    "a stripped tag, which html5lib treats as text (reopening formatting elements closed "
-    'with a <p>); htmlguard\'s disallowed="drop" hands it nothing: the same elements and '
-    "text, nested differently",
+    "token-stream": "with strip=True both build the tree from the same tokens (a stripped "
+    "tag an empty text, or a newline), but html5lib's tree builder departs from the HTML "
+    "standard in places htmlguard's follows: the same elements and text, nested differently",
     "content-dropped": "htmlguard drops content bleach keeps: what <svg>, <math> and "
     "<template> hold where its namespace check refuses it",
     "content-kept": "htmlguard keeps as text what bleach drops: part of a malformed tag "
