@@ -44,7 +44,7 @@ MAX_DEPTH: int
 
 _UrlRelative: TypeAlias = str | Mapping[str, str]
 _Engine: TypeAlias = Literal["htmlguard", "ammonia"]
-_Disallowed: TypeAlias = Literal["unwrap", "escape", "remove"]
+_Disallowed: TypeAlias = Literal["unwrap", "drop", "escape", "remove"]
 
 @final
 class Policy:

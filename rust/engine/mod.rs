@@ -112,14 +112,39 @@ pub fn sanitize(
     findings: Option<&mut Findings>,
     hooks: Option<&mut dyn Hooks>,
 ) -> String {
+    sanitize_from(p, html, findings, hooks, false)
+}
+
+/// [`sanitize`] of a part of a document that starts after a tag (`after_tag`; see
+/// [`Extras::after_tag`]): a streamed document's segments after its first.
+pub fn sanitize_from(
+    p: &CompiledPolicy,
+    html: &str,
+    findings: Option<&mut Findings>,
+    hooks: Option<&mut dyn Hooks>,
+    after_tag: bool,
+) -> String {
     // Plain text has no elements, but may have URLs to link.
     if p.rules.linkify.is_none() && is_plain_text(html) {
         return escape_text(html);
     }
     if html.len() >= 2 * PIECE_BYTES {
-        sanitize_in_pieces(p, html, PIECE_BYTES, findings, hooks)
+        pieces(
+            p,
+            html,
+            PIECE_BYTES,
+            &mut Recorder(findings),
+            hooks,
+            after_tag,
+        )
     } else {
-        sanitize_whole(p, &engine_input(p, html), &mut Recorder(findings), hooks)
+        sanitize_whole(
+            p,
+            &engine_input(p, html),
+            &mut Recorder(findings),
+            hooks,
+            after_tag,
+        )
     }
 }
 
@@ -134,7 +159,13 @@ fn engine_input<'h>(p: &CompiledPolicy, html: &'h str) -> Cow<'h, str> {
 
 /// The parser path on the whole document.
 pub fn sanitize_unsplit(p: &CompiledPolicy, html: &str) -> String {
-    sanitize_whole(p, &engine_input(p, html), &mut Recorder::none(), None)
+    sanitize_whole(
+        p,
+        &engine_input(p, html),
+        &mut Recorder::none(),
+        None,
+        false,
+    )
 }
 
 /// The parser path, cut into pieces of at least `every` bytes where that is exact.
@@ -143,19 +174,29 @@ pub fn sanitize_in_pieces(
     html: &str,
     every: usize,
     findings: Option<&mut Findings>,
-    mut hooks: Option<&mut dyn Hooks>,
+    hooks: Option<&mut dyn Hooks>,
 ) -> String {
-    let mut rec = Recorder(findings);
+    pieces(p, html, every, &mut Recorder(findings), hooks, false)
+}
+
+fn pieces(
+    p: &CompiledPolicy,
+    html: &str,
+    every: usize,
+    rec: &mut Recorder<'_>,
+    mut hooks: Option<&mut dyn Hooks>,
+    after_tag: bool,
+) -> String {
     let html = &*engine_input(p, html);
     let points = cut_points(p, html, every);
     if points.is_empty() {
-        return sanitize_whole(p, html, &mut rec, hooks);
+        return sanitize_whole(p, html, rec, hooks, after_tag);
     }
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut from = 0;
     for &to in points.iter().chain(std::iter::once(&html.len())) {
         let hooks = hooks.as_deref_mut().map(|h| h as &mut dyn Hooks);
-        let piece = sanitize_whole(p, &html[from..to], &mut rec, hooks);
+        let piece = sanitize_whole(p, &html[from..to], rec, hooks, after_tag || from > 0);
         from = to;
         let after_output = !out.is_empty();
         join_piece(&mut out, &piece, after_output);
@@ -169,10 +210,11 @@ pub fn cut_points(p: &CompiledPolicy, html: &str, every: usize) -> Vec<usize> {
     // An SVG animation element's check looks up ids anywhere in the document.
     if p.rules.animates {
         Vec::new()
-    } else if p.rules.escapes() {
+    } else if p.rules.tag_filter().is_some() {
+        // A dropped tag, like an escaped one, switches the tokenizer to nothing.
         split_points_escaping(html, every, |name| {
             let name = String::from_utf8_lossy(name).to_ascii_lowercase();
-            p.rules.escapes_tag(&token::Name {
+            p.rules.filters_tag(&token::Name {
                 atom: crate::parser::atoms::lookup(&name),
                 text: name.into(),
             })
@@ -198,15 +240,18 @@ pub fn join_piece(out: &mut String, piece: &str, after_output: bool) {
 /// Sanitize as one document (after the attribute bound). Only the first round is
 /// recorded, makes links and calls the hooks: later rounds only settle the shape of what
 /// was already kept (a link a hook dropped stays text).
+/// `after_tag`: `html` is a piece after the first (see [`Extras::after_tag`]).
 fn sanitize_whole(
     p: &CompiledPolicy,
     html: &str,
     rec: &mut Recorder<'_>,
     hooks: Option<&mut dyn Hooks>,
+    after_tag: bool,
 ) -> String {
     let extras = Extras {
         linkify: true,
         hooks,
+        after_tag,
     };
     let mut out = p.engine.clean(html, &p.rules, rec, extras);
     // Removing an element can leave a tree the parser would not build (a <p> inside a

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::engine::walk::{walk, Cleaned, Extras, Op, Tree, View};
 use crate::engine::Engine;
 use crate::html::element::{AttrName, Name};
-use crate::parser::parse::{parse_fragment, parse_fragment_escaping};
+use crate::parser::parse::{parse_fragment, parse_fragment_filtering, FilterStart, TagFilter};
 use crate::parser::token::Attribute;
 use crate::parser::tree::dom::attr_ns;
 use crate::parser::tree::{ContextElement, Dom, NodeData, NodeId, Opts};
@@ -31,19 +31,31 @@ impl Engine for Native {
         // A byte-order mark at the start of the input is not content (html5ever drops it
         // too, and the pipeline's pieces and `protect_leading_bom` count on that).
         let html = html.strip_prefix('\u{feff}').unwrap_or(html);
-        let dom = if rules.escapes() {
-            // `disallowed="escape"`: the tags the policy does not keep become text before
-            // the tree is built, each reported with the text it became.
-            parse_fragment_escaping(
+        let dom = if let Some(filter) = rules.tag_filter() {
+            // `disallowed="escape"` / `"drop"`: the tags the policy does not keep become
+            // text or nothing before the tree is built. Each escaped tag is reported with
+            // the text it became; of dropped ones the start tags, as the walk reports an
+            // unwrapped element (a stray end tag is dropped by the parser in any mode).
+            let start = FilterStart {
+                after_tag: extras.after_tag,
+            };
+            parse_fragment_filtering(
                 html,
                 ContextElement::div(),
                 Opts::default(),
-                |name, source| {
-                    let escaped = rules.escapes_tag(name);
-                    if escaped {
-                        rec.add(Kind::Tag, &name.text, &name.text, source);
+                filter,
+                start,
+                |tag| {
+                    let filtered = rules.filters_tag(tag.name);
+                    if filtered {
+                        let name = &*tag.name.text;
+                        match filter {
+                            TagFilter::Escape => rec.add(Kind::Tag, name, name, tag.source),
+                            TagFilter::Drop if !tag.end => rec.add(Kind::Tag, name, name, ""),
+                            TagFilter::Drop => {}
+                        }
                     }
-                    escaped
+                    filtered
                 },
             )
         } else {

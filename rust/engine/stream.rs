@@ -16,7 +16,7 @@
 //! since the one before, so the scanning stays linear in the document however few cut
 //! points it has.
 
-use super::{cut_points, join_piece, InputTooLarge, PIECE_BYTES};
+use super::{cut_points, join_piece, sanitize_from, InputTooLarge, PIECE_BYTES};
 use crate::policy::CompiledPolicy;
 
 /// The least the held text grows by between two scans.
@@ -35,6 +35,8 @@ pub struct Stream {
     size: usize,
     /// Whether the output so far is non-empty (see [`join_piece`]).
     wrote: bool,
+    /// Whether a segment was sanitized before (the next one starts after a tag).
+    started: bool,
 }
 
 impl Stream {
@@ -99,7 +101,8 @@ impl Stream {
     }
 
     fn emit(&mut self, p: &CompiledPolicy, doc: &str, out: &mut String) {
-        let piece = p.sanitize_unchecked(doc);
+        let piece = sanitize_from(p, doc, None, None, self.started);
+        self.started = true;
         if out.is_empty() && !(self.wrote && piece.starts_with("&#xFEFF;")) {
             *out = piece; // the usual case: no copy
             self.wrote |= !out.is_empty();
@@ -241,6 +244,8 @@ mod tests {
                 block.repeat(40)
             ),
             "plain text & more \u{1F600} ".repeat(500),
+            // block-level tags a policy may drop, at every cut point
+            "<section><p>a</p></section><div>b</div>".repeat(300),
             String::new(),
         ]
     }
@@ -253,11 +258,18 @@ mod tests {
             disallowed: crate::policy::spec::Disallowed::Escape,
             ..preset("basic").unwrap().spec.clone()
         };
+        // Dropped block tags leave a newline only after an earlier tag: a segment after the
+        // first must know it starts after one.
+        let dropping = PolicySpec {
+            disallowed: crate::policy::spec::Disallowed::Drop,
+            ..preset("basic").unwrap().spec.clone()
+        };
         let policies = [
             preset("ugc").unwrap(),
             preset("strict").unwrap(),
             ammonia.compile().unwrap(),
             escaping.compile().unwrap(),
+            dropping.compile().unwrap(),
         ];
         for p in &policies {
             for doc in docs() {

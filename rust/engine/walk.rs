@@ -80,6 +80,10 @@ pub enum Op<N> {
 pub struct Extras<'x> {
     pub linkify: bool,
     pub hooks: Option<&'x mut dyn Hooks>,
+    /// The input is a piece of a larger document with tags before it (`html/split.rs`
+    /// cuts after an end tag): `disallowed="drop"` makes the newlines it makes in the
+    /// whole.
+    pub after_tag: bool,
 }
 
 impl Extras<'_> {
@@ -88,6 +92,7 @@ impl Extras<'_> {
         Extras {
             linkify: false,
             hooks: None,
+            after_tag: false,
         }
     }
 }

@@ -359,13 +359,16 @@ mod tests {
     }
 
     #[test]
-    fn escape_needs_our_engine() {
-        let s = with_disallowed(&["b"], spec::Disallowed::Escape);
-        assert!(s.clone().compile().is_ok());
-        assert!(s.clone().compile_with(EngineKind::Native).is_ok());
-        let e = s.compile_with(EngineKind::Html5ever).unwrap_err();
-        assert_eq!(e.option, "disallowed/engine");
-        assert!(e.message.contains("engine=\"htmlguard\""), "{e}");
+    fn escape_and_drop_need_our_engine() {
+        for mode in [spec::Disallowed::Escape, spec::Disallowed::Drop] {
+            let s = with_disallowed(&["b"], mode);
+            assert!(s.clone().compile().is_ok());
+            assert!(s.clone().compile_with(EngineKind::Native).is_ok());
+            let e = s.compile_with(EngineKind::Html5ever).unwrap_err();
+            assert_eq!(e.option, "disallowed/engine");
+            assert!(e.message.contains("engine=\"htmlguard\""), "{e}");
+            assert!(e.message.starts_with(&format!("{:?}", mode.name())), "{e}");
+        }
         for mode in [spec::Disallowed::Unwrap, spec::Disallowed::Remove] {
             let s = with_disallowed(&["b"], mode);
             assert!(s.compile_with(EngineKind::Html5ever).is_ok());
@@ -385,6 +388,37 @@ mod tests {
             "<b>a&lt;blink&gt;b<i>c</i>&lt;/blink&gt;</b>"
         );
         assert_eq!(out(spec::Disallowed::Remove), "<b>a</b>");
+        // As unwrap here, and clean_content_tags still go with their content.
+        assert_eq!(out(spec::Disallowed::Drop), "<b>ab<i>c</i></b>");
+    }
+
+    #[test]
+    fn drop_differs_from_unwrap_where_the_parser_would_have_moved_things() {
+        let out = |mode, html| {
+            let p = with_disallowed(&["p", "b"], mode).compile().unwrap();
+            p.sanitize(html).unwrap()
+        };
+        let html = "<p>a<div>b</div>c</p><table><b>d</b></table>";
+        assert_eq!(
+            out(spec::Disallowed::Unwrap, html),
+            "<p>a</p>bc<p></p><b>d</b>"
+        );
+        assert_eq!(out(spec::Disallowed::Drop, html), "<p>a\nbc</p>\n<b>d</b>");
+    }
+
+    #[test]
+    fn dropping_is_exact_when_the_document_is_cut_into_pieces() {
+        // As for escaping, the scan must stop at a dropped raw-text element; and a piece
+        // after the first starts after a tag, so its first dropped <div> is a newline.
+        let p = with_disallowed(&["p", "b"], spec::Disallowed::Drop)
+            .compile()
+            .unwrap();
+        for unit in ["<div>a</div><p>b</p>", "<p><textarea><b>x</textarea>y</p>"] {
+            let doc = unit.repeat(5000) + "<p>z</p>";
+            assert!(doc.len() > 2 * crate::engine::PIECE_BYTES);
+            assert_eq!(p.sanitize(&doc).unwrap(), p.sanitize_unsplit(&doc));
+            assert_eq!(p.sanitize_in_pieces(&doc, 100), p.sanitize_unsplit(&doc));
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ macro_rules! for_each_option {
         $then! {
             tags = "elements kept";
             clean_content_tags = "elements removed *with* their content (others lose only their tags)";
-            disallowed = "what happens to an element in neither `tags` nor `clean_content_tags`: `\"unwrap\"` (its tags go, its content stays), `\"escape\"` (its start and end tags are shown as text, exactly as written; our engine only) or `\"remove\"` (it goes with its content, except a table part without attributes that the parser may have added itself, such as the `<tbody>` around a bare `<tr>`, which is unwrapped)";
+            disallowed = "what happens to an element in neither `tags` nor `clean_content_tags`: `\"unwrap\"` (its tags go after the tree is built, its content stays where the parser put it), `\"drop\"` (its start and end tags are taken out before the tree is built, as if the input did not have them, so they open, close, move and switch nothing, as bleach's `strip=True` does; a start tag of a block-level element such as `<p>` or `<div>` after an earlier tag becomes a newline; our engine only), `\"escape\"` (its start and end tags are shown as text, exactly as written; our engine only) or `\"remove\"` (it goes with its content, except a table part without attributes that the parser may have added itself, such as the `<tbody>` around a bare `<tr>`, which is unwrapped)";
             tag_attributes = "attributes kept on one element";
             generic_attributes = "attributes kept on every kept element";
             generic_attribute_prefixes = "attribute name prefixes kept everywhere (e.g. `\"data-\"`)";
@@ -69,7 +69,7 @@ const ENGINE_NAMES: &str = engine_names!();
 
 /// `Disallowed::ALL`'s names, as the docs and the error message write them (a test keeps
 /// the two the same).
-const DISALLOWED_NAMES: &str = r#""unwrap", "escape", "remove""#;
+const DISALLOWED_NAMES: &str = r#""unwrap", "drop", "escape", "remove""#;
 
 /// The shape of an option's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -583,7 +583,7 @@ mod tests {
         );
         assert_eq!(
             set("disallowed", Value::Disallowed("strip".into())),
-            Err(r#"disallowed: "strip" is not one of "unwrap", "escape", "remove""#.into())
+            Err(r#"disallowed: "strip" is not one of "unwrap", "drop", "escape", "remove""#.into())
         );
         assert!(set("disallowed", Value::OptStr(Some("escape".into()))).is_err());
     }

@@ -16,6 +16,7 @@ use crate::html::names::is_svg_animation;
 use crate::html::shape::implied_by_parser;
 use crate::linkify::Linkify;
 use crate::parser::atoms::{ANNOTATION_XML, FOREIGNOBJECT, MATH, MI, MN, MO, MS, MTEXT, SVG};
+use crate::parser::parse::TagFilter;
 use crate::parser::token;
 use crate::parser::tree::dom::Ns;
 use crate::policy::css::filter_style;
@@ -441,10 +442,15 @@ impl Rules {
         }
     }
 
-    /// Whether disallowed tags are escaped (`disallowed="escape"`): then the parser asks
-    /// [`escapes_tag`](Self::escapes_tag) about every start and end tag.
-    pub fn escapes(&self) -> bool {
-        self.disallowed == Disallowed::Escape
+    /// What the parser does with disallowed tags before the tree is built
+    /// (`disallowed="escape"` or `"drop"`), if anything: then it asks
+    /// [`filters_tag`](Self::filters_tag) about every start and end tag.
+    pub fn tag_filter(&self) -> Option<TagFilter> {
+        match self.disallowed {
+            Disallowed::Escape => Some(TagFilter::Escape),
+            Disallowed::Drop => Some(TagFilter::Drop),
+            Disallowed::Unwrap | Disallowed::Remove => None,
+        }
     }
 
     /// Whether `tag_patterns` keeps an element named `local` (asked only of elements
@@ -480,12 +486,13 @@ impl Rules {
     }
 
     /// Whether a start or end tag named `name` (lowercased, as the tokenizer gives it) is
-    /// shown as text instead of reaching the tree builder: when no element it can become
-    /// is kept or in `clean_content_tags`. Its namespace is not known yet, so a name kept
-    /// in any counts (`foreignobject` for SVG's `foreignObject`); an element that passes
-    /// here and still is not kept (by the namespace check) is unwrapped or dropped in
-    /// the walk as in the other modes.
-    pub fn escapes_tag(&self, name: &token::Name<'_>) -> bool {
+    /// escaped or dropped instead of reaching the tree builder: when no element it can
+    /// become is kept or in `clean_content_tags` (so those still go with their content).
+    /// Its namespace is not known yet, so a name kept in any counts (`foreignobject` for
+    /// SVG's `foreignObject`); an element that passes here and still is not kept (by the
+    /// namespace check, or one the parser made itself, such as a `<tbody>`) is unwrapped
+    /// in the walk as in the other modes.
+    pub fn filters_tag(&self, name: &token::Name<'_>) -> bool {
         if name.atom.is_known() {
             let i = usize::from(name.atom.0);
             let [html, svg, math] = &self.tag_bits;

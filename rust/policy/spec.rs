@@ -24,9 +24,12 @@ pub enum UrlRelativeSpec {
 /// What happens to an element the policy does not keep (`disallowed`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Disallowed {
-    /// Its tags go; its content takes its place.
+    /// Its tags go; its content takes its place (in the tree the parser built).
     #[default]
     Unwrap,
+    /// Its start and end tags are taken out of the token stream before the tree is built
+    /// (bleach's `strip=True`; our engine only).
+    Drop,
     /// Its start and end tags are shown as text, as written (our engine only).
     Escape,
     /// It goes with everything inside it.
@@ -35,12 +38,18 @@ pub enum Disallowed {
 
 impl Disallowed {
     /// Every mode, in the order the docs list them.
-    pub const ALL: [Disallowed; 3] = [Disallowed::Unwrap, Disallowed::Escape, Disallowed::Remove];
+    pub const ALL: [Disallowed; 4] = [
+        Disallowed::Unwrap,
+        Disallowed::Drop,
+        Disallowed::Escape,
+        Disallowed::Remove,
+    ];
 
     /// The name `Policy(disallowed=...)` takes.
     pub const fn name(self) -> &'static str {
         match self {
             Disallowed::Unwrap => "unwrap",
+            Disallowed::Drop => "drop",
             Disallowed::Escape => "escape",
             Disallowed::Remove => "remove",
         }

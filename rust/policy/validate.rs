@@ -264,14 +264,17 @@ impl PolicySpec {
         }
         self.validate_bluemonday_options()?;
         self.check_urls_can_pass()?;
-        // Escaping turns tags into text before tree building, which needs a tokenizer
+        // Escaping and dropping act on tags before tree building, which needs a tokenizer
         // hook: html5ever's tree builder takes its tokenizer's tokens whole.
-        if self.disallowed == Disallowed::Escape
+        if matches!(self.disallowed, Disallowed::Escape | Disallowed::Drop)
             && self.engine.unwrap_or_default() == EngineKind::Html5ever
         {
             return Err(PolicyError::new(
                 "disallowed/engine",
-                "\"escape\" needs our engine (engine=\"htmlguard\" or None): html5ever gives no hook between its tokenizer and tree builder",
+                format!(
+                    "{:?} needs our engine (engine=\"htmlguard\" or None): html5ever gives no hook between its tokenizer and tree builder",
+                    self.disallowed.name()
+                ),
             ));
         }
         Ok(())

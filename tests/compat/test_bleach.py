@@ -58,10 +58,14 @@ def test_disallowed_tags_are_escaped_as_written_by_default() -> None:
     assert out == "&lt;script&gt;alert(1)&lt;/script&gt;&lt;p class=x&gt;y&lt;/p&gt;"
 
 
-def test_strip_unwraps_disallowed_tags() -> None:
+def test_strip_drops_disallowed_tags_before_the_tree_is_built() -> None:
+    # As bleach: a stripped <script> leaves its text; a stripped block-level start tag
+    # after an earlier tag is a newline; a stripped <div> does not close the <p>.
     assert bleach.clean("<script>alert(1)</script><p>y</p><b>z</b>", strip=True) == (
-        "alert(1)y<b>z</b>"
+        "alert(1)\ny<b>z</b>"
     )
+    assert bleach.clean("<p>a<div>b</div>c</p>", tags={"p"}, strip=True) == "<p>a\nbc</p>"
+    assert bleach.Cleaner(strip=True).policy.disallowed == "drop"
 
 
 def test_comments() -> None:

@@ -1,20 +1,27 @@
 """The ``disallowed`` option: what happens to an element the policy does not keep.
 
-``"unwrap"`` (the default) keeps its content, ``"escape"`` shows its start and end tags as
-text exactly as written (at the tokenizer, as bleach's ``clean(strip=False)`` does; our
-engine only), ``"remove"`` drops it with its content (both engines).
+``"unwrap"`` (the default) keeps its content, ``"drop"`` takes its start and end tags out of
+the token stream before the tree is built (as bleach's ``clean(strip=True)`` does; our engine
+only), ``"escape"`` shows them as text exactly as written (at the tokenizer, as bleach's
+``clean(strip=False)`` does; our engine only), ``"remove"`` drops it with its content (both
+engines).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import bleach
+import html5lib
 import pytest
 
 import htmlguard as hg
 from htmlguard import _core
 
 ENGINES = ("htmlguard", "ammonia")
-MODES = ("unwrap", "escape", "remove")
+MODES = ("unwrap", "drop", "escape", "remove")
+#: The modes that act at the tokenizer, which only our engine can.
+TOKEN_MODES = ("drop", "escape")
 
 #: Text formatting, tables and SVG kept; script and style removed with their content.
 BASE = hg.Policy(
@@ -33,7 +40,7 @@ def policy(mode: str, engine: str | None = None) -> hg.Policy:
 
 
 def engines_for(mode: str) -> tuple[str, ...]:
-    return ("htmlguard",) if mode == "escape" else ENGINES
+    return ("htmlguard",) if mode in TOKEN_MODES else ENGINES
 
 
 def escaped() -> hg.Policy:
@@ -72,61 +79,75 @@ def test_round_trips(mode: str) -> None:
 def test_bad_values_are_refused() -> None:
     with pytest.raises(hg.PolicyError) as info:
         hg.Policy(disallowed="strip")  # type: ignore[arg-type]
-    assert str(info.value) == 'disallowed: "strip" is not one of "unwrap", "escape", "remove"'
+    assert str(info.value) == (
+        'disallowed: "strip" is not one of "unwrap", "drop", "escape", "remove"'
+    )
     with pytest.raises(hg.PolicyError, match="disallowed: expected a string, got NoneType"):
         hg.Policy(disallowed=None)  # type: ignore[arg-type]
     with pytest.raises(hg.PolicyError, match="disallowed: "):
         hg.Policy(disallowed="Escape")  # type: ignore[arg-type]
 
 
-def test_escape_needs_our_engine() -> None:
+@pytest.mark.parametrize("mode", TOKEN_MODES)
+def test_token_modes_need_our_engine(mode: str) -> None:
     with pytest.raises(hg.PolicyError) as info:
-        hg.Policy(disallowed="escape", engine="ammonia")
-    assert str(info.value).startswith('disallowed/engine: "escape" needs our engine')
+        hg.Policy(disallowed=mode, engine="ammonia")  # type: ignore[arg-type]
+    assert str(info.value).startswith(f'disallowed/engine: "{mode}" needs our engine')
     # Either way round, and from a stored policy: never a silent fallback.
     with pytest.raises(hg.PolicyError, match="disallowed/engine"):
-        policy("escape").derive(engine="ammonia")
+        policy(mode).derive(engine="ammonia")
     with pytest.raises(hg.PolicyError, match="disallowed/engine"):
-        policy("unwrap", "ammonia").derive(disallowed="escape")
+        policy("unwrap", "ammonia").derive(disallowed=mode)
     with pytest.raises(hg.PolicyError, match="disallowed/engine"):
-        hg.Policy.from_dict({**policy("escape").to_dict(), "engine": "ammonia"})
-    assert policy("escape").engine is None
-    assert policy("escape", "htmlguard").engine == "htmlguard"
+        hg.Policy.from_dict({**policy(mode).to_dict(), "engine": "ammonia"})
+    assert policy(mode).engine is None
+    assert policy(mode, "htmlguard").engine == "htmlguard"
     assert policy("remove", "ammonia").engine == "ammonia"
 
 
 # ---------------------------------------------------------------- each mode
 
 CASES = [
-    # (input, unwrap, escape, remove)
+    # (input, unwrap, drop, escape, remove)
     (
         "<p>a<blink>b<i>c</i></blink>d</p>",
+        "<p>ab<i>c</i>d</p>",
         "<p>ab<i>c</i>d</p>",
         "<p>a&lt;blink&gt;b<i>c</i>&lt;/blink&gt;d</p>",
         "<p>ad</p>",
     ),
     # clean_content_tags go with their content in every mode.
-    ("a<script>x</script><style>y</style>b", "ab", "ab", "ab"),
+    ("a<script>x</script><style>y</style>b", "ab", "ab", "ab", "ab"),
     # A stray end tag: dropped by the parser, shown when escaped.
-    ("a</blink>b", "ab", "a&lt;/blink&gt;b", "ab"),
+    ("a</blink>b", "ab", "ab", "a&lt;/blink&gt;b", "ab"),
     # Self-closing, uppercase, attributes and references: the source as written. (An
     # HTML element's `/>` closes nothing: removed, it takes the text after it along.)
     (
         '<BLINK Class="x &amp; y" hidden/>z',
         "z",
+        "z",
         '&lt;BLINK Class="x &amp;amp; y" hidden/&gt;z',
         "",
     ),
-    ("<br/><x/>z", "<br>z", "<br>&lt;x/&gt;z", "<br>"),
+    ("<br/><x/>z", "<br>z", "<br>z", "<br>&lt;x/&gt;z", "<br>"),
     # End tags with attributes (a `>` inside a quoted value does not end the tag).
-    ('<x>a</x y=">">b', "ab", '&lt;x&gt;a&lt;/x y="&gt;"&gt;b', "b"),
+    ('<x>a</x y=">">b', "ab", "ab", '&lt;x&gt;a&lt;/x y="&gt;"&gt;b', "b"),
+    # A disallowed <div> closes the <p> it is in, unless dropped before the tree is built
+    # (then, after an earlier tag, it is a newline).
+    (
+        "<p>a<div>b</div>c</p>",
+        "<p>a</p>bc<p></p>",
+        "<p>a\nbc</p>",
+        "<p>a&lt;div&gt;b&lt;/div&gt;c</p>",
+        "<p>a</p>c<p></p>",
+    ),
 ]
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize(("html", "unwrap", "escape", "remove"), CASES)
-def test_each_mode(mode: str, html: str, unwrap: str, escape: str, remove: str) -> None:
-    expected = {"unwrap": unwrap, "escape": escape, "remove": remove}[mode]
+@pytest.mark.parametrize(("html", "unwrap", "drop", "escape", "remove"), CASES)
+def test_each_mode(mode: str, html: str, unwrap: str, drop: str, escape: str, remove: str) -> None:
+    expected = {"unwrap": unwrap, "drop": drop, "escape": escape, "remove": remove}[mode]
     for engine in engines_for(mode):
         assert policy(mode, engine).sanitize(html) == expected, engine
 
@@ -203,6 +224,71 @@ def test_escaped_newlines_and_nul() -> None:
 def test_implied_elements_are_unwrapped_when_escaping() -> None:
     # No start tag to escape: the parser's <tbody> is unwrapped.
     assert escaped().sanitize("<table><tr><td>x</td></tr></table>") == (
+        "<table><tr><td>x</td></tr></table>"
+    )
+
+
+# ---------------------------------------------------------------- drop: the edges
+
+
+def dropped() -> hg.Policy:
+    return policy("drop")
+
+
+def test_dropped_raw_text_tags_leave_what_follows_markup() -> None:
+    p = dropped()
+    for name in ("textarea", "title", "xmp", "noscript", "iframe", "plaintext", "noembed"):
+        assert p.sanitize(f"<{name}><b>x</b></{name}>y") == "<b>x</b>y", name
+    # clean_content_tags are not dropped: the parser reads them and they go whole.
+    assert p.sanitize("<style><b>x</b></style>y") == "y"
+    # Kept, a <textarea> reads its content as text, as always.
+    keep = p.derive(tags=BASE.tags | {"textarea"})
+    assert keep.sanitize("<textarea><b>x</b></textarea>") == (
+        "<textarea>&lt;b&gt;x&lt;/b&gt;</textarea>"
+    )
+
+
+def test_dropped_tags_open_close_and_move_nothing() -> None:
+    p = dropped()
+    # Not kept, </p> and </br> are nothing; kept, the parser makes a <p> and a <br>.
+    assert hg.Policy(disallowed="drop").sanitize("</p>a</br>") == "a"
+    assert p.sanitize("</p>x</br>") == "<p></p>x<br>"
+    # A dropped end tag closes nothing; a dropped start tag opens nothing.
+    assert p.sanitize("<b>a</div>b</b>c") == "<b>ab</b>c"
+    assert p.sanitize("<i>a<h1>b</h1>c</i>") == "<i>a\nbc</i>"
+    # A dropped <svg> opens no foreign content: its <p> is an HTML one.
+    assert dropped().derive(tags={"p"}).sanitize("<svg><p>x</p></svg>") == "<p>x</p>"
+
+
+def test_dropped_block_level_start_tags_become_newlines() -> None:
+    p = hg.Policy(tags={"b"}, disallowed="drop")
+    # Not the input's first tag, not an end tag, not an inline element.
+    assert p.sanitize("<div>a</div><div>b</div><span>c</span><LI/>d") == "a\nbc\nd"
+    assert p.sanitize("x<p>a") == "xa"
+    assert p.sanitize("<b>x</b><p>a") == "<b>x</b>\na"
+    # In a large document cut into pieces, a piece's first tag is not the input's.
+    doc = "<div>a</div><b>b</b>" * 20_000
+    assert p.sanitize(doc) == _core._sanitize_unsplit(p, doc)
+    assert p.sanitize(doc).count("\n") == 20_000 - 1
+
+
+def test_tags_cut_off_by_the_end_are_dropped() -> None:
+    p = dropped()
+    assert p.sanitize("a<blink") == "a"
+    assert p.sanitize('a<blink title="x') == "a"
+    assert p.sanitize("a</blink") == "a"
+
+
+def test_drop_and_the_depth_limit() -> None:
+    p = dropped()
+    # Dropped tags never reach the tree: 2000 of them nest nothing.
+    assert p.sanitize("<x>" * 2000 + "<b>y</b>") == "<b>y</b>"
+    deep = p.inspect("<b>" * (_core.MAX_DEPTH + 10) + "y")
+    assert deep.html.count("<b>") == _core.MAX_DEPTH
+
+
+def test_implied_elements_are_unwrapped_when_dropping() -> None:
+    assert dropped().sanitize("<table><tr><td>x</td></tr></table>") == (
         "<table><tr><td>x</td></tr></table>"
     )
 
@@ -305,6 +391,57 @@ def test_escape_is_bleachs_strip_false(html: str) -> None:
     assert ours == bleach.clean(html, tags=tags, attributes={}, strip=False)
 
 
+def parsed(markup: str) -> list[tuple[Any, ...]]:
+    """``markup`` as html5lib parses it as a ``<div>``'s content: the tree walker's events
+    (attributes sorted, adjacent text merged)."""
+    events: list[tuple[Any, ...]] = []
+    fragment = html5lib.parseFragment(markup, namespaceHTMLElements=False)
+    for t in html5lib.getTreeWalker("etree")(fragment):
+        kind = t["type"]
+        if kind in ("Characters", "SpaceCharacters"):
+            if events and events[-1][0] == "text":
+                events[-1] = ("text", events[-1][1] + t["data"])
+            else:
+                events.append(("text", t["data"]))
+        elif kind in ("StartTag", "EmptyTag"):
+            events.append(("start", t["name"], sorted(t["data"].items())))
+        else:
+            events.append((kind, t.get("name"), t.get("data")))
+    return events
+
+
+STRIP_TAGS = {"p", "b", "i", "a", "tr", "td", "li"}
+
+#: Shapes where dropping a disallowed tag before tree building builds another tree than
+#: unwrapping the element from the tree the parser built with it.
+TREES_DIFFER = [
+    "<p>a<div>b</div>c</p>",
+    "<p>a<ul><li>b</li></ul>c",
+    "<i>a<h1>b</h1>c</i>",
+    "<b>x<table>a<i>b</i></table>y</b>",
+    "<style><b>x</b></style>",
+    "<textarea><i>x</i></textarea>",
+    "<svg><p>a</p><desc><b>b</b></desc></svg>",
+    "<math><mi><b>x</b></mi></math>",
+    "<template><b>x</b></template>y",
+    "<p>x</p><div>a<p>b</div>c</p>",
+    "<a href='/x'>a<form>b</form>c</a>",
+    "x<div>a</div><div>b</div>",
+    # A dropped tag is an empty text to the tree builder: it reopens the <b> the </p>
+    # closed, so the next <p> goes in it.
+    "<p><b>x</p></blink><p>y",
+]
+
+
+@pytest.mark.parametrize("html", TREES_DIFFER)
+def test_drop_is_bleachs_strip_true(html: str) -> None:
+    p = hg.Policy(tags=STRIP_TAGS, tag_attributes={"a": {"href"}}, url_relative="pass")
+    drop, unwrap = p.derive(disallowed="drop"), p.derive(disallowed="unwrap")
+    theirs = bleach.clean(html, tags=STRIP_TAGS, attributes={"a": ["href"]}, strip=True)
+    assert parsed(drop.sanitize(html)) == parsed(theirs)
+    assert parsed(unwrap.sanitize(html)) != parsed(theirs)
+
+
 def test_where_escape_differs_from_bleach() -> None:
     p = hg.Policy(tags={"b"}, disallowed="escape")
     # The source exactly as written: a reference in it is shown, not decoded (bleach's
@@ -318,6 +455,19 @@ def test_where_escape_differs_from_bleach() -> None:
 
 
 # ---------------------------------------------------------------- inspect
+
+
+def test_inspect_reports_each_dropped_start_tag() -> None:
+    report = dropped().inspect('<b>a<Blink id="1">b</BLINK></b></x><script>x</script>')
+    assert report.html == "<b>ab</b>"
+    # A dropped element is reported once, as an unwrapped one is; a stray end tag, which
+    # the parser drops in every mode, not at all.
+    assert [(r.kind, r.tag, r.name, r.value) for r in report.removed] == [
+        ("tag", "blink", "blink", ""),
+        ("tag", "script", "script", ""),
+    ]
+    assert not dropped().is_clean("a<blink>")
+    assert dropped().is_clean(report.html)
 
 
 def test_inspect_reports_each_escaped_tag_with_its_text() -> None:

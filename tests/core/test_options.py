@@ -32,7 +32,7 @@ STUB_TYPES = {
     "{tag: {attr: str}}": ("Mapping[str, Mapping[str, str]]", "Mapping[str, Mapping[str, str]]"),
     '"deny", "pass", {"base": URL}, {"root": URL, "path": PATH}': ("_UrlRelative", "_UrlRelative"),
     '"htmlguard", "ammonia" or None': ("_Engine | None", "_Engine | None"),
-    '"unwrap", "escape", "remove"': ("_Disallowed", "_Disallowed"),
+    '"unwrap", "drop", "escape", "remove"': ("_Disallowed", "_Disallowed"),
 }
 
 

@@ -654,6 +654,49 @@ def test_many_disallowed_tags_are_linear(mode: str, engine: str) -> None:
         assert total >= (n if mode == "escape" else 0), name
 
 
+# Runs each shape of many disallowed tags under the ugc preset with disallowed="drop" (our
+# engine); prints [same, report same, removals reported, input size] per shape.
+DROP_CHILD = textwrap.dedent(
+    """
+    import json, sys
+    import htmlguard as hg
+    n = int(sys.argv[1])
+    p = hg.Policy.preset("ugc").derive(disallowed="drop", engine="htmlguard")
+    assert "x" not in p.tags and "textarea" not in p.tags and "address" not in p.tags
+    shapes = {
+        # (input, expected output, start tags dropped)
+        "open": ("<x>" * n, "", n),
+        "close": ("</x>" * n, "", 0),
+        "pairs": ("<x>a</x>" * n, "a" * n, n),
+        "raw-text": ("<textarea>" * n, "", n),
+        "kept-inside": ("<x><b>a</b>" * n, "<b>a</b>" * n, n),
+        # A dropped block-level start tag after an earlier tag is a newline.
+        "block": ("<address>a</address>" * n, "a" + "\\na" * (n - 1), n),
+    }
+    results = {}
+    for name, (html, expected, dropped) in shapes.items():
+        out = p.sanitize(html)
+        report = p.inspect(html)
+        results[name] = [out == expected, report.html == out, report.total == dropped, len(html)]
+    print(json.dumps(results))
+    """
+)
+
+
+def test_many_dropped_tags_are_linear(engine: str) -> None:
+    """200,000 disallowed tags in a row, dropped before tree building ("drop", our engine):
+    each leaves nothing (or a newline), is reported once per start tag, in linear work (well
+    under a second here; the timeout only catches runaway work)."""
+    if engine == "ammonia":
+        pytest.skip('"drop" needs our engine (refused with ammonia: see test_disallowed.py)')
+    n = 200_000
+    proc = run_child(DROP_CHILD, str(n), timeout=60)
+    assert_exited_cleanly(proc)
+    for name, (same, report_same, reported, size) in json.loads(proc.stdout).items():
+        assert same and report_same and reported, name
+        assert size >= 3 * n, name
+
+
 # ---------------------------------------------------------------- linkify
 
 LINKIFY_CHILD = textwrap.dedent(

@@ -66,10 +66,10 @@ POLICIES: dict[str, hg.Policy] = {
     for engine in ENGINES
 }
 #: The ugc preset with ``disallowed`` in its other modes, on the engines that take them
-#: ("escape" needs ours).
+#: ("escape" and "drop" need ours).
 POLICIES |= {
     f"ugc-{mode}-{engine}": hg.Policy.preset("ugc").derive(disallowed=mode, engine=engine)
-    for mode, engines in (("escape", ("htmlguard",)), ("remove", ENGINES))
+    for mode, engines in (("escape", ("htmlguard",)), ("drop", ("htmlguard",)), ("remove", ENGINES))
     for engine in engines
 }
 #: ugc making links (and e-mail links) from text: every property holds for it too.

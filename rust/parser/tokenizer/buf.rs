@@ -111,7 +111,9 @@ impl Buf {
     }
 }
 
-fn push_normalized(out: &mut String, text: &str, s: usize, e: usize) {
+/// Appends `text[s..e]` to `out` with the input's newlines normalized (CR and CRLF to LF);
+/// an LF at `s` right after a CR in `text` is dropped, as the CR before it became one.
+pub(crate) fn push_normalized(out: &mut String, text: &str, s: usize, e: usize) {
     let bytes = text.as_bytes();
     let mut i = s;
     if bytes[i] == b'\n' && i > 0 && bytes[i - 1] == b'\r' {

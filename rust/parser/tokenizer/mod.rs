@@ -39,6 +39,7 @@ mod tests;
 
 use std::collections::HashSet;
 
+pub(crate) use buf::push_normalized;
 use buf::{Buf, Src};
 
 use crate::parser::atoms;

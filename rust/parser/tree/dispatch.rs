@@ -153,6 +153,28 @@ impl<'a> TreeBuilder<'a> {
         self.dispatch(tok)
     }
 
+    /// A run of no characters, as html5lib's tree builder takes one (bleach's `strip=True`
+    /// hands it one in place of each stripped tag) and does what any text that is not
+    /// whitespace does there, but insert: where the "in body" rules process characters as
+    /// HTML content, the active formatting elements are reconstructed; in a column group
+    /// the group is closed. Elsewhere nothing changes, and the newline after `<pre>` is
+    /// still the next token's to lose.
+    pub fn empty_text(&mut self) {
+        if self.stopped || !self.is_html_content(&Tok::Chars(Cow::Borrowed(""), Class::Other)) {
+            return;
+        }
+        match self.mode {
+            Mode::InBody | Mode::InCell | Mode::InCaption | Mode::InTemplate => {
+                self.reconstruct_afe();
+            }
+            Mode::InColumnGroup if self.current_is(T::Colgroup) => {
+                self.pop();
+                self.mode = Mode::InTable;
+            }
+            _ => {}
+        }
+    }
+
     /// Characters but the common case of [`process`](Self::process).
     #[inline(never)]
     fn characters(&mut self, mut text: Text<'a>) -> Option<State> {

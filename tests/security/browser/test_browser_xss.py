@@ -1,5 +1,5 @@
 """XSS in a real browser: no sanitized output, of any preset on either engine (and of the
-ugc preset with ``disallowed="escape"`` or ``"remove"``), may ever execute.
+ugc preset with ``disallowed="escape"``, ``"drop"`` or ``"remove"``), may ever execute.
 
 Every payload -- all of ``shared/xss-public/dompurify-fixtures.jsonl`` and
 ``h5sc-items.jsonl`` plus the project's own ``payloads.py`` -- is embedded in a page as a
@@ -49,6 +49,7 @@ ENGINES = ("ammonia", "htmlguard")
 #: The ugc preset with ``disallowed`` in its other modes, run beside the presets.
 VARIANTS: dict[str, dict[str, object]] = {
     "ugc-escape": {"disallowed": "escape"},
+    "ugc-drop": {"disallowed": "drop"},
     "ugc-remove": {"disallowed": "remove"},
     "ugc-linkify": {"linkify": True, "linkify_email": True},
     # bluemonday's builder options at their widest: every element and scheme a pattern
@@ -63,10 +64,11 @@ VARIANTS: dict[str, dict[str, object]] = {
     },
 }
 #: (preset or variant, engine) for every run: each preset on each engine, each variant on
-#: the engines that take it ("escape" needs ours).
+#: the engines that take it ("escape" and "drop" need ours).
 RUNS: list[tuple[str, str]] = [
     *((preset, engine) for preset in hg.PRESETS for engine in ENGINES),
     ("ugc-escape", "htmlguard"),
+    ("ugc-drop", "htmlguard"),
     *(("ugc-remove", engine) for engine in ENGINES),
     *(("ugc-linkify", engine) for engine in ENGINES),
     *(("ugc-bluemonday", engine) for engine in ENGINES),

@@ -6,8 +6,9 @@ Each bleach argument maps onto a :class:`htmlguard.Policy` option (``docs/migrat
 ``tag_attributes``/``generic_attributes``, with callables asked through
 ``Policy.sanitize_with(attribute_filter=...)``; ``protocols`` to ``url_schemes``, relative URLs
 kept when ``http`` or ``https`` is allowed and ``#`` anchors always (as bleach does);
-``strip`` to ``disallowed="unwrap"`` (else ``"escape"``: a disallowed tag is shown as its
-source text); ``strip_comments``; ``css_sanitizer`` to ``filter_style_properties`` (without
+``strip`` to ``disallowed="drop"`` (a disallowed tag is taken out of the token stream
+before the tree is built, as bleach does; else ``"escape"``: it is shown as its source
+text); ``strip_comments``; ``css_sanitizer`` to ``filter_style_properties`` (without
 one, an allowed ``style`` attribute is emptied, as bleach does). Control characters in text
 become ``?`` as in bleach. What the core refuses because it lets script through (a ``script``
 tag, ``on*`` attributes, ``javascript:``) raises :class:`UnsupportedOptionError`.
@@ -327,10 +328,10 @@ def _compile(c: _Config) -> _Compiled:
         "url_schemes": schemes,
         # Relative URLs are kept; without http/https the filter drops all but anchors.
         "url_relative": "pass",
-        "disallowed": "unwrap" if c.strip else "escape",
+        "disallowed": "drop" if c.strip else "escape",
         "strip_comments": c.strip_comments,
         "filter_style_properties": styles,
-        "engine": "htmlguard",  # "escape" is our engine's
+        "engine": "htmlguard",  # "drop" and "escape" are our engine's
     }
     link_callbacks = None
     input_only_on_links: frozenset[str] = frozenset()
