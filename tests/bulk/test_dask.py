@@ -363,3 +363,47 @@ def test_without_dask_the_import_error_names_the_extra() -> None:
     assert out.returncode != 0
     assert "ImportError: htmlguard.dask needs the dask extra" in out.stderr
     assert "htmlguard[dask]" in out.stderr
+
+
+def test_bulk_command_runs_the_job_on_the_cluster_it_is_given(
+    client: Any, table: dict[str, list[Any]], tmp_path: Path
+) -> None:
+    # `htmlguard bulk --dask ADDRESS` from another process: the same data as the
+    # single-process result, and the report as JSON.
+    import json
+    import os
+
+    source = tmp_path / "posts"
+    write_parquet_parts(table, source, parts=3)
+    dest = tmp_path / "clean.parquet"
+    env = {**os.environ, "PYTHONPATH": str(Path(hg.__file__).parent.parent)}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "htmlguard",
+            "bulk",
+            str(source),
+            "--column",
+            "body=basic",
+            "--out",
+            str(dest),
+            "--dask",
+            client.scheduler.address,
+            "--json",
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    want, want_report = expected(table, {"body": hg.Policy.preset("basic")})
+    assert proc.returncode == (1 if want_report.failed else 0), proc.stderr
+    assert python_values(pd.read_parquet(dest)["body"]) == want["body"]
+    got = json.loads(proc.stdout)
+    assert (got["rows_read"], got["changed"], got["failed"]) == (
+        want_report.rows_read,
+        want_report.changed,
+        want_report.failed,
+    )

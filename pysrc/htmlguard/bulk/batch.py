@@ -4,8 +4,8 @@ This is the one piece every runner shares (the single-machine job, Dask partitio
 Flask and Django commands), so a value is handled the same way wherever it runs:
 
 - ``None`` (SQL NULL, an empty Parquet cell) stays ``None`` and is counted in ``nulls``;
-- a ``str`` goes through the column's policy, all of a column's strings in one
-  ``sanitize_many`` call (every core, GIL released);
+- a ``str`` goes through the column's policy, all of a column's strings in one core call
+  (every core, GIL released);
 - anything else (a number, bytes, a string the policy refuses, such as one over its
   ``max_input_bytes``, a string holding lone surrogates, which is how invalid UTF-8 read
   with ``surrogateescape`` arrives and which the core would turn into U+FFFD) is a per-row
@@ -14,12 +14,12 @@ Flask and Django commands), so a value is handled the same way wherever it runs:
   choice (its docs say); it must never write a value the policy did not produce in place of
   one it did.
 
-Removals are counted with ``Policy.inspect`` on the values that changed only: a value the
-policy leaves alone removed nothing, and most stored HTML is clean on a second run. A
-sanitizer that has ``inspect_results`` (a :class:`htmlguard.Policy`, through its
-``inspect_many``, or :class:`htmlguard.bulk.workers.Threaded`) is asked for each value's
-output and removals in one pass instead of ``sanitize_many`` and then ``inspect``: when
-most values change that halves the work.
+A :class:`htmlguard.Policy` (or :class:`htmlguard.bulk.workers.Threaded`) takes a whole
+column in one ``Policy._bulk_batch`` call: the core inspects every string on its pool with
+the GIL released once, sums the removals, and hands back unchanged values as the objects
+it was given. Any other sanitizer (the Django command's chain of a field's policies) goes
+value by value: ``inspect_results`` if it has it, else ``sanitize_many`` and then
+``inspect`` of the values that changed (a value the policy leaves alone removed nothing).
 """
 
 from __future__ import annotations
