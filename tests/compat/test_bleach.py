@@ -78,6 +78,18 @@ def test_control_characters_in_text_become_question_marks() -> None:
     assert out == 'x?y?z\tw<a title="t\x02">?</a>'
 
 
+def test_a_form_feed_in_the_whitespace_around_a_text_is_kept() -> None:
+    # html5lib's tree walker gives a text's leading and trailing whitespace (form feed
+    # included) to bleach's filter as SpaceCharacters, which it does not touch; a form feed
+    # inside the text, or a vertical tab anywhere, becomes "?".
+    for strip in (False, True):
+        assert bleach.clean("\x0cb", strip=strip) == "\x0cb"
+        assert bleach.clean("a\x0cb", strip=strip) == "a?b"
+        assert bleach.clean(" \x0c\x01 x \x0c", strip=strip) == " \x0c? x \x0c"
+        assert bleach.clean("<b>\x0c</b>\x0c\x0b", strip=strip) == "<b>\x0c</b>\x0c?"
+        assert bleach.clean("<!--c-->\x0c\x01\x0c", strip=strip) == "\x0c?\x0c"
+
+
 def test_non_text_argument_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="must be of text type"):
         bleach.clean(b"<b>x</b>")  # type: ignore[arg-type]

@@ -144,12 +144,27 @@ _MARKUP = re.compile("(<!--.*?-->|<[^>]*>)", re.DOTALL)
 _TO_QUESTION_MARKS = str.maketrans(dict.fromkeys(INVISIBLE_CHARACTERS, INVISIBLE_REPLACEMENT_CHAR))
 
 
+#: html5lib's space characters: its tree walker hands a text's leading and trailing runs of
+#: them to bleach's filter as SpaceCharacters tokens, which the filter passes untouched.
+_SPACES = " \t\n\r\x0c"
+
+
+def _text_to_question_marks(text: str) -> str:
+    middle = text.lstrip(_SPACES)
+    core = middle.rstrip(_SPACES)
+    if not core:
+        return text
+    start = len(text) - len(middle)
+    return text[:start] + core.translate(_TO_QUESTION_MARKS) + middle[len(core) :]
+
+
 def _invisible_to_question_marks(out: str) -> str:
-    """bleach replaces control characters in text (not in tags or comments) with ``?``."""
+    """bleach replaces control characters in text (not in tags or comments) with ``?``,
+    except a form feed in the whitespace a text node starts or ends with."""
     if _INVISIBLE.search(out) is None:
         return out
     parts = _MARKUP.split(out)  # text at even indexes, markup at odd ones
-    parts[::2] = [text.translate(_TO_QUESTION_MARKS) for text in parts[::2]]
+    parts[::2] = [_text_to_question_marks(text) for text in parts[::2]]
     return "".join(parts)
 
 
