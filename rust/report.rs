@@ -42,13 +42,26 @@ pub struct Removal {
 impl Removal {
     /// The attribute a removal concerns, if any.
     pub fn attribute(&self) -> Option<&str> {
-        match self.kind {
-            Kind::Attribute | Kind::Url => Some(&self.name),
-            Kind::Class => Some("class"),
-            Kind::Style => Some("style"),
-            Kind::Tag | Kind::Comment => None,
-        }
+        attribute_of(self.kind, &self.name)
     }
+}
+
+/// The attribute a removal of `kind` named `name` is counted under, if any.
+fn attribute_of(kind: Kind, name: &str) -> Option<&str> {
+    match kind {
+        Kind::Attribute | Kind::Url => Some(name),
+        Kind::Class => Some("class"),
+        Kind::Style => Some("style"),
+        Kind::Tag | Kind::Comment => None,
+    }
+}
+
+thread_local! {
+    /// A reusable `(tag, attribute)` key, so counting an attribute seen before allocates
+    /// nothing.
+    static KEY: std::cell::RefCell<(String, String)> = const {
+        std::cell::RefCell::new((String::new(), String::new()))
+    };
 }
 
 /// At most this many removals are listed; the counts always cover all of them.
@@ -62,9 +75,49 @@ pub struct Findings {
     pub by_kind: BTreeMap<&'static str, usize>,
     pub by_tag: BTreeMap<String, usize>,
     pub by_attribute: BTreeMap<(String, String), usize>,
+    /// Count only, leaving `removed` empty (see [`Findings::counts_only`]).
+    pub counts_only: bool,
 }
 
 impl Findings {
+    /// Findings that keep the counts only (`removed` stays empty): what a bulk job reports,
+    /// without a record and its copies of every removal.
+    pub fn counts_only() -> Self {
+        Findings {
+            counts_only: true,
+            ..Findings::default()
+        }
+    }
+
+    /// Count `n` removals without recording them (see [`Findings::counts_only`]).
+    pub fn count(&mut self, kind: Kind, tag: &str, name: &str, n: usize) {
+        self.total += n;
+        *self.by_kind.entry(kind.as_str()).or_default() += n;
+        if !tag.is_empty() {
+            match self.by_tag.get_mut(tag) {
+                Some(c) => *c += n,
+                None => {
+                    self.by_tag.insert(tag.to_string(), n);
+                }
+            }
+        }
+        if let Some(a) = attribute_of(kind, name) {
+            KEY.with(|key| {
+                let mut key = key.borrow_mut();
+                key.0.clear();
+                key.0.push_str(tag);
+                key.1.clear();
+                key.1.push_str(a);
+                match self.by_attribute.get_mut(&*key) {
+                    Some(c) => *c += n,
+                    None => {
+                        self.by_attribute.insert(key.clone(), n);
+                    }
+                }
+            });
+        }
+    }
+
     pub fn add(&mut self, r: Removal) {
         self.add_n(r, 1);
     }
@@ -125,7 +178,11 @@ impl Recorder<'_> {
 
     pub fn add_n(&mut self, kind: Kind, tag: &str, name: &str, value: &str, n: usize) {
         if let Some(f) = self.0.as_deref_mut() {
-            f.add_n(removal(kind, tag, name, value), n);
+            if f.counts_only {
+                f.count(kind, tag, name, n);
+            } else {
+                f.add_n(removal(kind, tag, name, value), n);
+            }
         }
     }
 }
@@ -135,6 +192,31 @@ mod tests {
     use crate::policy::presets::preset;
     use crate::policy::{CompiledPolicy, PolicySpec};
     use crate::report::Findings;
+
+    #[test]
+    fn counting_only_gives_the_counts_of_the_full_record() {
+        let docs = [
+            r#"<!--c--><a href="javascript:x" onclick="y" class="k">t</a><script>z</script>"#,
+            r#"<p style="color:red;position:fixed" onclick=1 onclick=2><blink>b</blink><x-y a=1>"#,
+            "",
+            "plain",
+        ];
+        for name in ["ugc", "basic", "strict", "relaxed"] {
+            let p = preset(name).unwrap();
+            let many = [docs.join(""), docs[0].repeat(3000)];
+            let full = p.inspect_many(&many, 2).unwrap();
+            let counted = p.count_many(&many, 2).unwrap();
+            for ((out, f), (out2, c)) in full.iter().zip(&counted) {
+                assert_eq!(out, out2);
+                assert!(c.removed.is_empty() && c.counts_only);
+                assert_eq!(
+                    (c.total, &c.by_kind, &c.by_tag, &c.by_attribute),
+                    (f.total, &f.by_kind, &f.by_tag, &f.by_attribute),
+                    "{name}"
+                );
+            }
+        }
+    }
 
     fn inspect(p: &CompiledPolicy, html: &str) -> Findings {
         p.inspect(html).unwrap().1

@@ -330,7 +330,7 @@ pub(super) fn bulk_batch_with<'py>(
     let texts: Vec<&str> = todo.iter().map(|(_, s)| *s).collect();
     let q = p.clone();
     let found = py
-        .detach(|| guarded(|| q.inspect_many(&texts, threads.max(1))))?
+        .detach(|| guarded(|| q.count_many(&texts, threads.max(1))))?
         .map_err(|(i, e)| InputTooLargeError::new_err(format!("item {i}: {e}")))?;
     let mut total = Findings::default();
     let outputs = PyList::new(py, &items)?;

@@ -293,6 +293,20 @@ pub fn inspect_many<S: AsRef<str> + Sync>(
     map_many(p, htmls, threads, |h| p.inspect_unchecked(h))
 }
 
+/// [`inspect_many`] keeping the counts of what was removed, not the list
+/// ([`Findings::counts_only`]): a bulk job's report at little more than `sanitize`'s cost.
+pub fn count_many<S: AsRef<str> + Sync>(
+    p: &CompiledPolicy,
+    htmls: &[S],
+    threads: usize,
+) -> Result<Vec<(String, Findings)>, (usize, InputTooLarge)> {
+    map_many(p, htmls, threads, |h| {
+        let mut findings = Findings::counts_only();
+        let out = sanitize(p, h, Some(&mut findings), None);
+        (out, findings)
+    })
+}
+
 /// `f` over every item, on the shared pool when there is enough work; sizes are checked for
 /// every item before any work starts.
 fn map_many<S: AsRef<str> + Sync, T: Send>(

@@ -112,6 +112,15 @@ impl CompiledPolicy {
         crate::engine::sanitize_many(self, htmls, threads)
     }
 
+    /// [`inspect_many`](Self::inspect_many) with counts only (`removed` left empty).
+    pub fn count_many<S: AsRef<str> + Sync>(
+        &self,
+        htmls: &[S],
+        threads: usize,
+    ) -> Result<Vec<(String, Findings)>, (usize, InputTooLarge)> {
+        crate::engine::count_many(self, htmls, threads)
+    }
+
     /// `inspect` of many fragments on the shared worker pool (results in input order).
     pub fn inspect_many<S: AsRef<str> + Sync>(
         &self,

@@ -200,21 +200,50 @@ def _write(
     if not updates:
         return
 
-    def statement(changed: dict[str, Any], before: dict[str, Any]) -> Any:
+    def statement(names: tuple[str, ...]) -> Any:
         where = [key_col == sa.bindparam("_key", type_=key_col.type)]
-        where += [t.c[c] == sa.bindparam(f"_old_{c}", type_=t.c[c].type) for c in before]
-        return sa.update(t).where(*where).values({c: sa.bindparam(f"_new_{c}") for c in changed})
+        where += [t.c[c] == sa.bindparam(f"_old_{c}", type_=t.c[c].type) for c in names]
+        return sa.update(t).where(*where).values({c: sa.bindparam(f"_new_{c}") for c in names})
+
+    def params(k: Any, changed: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+        out = {"_key": k}
+        out.update({f"_old_{c}": v for c, v in before.items()})
+        out.update({f"_new_{c}": v for c, v in changed.items()})
+        return out
 
     def execute(conn: Any, k: Any, changed: dict[str, Any], before: dict[str, Any]) -> int:
-        params = {"_key": k}
-        params.update({f"_old_{c}": v for c, v in before.items()})
-        params.update({f"_new_{c}": v for c, v in changed.items()})
-        return int(conn.execute(statement(changed, before), params).rowcount)
+        return int(conn.execute(statement(tuple(changed)), params(k, changed, before)).rowcount)
+
+    # Rows changing the same columns share one statement, sent with executemany (one round
+    # trip per batch where the driver pipelines, as psycopg does). Its rowcount is the sum:
+    # when it falls short, some rows were edited since they were read, and reading the
+    # group back tells which (their value is not the one written).
+    groups: dict[tuple[str, ...], list[tuple[Any, dict[str, Any], dict[str, Any]]]] = {}
+    for row in updates:
+        groups.setdefault(tuple(row[1]), []).append(row)
+    summed = bool(getattr(engine.dialect, "supports_sane_multi_rowcount", False))
+
+    def write_group(conn: Any, names: tuple[str, ...], rows: list[Any]) -> list[int]:
+        if not summed or len(rows) == 1:
+            return [execute(conn, k, ch, before) for k, ch, before in rows]
+        got = conn.execute(statement(names), [params(*r) for r in rows]).rowcount
+        if got == len(rows):
+            return [1] * len(rows)
+        now = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                sa.select(key_col, *(t.c[c] for c in names)).where(
+                    key_col.in_([k for k, _, _ in rows])
+                )
+            )
+        }
+        return [int(tuple(now.get(k, ())) == tuple(ch[c] for c in names)) for k, ch, _ in rows]
 
     written: list[int] = []
     try:
         with engine.begin() as conn:
-            written = [execute(conn, k, ch, before) for k, ch, before in updates]
+            for names, rows in groups.items():
+                written += write_group(conn, names, rows)
     except sa.exc.DBAPIError as e:
         if e.connection_invalidated:
             raise  # the connection is gone: stop; a new run continues from the checkpoint
