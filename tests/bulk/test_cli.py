@@ -13,11 +13,9 @@ from bulk_support import UGC, WRITERS, body, write_sqlite
 
 import htmlguard as hg
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 def htmlguard(*args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO / "pysrc")}
+    env = {**os.environ, "PYTHONPATH": str(Path(hg.__file__).parent.parent)}
     argv = (
         [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "htmlguard", *args]
     )

@@ -17,6 +17,8 @@ import pytest
 import sqlalchemy as sa
 from bulk_support import UGC, WRITERS, body, read_output, rows, write_sqlite
 
+import htmlguard as hg
+
 REPO = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).resolve().parent / "kill_driver.py"
 N, BATCH = 230, 20  # 12 batches
@@ -24,7 +26,9 @@ BATCHES = -(-N // BATCH)
 
 
 def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "pysrc"), str(REPO / "tests")])}
+    # The htmlguard under test: the installed wheel in CI, pysrc/ with its built core here.
+    here = str(Path(hg.__file__).parent.parent)
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([here, str(REPO / "tests")])}
 
 
 def drive(job: dict[str, Any]) -> subprocess.CompletedProcess[str]:
