@@ -5,11 +5,13 @@
 //! - `html`: HTML as bytes and text (pre-scan lexer, splitting, escaping, serializing).
 //! - `parser`: our own tokenizer and tree builder (the next engine's parser).
 //! - `report`: the record of what was removed.
+//! - `columns`: a bulk job's column in Arrow's layout, sanitized in one call.
 //! - `linkify`, `hooks`: links made from text; the caller's link and attribute hooks.
 //!
 //! Everything here except `bindings` is plain Rust and runs under `cargo test`.
 
 pub mod audit;
+pub mod columns;
 pub mod engine;
 pub mod hooks;
 pub mod html;

@@ -122,6 +122,20 @@ impl Findings {
         self.add_n(r, 1);
     }
 
+    /// Add `other`'s counts to these (its list of removals is not kept): a batch's total.
+    pub fn merge(&mut self, other: Findings) {
+        self.total += other.total;
+        for (k, n) in other.by_kind {
+            *self.by_kind.entry(k).or_default() += n;
+        }
+        for (k, n) in other.by_tag {
+            *self.by_tag.entry(k).or_default() += n;
+        }
+        for (k, n) in other.by_attribute {
+            *self.by_attribute.entry(k).or_default() += n;
+        }
+    }
+
     pub fn add_n(&mut self, r: Removal, n: usize) {
         self.total += n;
         *self.by_kind.entry(r.kind.as_str()).or_default() += n;

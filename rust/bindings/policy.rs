@@ -15,8 +15,8 @@ use super::errors::{policy_err, PolicyError};
 use super::mailbox::Mailbox;
 use super::report::Report;
 use super::verbs::{
-    bulk_batch_with, inspect_many_with, inspect_with, is_clean_with, sanitize_hooked_with,
-    sanitize_many_with, sanitize_soon_with, sanitize_with,
+    bulk_arrow_with, bulk_batch_with, inspect_many_with, inspect_with, is_clean_with,
+    sanitize_hooked_with, sanitize_many_with, sanitize_soon_with, sanitize_with,
 };
 use crate::policy::options::{for_each_option, Field};
 use crate::policy::presets::{preset_spec, PRESET_NAMES};
@@ -230,6 +230,39 @@ impl Policy {
             threads
         };
         bulk_batch_with(py, &self.inner, values, threads)
+    }
+
+    /// :meth:`_bulk_batch` for a column in Arrow's string layout, given as its buffers
+    /// (``htmlguard.bulk.arrow``; see ``bindings/verbs.rs``). Private, as that one.
+    #[pyo3(signature = (length, offset, validity, offsets, data, wide, threads = 0))]
+    #[allow(clippy::too_many_arguments)]
+    fn _bulk_arrow<'py>(
+        &self,
+        py: Python<'py>,
+        length: usize,
+        offset: usize,
+        validity: Option<&[u8]>,
+        offsets: &[u8],
+        data: &[u8],
+        wide: bool,
+        threads: usize,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let threads = if threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            threads
+        };
+        bulk_arrow_with(
+            py,
+            &self.inner,
+            length,
+            offset,
+            validity,
+            offsets,
+            data,
+            wide,
+            threads,
+        )
     }
 
     fn is_clean(&self, py: Python<'_>, html: &Bound<'_, PyAny>) -> PyResult<bool> {

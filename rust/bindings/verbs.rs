@@ -4,9 +4,9 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use super::background;
 use super::convert::text_arg;
@@ -15,6 +15,7 @@ use super::hooks::PyHooks;
 use super::mailbox::Mailbox;
 use super::registry::{resolve, resolve_or_default};
 use super::report::Report;
+use crate::columns::{sanitize_column, Column};
 use crate::html::escape::escape_text;
 use crate::policy::CompiledPolicy;
 use crate::report::Findings;
@@ -342,16 +343,26 @@ pub(super) fn bulk_batch_with<'py>(
             outputs.set_item(*i, after)?;
             changed.append(*i)?;
         }
-        for (k, n) in f.by_kind {
-            *total.by_kind.entry(k).or_default() += n;
-        }
-        for (k, n) in f.by_tag {
-            *total.by_tag.entry(k).or_default() += n;
-        }
-        for (k, n) in f.by_attribute {
-            *total.by_attribute.entry(k).or_default() += n;
-        }
+        total.merge(f);
     }
+    bulk_tuple(
+        py,
+        [outputs.into_any(), changed.into_any(), failures.into_any()],
+        bytes_in,
+        bytes_out,
+        &total,
+    )
+}
+
+/// The tuple both bulk verbs return: their first three items, then `bytes_in`, `bytes_out`
+/// and the removal counts as `by_kind`, `by_tag` and `by_attribute` dicts.
+fn bulk_tuple<'py>(
+    py: Python<'py>,
+    head: [Bound<'py, PyAny>; 3],
+    bytes_in: usize,
+    bytes_out: usize,
+    total: &Findings,
+) -> PyResult<Bound<'py, PyTuple>> {
     let by_kind = PyDict::new(py);
     for (k, n) in &total.by_kind {
         by_kind.set_item(k, n)?;
@@ -364,17 +375,67 @@ pub(super) fn bulk_batch_with<'py>(
     for ((t, a), n) in &total.by_attribute {
         by_attribute.set_item((t, a), n)?;
     }
+    let [a, b, c] = head;
     PyTuple::new(
         py,
         [
-            outputs.into_any(),
-            changed.into_any(),
-            failures.into_any(),
+            a,
+            b,
+            c,
             bytes_in.into_pyobject(py)?.into_any(),
             bytes_out.into_pyobject(py)?.into_any(),
             by_kind.into_any(),
             by_tag.into_any(),
             by_attribute.into_any(),
         ],
+    )
+}
+
+/// `Policy._bulk_arrow(...)`: [`bulk_batch_with`] for a column in Arrow's string layout
+/// (`rust/columns.rs`), given as its buffers' bytes. Returns `((offsets, data), changed,
+/// failures, bytes_in, bytes_out, by_kind, by_tag, by_attribute)`: the new column's
+/// offsets and data (the validity is the input's), the rest as `_bulk_batch` has them.
+/// Buffers that do not hold the column their shape describes raise ValueError.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn bulk_arrow_with<'py>(
+    py: Python<'py>,
+    p: &Arc<CompiledPolicy>,
+    len: usize,
+    offset: usize,
+    validity: Option<&[u8]>,
+    offsets: &[u8],
+    data: &[u8],
+    wide: bool,
+    threads: usize,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let col = Column {
+        len,
+        offset,
+        validity,
+        offsets,
+        wide,
+        data,
+    };
+    let q = p.clone();
+    let done = py
+        .detach(|| guarded(|| sanitize_column(&q, &col, threads.max(1))))?
+        .map_err(|e| PyValueError::new_err(e.0))?;
+    let column = PyTuple::new(
+        py,
+        [
+            PyBytes::new(py, &done.offsets).into_any(),
+            PyBytes::new(py, &done.data).into_any(),
+        ],
+    )?;
+    bulk_tuple(
+        py,
+        [
+            column.into_any(),
+            PyList::new(py, &done.changed)?.into_any(),
+            PyList::new(py, &done.failures)?.into_any(),
+        ],
+        done.bytes_in,
+        done.bytes_out,
+        &done.findings,
     )
 }

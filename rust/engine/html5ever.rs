@@ -37,6 +37,11 @@ impl Engine for Html5ever {
     fn bounds_attributes(&self) -> bool {
         true
     }
+
+    /// The depth filter (`engine/parse.rs`) stacks them like any element.
+    fn document_tags_inert(&self) -> bool {
+        false
+    }
 }
 
 impl Tree for Fragment {

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use crate::hooks::Hooks;
 use crate::html::attrs::{limit_attributes, MAX_ATTRIBUTES};
 use crate::html::escape::{escape_text, is_plain_text};
-use crate::html::split::{split_points, split_points_escaping};
+use crate::html::split::split_points_escaping;
 use crate::parser::token;
 use crate::policy::{CompiledPolicy, Rules};
 use crate::report::{Findings, Recorder};
@@ -41,6 +41,9 @@ pub trait Engine: Send + Sync {
     /// Whether tags must be cut to [`MAX_ATTRIBUTES`] attributes before parsing: a
     /// tokenizer whose duplicate check is quadratic needs it (see `html/attrs.rs`).
     fn bounds_attributes(&self) -> bool;
+    /// Whether `html`, `head` and `body` tags leave the parse as they found it, depth
+    /// limit included, so a document may be cut across them (`html/split.rs`).
+    fn document_tags_inert(&self) -> bool;
 }
 
 /// The engines a policy can be compiled with (its `engine` option).
@@ -212,7 +215,7 @@ pub fn cut_points(p: &CompiledPolicy, html: &str, every: usize) -> Vec<usize> {
         Vec::new()
     } else if p.rules.tag_filter().is_some() {
         // A dropped tag, like an escaped one, switches the tokenizer to nothing.
-        split_points_escaping(html, every, |name| {
+        split_points_escaping(html, every, p.engine.document_tags_inert(), |name| {
             let name = String::from_utf8_lossy(name).to_ascii_lowercase();
             p.rules.filters_tag(&token::Name {
                 atom: crate::parser::atoms::lookup(&name),
@@ -220,7 +223,7 @@ pub fn cut_points(p: &CompiledPolicy, html: &str, every: usize) -> Vec<usize> {
             })
         })
     } else {
-        split_points(html, every)
+        split_points_escaping(html, every, p.engine.document_tags_inert(), |_| false)
     }
 }
 
@@ -300,11 +303,15 @@ pub fn count_many<S: AsRef<str> + Sync>(
     htmls: &[S],
     threads: usize,
 ) -> Result<Vec<(String, Findings)>, (usize, InputTooLarge)> {
-    map_many(p, htmls, threads, |h| {
-        let mut findings = Findings::counts_only();
-        let out = sanitize(p, h, Some(&mut findings), None);
-        (out, findings)
-    })
+    map_many(p, htmls, threads, |h| count(p, h))
+}
+
+/// Sanitize one fragment (size already checked) and count what was removed
+/// ([`Findings::counts_only`]).
+pub fn count(p: &CompiledPolicy, html: &str) -> (String, Findings) {
+    let mut findings = Findings::counts_only();
+    let out = sanitize(p, html, Some(&mut findings), None);
+    (out, findings)
 }
 
 /// `f` over every item, on the shared pool when there is enough work; sizes are checked for
@@ -388,6 +395,13 @@ mod tests {
         "<!-- c --><div title=\"</div>\">x</div>",
         "<span>\u{feff}x</span>\u{feff}",
         "<noscript><p>x</p></noscript>",
+        // A whole page's tags, which the native engine's cuts pass over.
+        "<!DOCTYPE html><html lang=x><head><title>t</title><meta charset=utf-8></head><body class=y>",
+        "</body></html>\n",
+        "<table><colgroup><body><col></colgroup><tr><td>c</td></tr></table>",
+        "<b>x<body>y</b></body>z",
+        "<p>a</html>b<head>c</head></p>",
+        "<head><link rel=x><style>q{}</style></head><html id=h><body onload=x()>",
         "<b>unclosed formatting</b><p><b>left open</p>",
         "<svg><animate href=#a attributeName=href /></svg><p id=a>x</p>",
         "<select><option>1</select>",
@@ -403,10 +417,20 @@ mod tests {
 
     #[test]
     fn pieces_equal_the_whole() {
-        let policies: Vec<_> = crate::policy::presets::PRESET_NAMES
+        let mut policies: Vec<_> = crate::policy::presets::PRESET_NAMES
             .iter()
             .map(|n| preset(n).unwrap())
             .collect();
+        // The ammonia engine cuts differently (it stops at a page's tags).
+        let ugc = preset("ugc").unwrap().spec.clone();
+        policies.push(
+            crate::policy::PolicySpec {
+                engine: Some(EngineKind::Html5ever),
+                ..ugc
+            }
+            .compile()
+            .unwrap(),
+        );
         let mut seed: u64 = 0x2545f4914f6cdd1d;
         let mut cuts = 0;
         for _ in 0..2000 {
@@ -432,7 +456,7 @@ mod tests {
             doc.push_str(BLOCKS[next(&mut seed) % (BLOCKS.len() - STOPPERS)]);
         }
         doc.push_str(BLOCKS[BLOCKS.len() - 2]); // svg at the end: cut before, not after
-        assert!(crate::html::split::split_points(&doc, PIECE_BYTES).len() >= 2);
+        assert!(cut_points(&preset("ugc").unwrap(), &doc, PIECE_BYTES).len() >= 2);
         for name in crate::policy::presets::PRESET_NAMES {
             let policy = preset(name).unwrap();
             assert_eq!(

@@ -69,6 +69,12 @@ impl Engine for Native {
     fn bounds_attributes(&self) -> bool {
         false
     }
+
+    /// The depth limit counts the tree builder's stack, which these tags do not touch in
+    /// a fragment.
+    fn document_tags_inert(&self) -> bool {
+        true
+    }
 }
 
 impl InputAttr for Attribute<'_> {

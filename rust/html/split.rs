@@ -27,21 +27,23 @@ use crate::html::MAX_DEPTH;
 
 /// Start tags after which the scan gives up: their effect on the parser outlives their
 /// end tag or the model cannot follow it.
-const STOP: &[&[u8]] = &[
-    b"template",
-    b"form",
-    b"plaintext",
-    b"html",
-    b"head",
-    b"body",
-    b"frameset",
-];
+const STOP: &[&[u8]] = &[b"template", b"form", b"plaintext", b"frameset"];
+
+/// The document's own tags. Parsing a fragment (in a `<div>`), the tree builder ignores
+/// them wherever the scan can be (outside foreign content, `select` and `template`): no
+/// element, no change of mode (a `<colgroup>` closed by one is the only effect, and it is
+/// undone by the end of the table, like any implied close). So the scan passes over them
+/// for an engine whose depth limit counts the tree builder's elements; the ammonia
+/// engine's depth filter stacks them as elements, and there the scan stops at them. A
+/// whole page (`<html><body>`...) is then cut like its body, so `htmlguard sanitize`
+/// streams it instead of holding all of it.
+const DOCUMENT: &[&[u8]] = &[b"html", b"head", b"body"];
 
 /// Offsets (sorted, each after the end of an end tag) where `html` may be cut, at least
 /// `every` bytes apart. A point is never at the very end, nor before a byte-order mark
 /// (which the parser would discard at the start of a piece).
 pub fn split_points(html: &str, every: usize) -> Vec<usize> {
-    split_points_escaping(html, every, |_| false)
+    split_points_escaping(html, every, false, |_| false)
 }
 
 /// [`split_points`] for a policy that escapes some tags (`disallowed="escape"`):
@@ -49,9 +51,11 @@ pub fn split_points(html: &str, every: usize) -> Vec<usize> {
 /// as text. The scan stops at such a tag whose content it would skip as raw text, which
 /// the parser then reads as markup. Other escaped tags need nothing: a tag and its end
 /// tag are escaped alike, so the kept ones nest wherever all of them do.
+/// `inert_document_tags`: pass over `html`, `head` and `body` tags (see [`DOCUMENT`]).
 pub fn split_points_escaping(
     html: &str,
     every: usize,
+    inert_document_tags: bool,
     escaped: impl Fn(&[u8]) -> bool,
 ) -> Vec<usize> {
     let b = html.as_bytes();
@@ -64,6 +68,7 @@ pub fn split_points_escaping(
             // Outside foreign content (which stops the scan) "<![CDATA[" is a bogus comment.
             Token::Cdata => {}
             Token::EscapedScript | Token::Unterminated => break,
+            Token::End { name, .. } if inert_document_tags && one_of(name, DOCUMENT) => {}
             Token::End { name, end } => {
                 if !stack.last().is_some_and(|top| eq_ci(top, name)) {
                     break;
@@ -82,10 +87,14 @@ pub fn split_points_escaping(
                 if (one_of(name, RAW) || eq_ci(name, b"script")) && escaped(name) {
                     break;
                 }
-                if one_of(name, VOID) {
+                if one_of(name, VOID) || (inert_document_tags && one_of(name, DOCUMENT)) {
                     continue;
                 }
-                if one_of(name, AMBIGUOUS) || one_of(name, STOP) || stack.len() + 1 >= MAX_DEPTH {
+                if one_of(name, AMBIGUOUS)
+                    || one_of(name, STOP)
+                    || one_of(name, DOCUMENT)
+                    || stack.len() + 1 >= MAX_DEPTH
+                {
                     break;
                 }
                 // As in the depth filter's model: a new <p> or <li> closes an open one on top.
@@ -122,6 +131,16 @@ mod tests {
             cut("<p>a</p><div><b>x</b></div>tail<ul><li>1</li></ul>"),
             ["<p>a</p>", "<div><b>x</b></div>", "tail<ul><li>1</li></ul>"]
         );
+    }
+
+    #[test]
+    fn a_whole_page_is_cut_inside_its_body_only_when_its_tags_are_inert() {
+        let page = "<!DOCTYPE html><html><head><title>t</title></head><body>\
+                    <p>a</p><div>b</div></body></html>\n";
+        assert_eq!(split_points(page, 1), Vec::<usize>::new());
+        let inert = split_points_escaping(page, 1, true, |_| false);
+        let after = |s: &str| page.find(s).unwrap() + s.len();
+        assert_eq!(inert, [after("</title>"), after("<p>a</p>"), after("</div>")]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +160,12 @@ def test_a_lost_connection_stops_the_job_and_a_new_run_continues(pg: Any, tmp_pa
         )
     with engine.connect() as c:
         bodies = dict(c.execute(sa.text("SELECT id, body FROM lost")).all())
-    assert [bodies[i] for i in (20, 21)] == ["<b>20</b>", "<b onclick=x>21</b>"]
+    # Batches are read and committed beside the sanitizing, on connections of their own:
+    # which of them the cut reaches depends on timing. Either way what the checkpoint
+    # counts is written and nothing after it.
+    done = json.loads(ckpt.read_bytes())["position"] if ckpt.exists() else 0
+    assert done in (0, 10, 20, 30, 40)
+    assert bodies == {i: f"<b>{i}</b>" if i <= done else f"<b onclick=x>{i}</b>" for i in bodies}
     report = run_sql(url, "lost", {"body": UGC}, batch_size=10, checkpoint=ckpt)
     with engine.connect() as c:
         bodies = dict(c.execute(sa.text("SELECT id, body FROM lost")).all())

@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from htmlguard._core import Policy
+from htmlguard.bulk import arrow
 from htmlguard.bulk.report import SAMPLE_LIMIT, Change, Failure, Report
 from htmlguard.errors import HTMLGuardError
 
@@ -122,6 +123,17 @@ def _sanitize_values(policy: Sanitizer, values: list[str]) -> list[str | BaseExc
         return out
 
 
+def _arrow_column(policy: Sanitizer) -> Any:
+    """How `policy` takes a whole Arrow string column (:mod:`htmlguard.bulk.arrow`), or
+    None for a sanitizer that cannot (its values then go as a list)."""
+    whole = getattr(policy, "_bulk_arrow", None)
+    if whole is not None:
+        return whole
+    if isinstance(policy, Policy):
+        return lambda array: arrow.bulk(policy, array)
+    return None
+
+
 def sanitize_columns(
     table: Mapping[str, Sequence[Any]],
     columns: Mapping[str, Sanitizer],
@@ -131,7 +143,8 @@ def sanitize_columns(
 ) -> tuple[dict[str, list[Any]], Report]:
     """Sanitize ``table[c]`` with ``columns[c]`` for each chosen column ``c``.
 
-    ``table`` holds columns of equal length (one entry per row), ``keys`` identifies each
+    ``table`` holds columns of equal length (one entry per row; a list, or a pyarrow array,
+    which comes back an array when it is a string column), ``keys`` identifies each
     row in failures and samples (a primary key, a line number). Returns the new values of
     the chosen columns (other columns are not copied) and the batch's :class:`Report`;
     ``samples=True`` keeps up to :data:`~htmlguard.bulk.report.SAMPLE_LIMIT` changed
@@ -143,10 +156,16 @@ def sanitize_columns(
     row_changed = [False] * n
     out: dict[str, list[Any]] = {}
     for column, policy in columns.items():
-        values = list(table[column])
+        values: Any = table[column]
+        whole = _arrow_column(policy) if arrow.is_strings(values) else None
+        if whole is not None:
+            nulls = values.null_count
+        else:
+            values = values.to_pylist() if arrow.is_array(values) else list(values)
+            whole = getattr(policy, "_bulk_batch", None)
+            nulls = sum(1 for v in values if v is None)
         if len(values) != n:
             raise ValueError(f"column {column!r} has {len(values)} values for {n} keys")
-        whole = getattr(policy, "_bulk_batch", None)
         if whole is not None:
             outputs, changed, failures, b_in, b_out, by_kind, by_tag, by_attr = whole(values)
             report.bytes_in += b_in
@@ -154,14 +173,15 @@ def sanitize_columns(
             report.by_kind.update(by_kind)
             report.by_tag.update(by_tag)
             report.by_attribute.update({f"{t}[{a}]": c for (t, a), c in by_attr.items()})
-            report.nulls += sum(1 for v in values if v is None)
+            report.nulls += nulls
             for i, why in failures:
                 row_failed[i] = True
                 report.failures.append(Failure(keys[i], column, why))
             for i in changed:
                 row_changed[i] = True
                 if samples and len(report.samples) < SAMPLE_LIMIT:
-                    report.samples.append(Change(keys[i], column, values[i], outputs[i]))
+                    before, after = arrow.value(values, i), arrow.value(outputs, i)
+                    report.samples.append(Change(keys[i], column, before, after))
             out[column] = outputs
             continue
         new_values: list[Any] = list(values)

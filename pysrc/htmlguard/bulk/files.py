@@ -26,11 +26,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from htmlguard._core import Policy
-from htmlguard.bulk import atomic
+from htmlguard.bulk import atomic, pipeline
 from htmlguard.bulk.batch import Sanitizer, sanitize_columns
 from htmlguard.bulk.checkpoint import Checkpoint, fingerprint, load
 from htmlguard.bulk.errors import BulkError, CheckpointError
@@ -183,8 +184,11 @@ def _run(
                 f"{str(partial)!r} is missing or shorter than its checkpoint says: delete "
                 f"{str(ckpt_path)!r} to start over"
             )
+        tmp = _beside(out, TMP)
+        begin = getattr(fmt, "begin", None)
+        if begin is not None:
+            begin(partial, tmp, ckpt.output_size)
         report = _append(fmt, f, ckpt, ckpt_path, use, size, progress)
-    tmp = _beside(out, TMP)
     if fmt.finish(partial, tmp):
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
@@ -216,14 +220,17 @@ def _append(
     size: int,
     progress: Progress | None,
 ) -> Report:
-    """Append the batches after the checkpoint's position to the partial output `f`."""
+    """Append the batches after the checkpoint's position to the partial output `f`: read
+    ahead and committed on threads of their own while this one sanitizes
+    (:mod:`htmlguard.bulk.pipeline`)."""
     total, unit = fmt.total()
-    report = ckpt.report
+    report = ckpt.report  # what the checkpoints hold: the committer's
+    seen = Report.from_dict(report.to_dict())  # what progress shows: this thread's
     # Whatever a killed run wrote after its last checkpoint is not part of the output.
     f.truncate(ckpt.output_size)
     f.seek(ckpt.output_size)
-    for chunk in fmt.chunks(int(ckpt.position), ckpt.rows, size):
-        new, batch = sanitize_columns(chunk.table, use, chunk.keys)
+
+    def commit(chunk: Any, new: dict[str, list[Any]], batch: Report) -> tuple[Any, Report]:
         f.write(chunk.render(new))
         f.flush()
         os.fsync(f.fileno())
@@ -231,6 +238,20 @@ def _append(
         report.merge(chunk.extra)
         ckpt.position, ckpt.rows, ckpt.output_size = chunk.end, chunk.rows, f.tell()
         ckpt.save(ckpt_path)
-        if progress is not None:
-            progress(fmt.progress(chunk), total, unit, report)
+        return chunk, batch
+
+    def show(done: list[tuple[Any, Report]]) -> None:
+        for chunk, batch in done:
+            seen.merge(batch)
+            seen.merge(chunk.extra)
+            if progress is not None:
+                progress(fmt.progress(chunk), total, unit, seen)
+
+    chunks = fmt.chunks(int(ckpt.position), ckpt.rows, size)
+    with pipeline.read_ahead(chunks) as ahead, pipeline.Committer[Any]() as committer:
+        for chunk in ahead:
+            new, batch = sanitize_columns(chunk.table, use, chunk.keys)
+            committer.submit(partial(commit, chunk, new, batch))
+            show(committer.finished())
+        show(committer.close())
     return report

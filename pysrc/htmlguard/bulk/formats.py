@@ -56,6 +56,9 @@ class Format(Protocol):
         """How far `chunk` got, in :meth:`total`'s unit."""
         ...
 
+    # Optional: ``begin(partial, out, committed)`` starts the final file before the first
+    # batch (see ParquetFile.begin); :meth:`finish` then completes it.
+
     def finish(self, partial: Path, out: Path) -> bool:
         """Write the final file to `out` from `partial` and return True, or return False if
         `partial` is the final file itself."""

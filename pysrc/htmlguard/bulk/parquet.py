@@ -5,8 +5,10 @@
   string column makes its rows fail (nothing is converted).
 - The partial output is a staging file of framed Arrow IPC streams, one per batch (an
   8-byte little-endian length, then the stream), which can be cut back to a committed
-  batch and appended to; :meth:`ParquetFile.finish` writes the Parquet file from it, in row
-  groups as large as the source's largest.
+  batch and appended to. The Parquet file itself is written beside it as batches are
+  committed (:meth:`ParquetFile.begin`, after replaying what an earlier run committed), in
+  row groups as large as the source's largest, and closed by :meth:`ParquetFile.finish`:
+  writing it all at the end left a core idle for the whole conversion.
 - Rows are keyed by row number (from 1), or by the ``key`` column when named.
 """
 
@@ -17,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from htmlguard.bulk import arrow
 from htmlguard.bulk.errors import BulkError, require
 from htmlguard.bulk.formats import Chunk
 
@@ -44,6 +47,8 @@ class ParquetFile:
         self._key = key
         meta = self._pf.metadata
         self._groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        self._out: Any = None  # the Parquet file being written (begin), and its
+        self._buffered: list[Any] = []  # batches not yet in a row group
 
     def header(self) -> bytes:
         return b""
@@ -55,6 +60,9 @@ class ParquetFile:
         return chunk.end
 
     def close(self) -> None:
+        if self._out is not None:  # a job that stopped early: its final file is redone
+            self._out.close()
+            self._out = None
         self._pf.close()
 
     def chunks(self, start: int, rows: int, size: int) -> Iterator[Chunk]:
@@ -92,12 +100,18 @@ class ParquetFile:
 
     def _chunk(self, batch: Any, end: int) -> Chunk:
         first = end - batch.num_rows
-        table = {c: batch.column(c).to_pylist() for c in self.columns}
+        # String columns stay arrays (htmlguard.bulk.arrow); others are read as lists,
+        # whose values then fail in the batch step.
+        table = {c: self._values(batch.column(c)) for c in self.columns}
         if self._key:
             keys = batch.column(self._key).to_pylist()
         else:
             keys = list(range(first + 1, end + 1))
         return Chunk(table, keys, end, end, self._renderer(batch, table))
+
+    @staticmethod
+    def _values(array: Any) -> Any:
+        return array if arrow.is_strings(array) else array.to_pylist()
 
     def _renderer(
         self, batch: Any, old: dict[str, list[Any]]
@@ -107,11 +121,14 @@ class ParquetFile:
         def render(new: dict[str, list[Any]]) -> bytes:
             arrays = list(batch.columns)
             for c in self.columns:
-                if any(n is not o for n, o in zip(new[c], old[c], strict=True)):
-                    i = batch.schema.get_field_index(c)
-                    kind = batch.schema.field(i).type
-                    arrays[i] = pa.array(new[c], type=kind)
+                i = batch.schema.get_field_index(c)
+                if arrow.is_array(new[c]):
+                    arrays[i] = new[c]
+                elif any(n is not o for n, o in zip(new[c], old[c], strict=True)):
+                    arrays[i] = pa.array(new[c], type=batch.schema.field(i).type)
             out = pa.RecordBatch.from_arrays(arrays, schema=batch.schema)
+            if self._out is not None:
+                self._feed(out)
             sink = pa.BufferOutputStream()
             with pa.ipc.new_stream(sink, out.schema) as writer:
                 writer.write_batch(out)
@@ -120,20 +137,39 @@ class ParquetFile:
 
         return render
 
-    def finish(self, partial: Path, out: Path) -> bool:
-        pa, pq = self.pa, self.pq
-        group = max(self._groups, default=0) or 1 << 16
-        with open(partial, "rb") as f, pq.ParquetWriter(out, self.schema) as writer:
-            buffered: list[Any] = []
-            rows = 0
-            while frame := f.read(_FRAME.size):
+    def begin(self, partial: Path, out: Path, committed: int) -> None:
+        """Start the final file `out`: the batches in the first `committed` bytes of
+        `partial` (an earlier run's), then each batch as it is rendered."""
+        self._out = self.pq.ParquetWriter(out, self.schema)
+        self._buffered = []
+        for batch in self._staged(partial, committed):
+            self._feed(batch)
+
+    def _staged(self, partial: Path, size: int) -> Iterator[Any]:
+        pa = self.pa
+        with open(partial, "rb") as f:
+            while f.tell() < size and (frame := f.read(_FRAME.size)):
                 (length,) = _FRAME.unpack(frame)
-                for batch in pa.ipc.open_stream(pa.py_buffer(f.read(length))):
-                    buffered.append(batch)
-                    rows += batch.num_rows
-                if rows >= group:
-                    writer.write_table(pa.Table.from_batches(buffered, self.schema), group)
-                    buffered, rows = [], 0
-            if buffered:
-                writer.write_table(pa.Table.from_batches(buffered, self.schema), group)
+                yield from pa.ipc.open_stream(pa.py_buffer(f.read(length)))
+
+    def _group(self) -> int:
+        return max(self._groups, default=0) or 1 << 16
+
+    def _feed(self, batch: Any) -> None:
+        self._buffered.append(batch)
+        if sum(b.num_rows for b in self._buffered) >= self._group():
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buffered:
+            table = self.pa.Table.from_batches(self._buffered, self.schema)
+            self._out.write_table(table, self._group())
+            self._buffered = []
+
+    def finish(self, partial: Path, out: Path) -> bool:
+        if self._out is None:  # not begun: convert the whole staging file now
+            self.begin(partial, out, partial.stat().st_size)
+        self._flush()
+        self._out.close()
+        self._out = None
         return True

@@ -16,18 +16,23 @@ WHERE): a row edited since it was read is left as the edit made it and counted a
   that key. A run stopped between a commit and its checkpoint reads that batch again and
   finds its rows clean (a policy's output is its own fixed point), so nothing is written
   twice; the report then counts those rows as unchanged.
+- The next batches are read, and the finished ones written, on threads of their own while
+  this one sanitizes (:mod:`htmlguard.bulk.pipeline`; each on its own connection, so the
+  database works beside the sanitizer), except with a pool that keeps connections to
+  one thread (SQLite in memory), where everything runs on the caller's thread.
 - The key must be unique (the primary key by default) and an integer or string column.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from htmlguard._core import Policy
-from htmlguard.bulk import atomic
+from htmlguard.bulk import atomic, pipeline
 from htmlguard.bulk.batch import Sanitizer, sanitize_columns
 from htmlguard.bulk.checkpoint import Checkpoint, fingerprint, load
 from htmlguard.bulk.errors import BulkError, require
@@ -35,6 +40,12 @@ from htmlguard.bulk.report import SAMPLE_LIMIT, Failure, Report
 from htmlguard.bulk.workers import Workers, default_workers
 
 Progress = Callable[[int, int, str, Report], None]
+
+
+def _same_thread_pools() -> tuple[type, ...]:
+    from sqlalchemy.pool import SingletonThreadPool, StaticPool
+
+    return (SingletonThreadPool, StaticPool)
 
 
 def default_checkpoint(table: str) -> Path:
@@ -85,31 +96,58 @@ def run_sql(
             ckpt = Checkpoint(fp, None, 0, 0, Report(), job)
         with engine.connect() as conn:
             total = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-        report = ckpt.report
-        last = ckpt.position
-        while True:
-            query = sa.select(key_col, *cols).order_by(key_col).limit(batch_size)
-            if last is not None:
-                query = query.where(key_col > last)
-            with engine.connect() as conn:
-                rows = conn.execute(query).all()
-            if not rows:
-                break
-            keys = [r[0] for r in rows]
-            table_values = {c.name: [r[i + 1] for r in rows] for i, c in enumerate(cols)}
-            new, batch = sanitize_columns(table_values, use, keys, samples=dry_run)
+        report = ckpt.report  # what the checkpoints hold: the committer's
+        seen = Report.from_dict(report.to_dict())  # what progress shows: this thread's
+        rows_done = ckpt.rows
+
+        def pages() -> Iterator[list[Any]]:
+            # Keyset pages, each read on a connection of its own (so on the reader's thread).
+            last = ckpt.position
+            while True:
+                query = sa.select(key_col, *cols).order_by(key_col).limit(batch_size)
+                if last is not None:
+                    query = query.where(key_col > last)
+                with engine.connect() as conn:
+                    rows = list(conn.execute(query).all())
+                if not rows:
+                    return
+                yield rows
+                last = rows[-1][0]
+                if len(rows) < batch_size:
+                    return
+
+        def commit(keys: list[Any], values: Any, new: Any, batch: Report) -> tuple[int, Report]:
             if not dry_run:
-                _write(sa, engine, t, key_col, cols, keys, table_values, new, batch)
+                _write(sa, engine, t, key_col, cols, keys, values, new, batch)
             report.merge(batch)
-            last = keys[-1]
-            ckpt.rows += len(rows)
+            ckpt.rows += len(keys)
             if not dry_run:
-                ckpt.position = last
+                ckpt.position = keys[-1]
                 ckpt.save(ckpt_path)
-            if progress is not None:
-                progress(ckpt.rows, max(total, ckpt.rows), "row", report)
-            if len(rows) < batch_size:
-                break
+            return len(keys), batch
+
+        def show(done: list[tuple[int, Report]]) -> None:
+            nonlocal rows_done
+            for n, batch in done:
+                seen.merge(batch)
+                rows_done += n
+                if progress is not None:
+                    progress(rows_done, max(total, rows_done), "row", seen)
+
+        # A pool that pins connections to threads, or shares one (SQLite in memory), must
+        # see every query on this thread: no reading ahead or committing beside it.
+        depth = 0 if isinstance(engine.pool, _same_thread_pools()) else pipeline.DEPTH
+        with (
+            pipeline.read_ahead(pages(), depth) as ahead,
+            pipeline.Committer[tuple[int, Report]](depth) as committer,
+        ):
+            for rows in ahead:
+                keys = [r[0] for r in rows]
+                values = {c.name: [r[i + 1] for r in rows] for i, c in enumerate(cols)}
+                new, batch = sanitize_columns(values, use, keys, samples=dry_run)
+                committer.submit(partial(commit, keys, values, new, batch))
+                show(committer.finished())
+            show(committer.close())
         if not dry_run:
             atomic.remove(ckpt_path)
         return report

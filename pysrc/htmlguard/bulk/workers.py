@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from htmlguard._core import Policy, Report
+from htmlguard.bulk import arrow
 from htmlguard.bulk.batch import Findings, inspect_results
 from htmlguard.errors import HTMLGuardError
 
@@ -65,6 +66,16 @@ class Workers:
             out.extend(part)
         return out
 
+    def map_column(self, f: Callable[[Any], tuple[Any, ...]], array: Any) -> tuple[Any, ...]:
+        """``f`` (:func:`htmlguard.bulk.arrow.bulk`) of ``n`` slices of a pyarrow `array`,
+        on the threads, joined into one result."""
+        if self._pool is None or len(array) < 2:
+            return f(array)
+        step = -(-len(array) // self.n)
+        starts = range(0, len(array), step)
+        parts = list(self._pool.map(f, [array.slice(i, step) for i in starts]))
+        return arrow.join(array, parts, starts)
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
@@ -98,6 +109,10 @@ class Threaded:
     def _bulk_batch(self, values: list[Any], /) -> tuple[Any, ...]:
         # One call: the core runs the values on its pool (n > 1) or on this thread (n == 1).
         return self.policy._bulk_batch(values, self._workers.n)
+
+    def _bulk_arrow(self, array: Any, /) -> tuple[Any, ...]:
+        # A pyarrow string column, a slice per thread, each in one call (htmlguard.bulk.arrow).
+        return self._workers.map_column(lambda a: arrow.bulk(self.policy, a, 1), array)
 
     def inspect_results(self, htmls: list[str], /) -> list[tuple[str, Findings] | BaseException]:
         if self._workers.n == 1:
