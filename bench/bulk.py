@@ -308,6 +308,8 @@ class Job:
     run: Callable[[], int]  # the timed part: returns the rows it did
     prepare: Callable[[], None] = lambda: None  # untimed, before each run
     walls: list[float] = field(default_factory=list)
+    #: This process's CPU seconds (every thread, user and system) during each run.
+    cpus: list[float] = field(default_factory=list)
     rows: int = 0
     error: str | None = None
 
@@ -332,13 +334,18 @@ def run_rounds(jobs: list[Job], rounds: int) -> None:
                     continue
                 try:
                     job.prepare()
-                    t0 = time.perf_counter()
+                    c0, t0 = process_cpu(), time.perf_counter()
                     job.rows = job.run()
                     job.walls.append(time.perf_counter() - t0)
+                    job.cpus.append(process_cpu() - c0)
                     log(f"round {r + 1}: {job.source} {job.name}: {job.walls[-1]:.2f} s")
                 except Exception as e:  # noqa: BLE001  (one failing job must not stop the rest)
                     job.error = f"{type(e).__name__}: {e}"[:300]
                     log(f"{job.source} {job.name} failed: {job.error}")
+
+
+def process_cpu() -> float:
+    return time.process_time()
 
 
 def ratios(job: Job, base: Job) -> list[float]:
@@ -442,10 +449,11 @@ def write_report(
         "",
         "Wall time of the whole job (read, sanitize, write). *x loop*: the median of the "
         "per-round ratios of the loop's time to the job's (same source); *range*: the lowest "
-        "and highest of them.",
+        "and highest of them. *CPU s*: this process's CPU time in the median round, all its "
+        "threads (not Dask's worker processes, not the PostgreSQL server's).",
         "",
-        "| source | job | rows/s | MB/s | s (median) | x loop | range | rounds | note |",
-        "|---|---|--:|--:|--:|--:|--:|--:|---|",
+        "| source | job | rows/s | MB/s | s (median) | CPU s | x loop | range | rounds | note |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for source in ("parquet", "postgres"):
         group = [j for j in jobs if j.source == source]
@@ -453,7 +461,7 @@ def write_report(
         for j in group:
             if not j.walls:
                 lines.append(
-                    f"| {source} | {j.name} | — | — | — | — | — | 0 | {j.error or 'not run'} |"
+                    f"| {source} | {j.name} | — | — | — | — | — | — | 0 | {j.error or 'not run'} |"
                 )
                 continue
             wall = statistics.median(j.walls)
@@ -461,11 +469,13 @@ def write_report(
             x = f"{statistics.median(rs):.2f}" if rs else "—"
             rng = f"{min(rs):.2f}–{max(rs):.2f}" if rs else "—"
             mb = extra["nbytes"] * j.rows / args.rows / wall / 1e6
+            cpu = "—" if j.name.startswith("Dask") else f"{median_round(j, j.cpus):.2f}"
             lines.append(
-                f"| {source} | {j.name} | {j.rows / wall:,.0f} | {mb:,.1f} | {wall:.2f} | {x} | "
-                f"{rng} | {len(j.walls)} | {NOTES.get((source, j.name), '')} |"
+                f"| {source} | {j.name} | {j.rows / wall:,.0f} | {mb:,.1f} | {wall:.2f} | {cpu} | "
+                f"{x} | {rng} | {len(j.walls)} | {NOTES.get((source, j.name), '')} |"
             )
     lines += where_the_time_goes(jobs, extra)
+    lines += two_core_ceiling(jobs)
     per_batch = extra["batch_seconds"]
     cost = extra["tqdm_update"]
     lines += [
@@ -484,6 +494,32 @@ def write_report(
     out.write_text("\n".join(lines) + "\n")
 
 
+def median_round(job: Job, values: list[float]) -> float:
+    """`values` of the round whose wall time is the median."""
+    order = sorted(range(len(job.walls)), key=job.walls.__getitem__)
+    return values[order[len(order) // 2]]
+
+
+def two_core_ceiling(jobs: list[Job]) -> list[str]:
+    """What two cores allow the bulk job at best, from the CPU time it spends: its ratio to
+    the loop if both cores were busy from start to end."""
+    by = {(j.source, j.name): j for j in jobs}
+    loop, bulk2 = by[("parquet", "loop")], by[("parquet", "bulk, 2 workers")]
+    if not (loop.walls and bulk2.walls):
+        return []
+    loop_wall, bulk_cpu = median_round(loop, loop.walls), median_round(bulk2, bulk2.cpus)
+    bulk_wall = median_round(bulk2, bulk2.walls)
+    return [
+        "",
+        f"Two cores are the limit here: from Parquet the two-worker job spent {bulk_cpu:.2f} "
+        f"CPU s in the median round, so even with both cores busy from its first batch to its "
+        f"last it could not finish in under {bulk_cpu / 2:.2f} s, "
+        f"{loop_wall / (bulk_cpu / 2):.2f}x the loop's {loop_wall:.2f} s; it took "
+        f"{bulk_wall:.2f} s. From PostgreSQL the server's own work (reading the pages, "
+        "writing the new row versions) runs on the same two cores.",
+    ]
+
+
 def where_the_time_goes(jobs: list[Job], extra: dict[str, Any]) -> list[str]:
     by = {(j.source, j.name): j for j in jobs}
     many, step = by[("parquet", "sanitize_many")], by[("parquet", "batch step")]
@@ -500,7 +536,10 @@ def where_the_time_goes(jobs: list[Job], extra: dict[str, Any]) -> list[str]:
         f"(`Policy._bulk_batch`: every value inspected on the core's pool with the GIL "
         f"released once, removals summed in Rust), so the difference is what inspecting costs "
         f"beyond sanitizing (recording each removal) and the report's Python side; "
-        f"{extra['changed_share']:.0%} of this table's rows change on a first pass.",
+        f"{extra['changed_share']:.0%} of this table's rows change on a first pass. The bulk "
+        f"runner reading Parquet does not make Python strings at all: a string column goes to "
+        f"the core as its Arrow buffers (`Policy._bulk_arrow`), and the next batches are read, "
+        f"and the finished ones written, on threads of their own (`htmlguard.bulk.pipeline`).",
     ]
 
 

@@ -6,7 +6,8 @@
 //! `String`); sanitizing the output again changes nothing; and `audit` (an independent
 //! re-parse) finds no element, attribute or URL scheme the policy forbids. And the short
 //! cuts are exact: the output equals the parser path on the whole input, without the
-//! plain-text fast path and when cut into pieces at every point `split.rs` finds. And the
+//! plain-text fast path, when cut into pieces at every point `split.rs` finds, and when
+//! streamed in chunks (cuts inside wrapper elements included). And the
 //! report is the record of the same pass: `inspect` gives the same HTML, and inspecting
 //! the output finds nothing to remove. Our own engine (`EngineKind::Native`) is held to
 //! the same invariants, and to the ammonia engine's output byte for byte wherever the input
@@ -20,6 +21,7 @@
 use std::sync::LazyLock;
 
 use htmlguard::audit::audit;
+use htmlguard::engine::stream::Stream;
 use htmlguard::engine::EngineKind;
 use htmlguard::html::attrs::{limit_attributes, MAX_ATTRIBUTES};
 use htmlguard::policy::CompiledPolicy;
@@ -64,6 +66,7 @@ fn check(policy: &CompiledPolicy, input: &str) -> String {
     assert_eq!(out, whole, "differs from the parser path\ninput: {input:?}");
     let pieces = policy.sanitize_in_pieces(input, 1);
     assert_eq!(pieces, whole, "pieces differ from the whole\ninput: {input:?}");
+    assert_eq!(streamed(policy, input), whole, "the stream differs\ninput: {input:?}");
     let again = policy.sanitize(&out).unwrap();
     assert_eq!(again, out, "not idempotent\ninput: {input:?}");
     let (inspected, _) = policy.inspect(input).unwrap();
@@ -71,6 +74,27 @@ fn check(policy: &CompiledPolicy, input: &str) -> String {
     let (_, left) = policy.inspect(&out).unwrap();
     assert!(left.total == 0, "output not clean: {:?}\ninput: {input:?}", left.removed);
     out
+}
+
+/// `input` through a `Stream` that looks for a cut (wrappers included) after every few
+/// characters, as `htmlguard sanitize` reads a file.
+fn streamed(policy: &CompiledPolicy, input: &str) -> String {
+    let mut s = Stream::with_scan(1);
+    let mut out = String::new();
+    let mut rest = input;
+    while !rest.is_empty() {
+        let mut at = rest.len().min(5);
+        while !rest.is_char_boundary(at) {
+            at += 1;
+        }
+        let mut piece = String::new();
+        s.push(policy, &rest[..at], &mut piece).expect("presets have no size limit");
+        out.push_str(&piece);
+        rest = &rest[at..];
+    }
+    let mut piece = String::new();
+    s.finish(policy, &mut piece);
+    out + &piece
 }
 
 const PIECES: &[&str] = &[
@@ -85,6 +109,7 @@ const PIECES: &[&str] = &[
     "</div>", "</a>", "<li>", "</li>", "<ul>", "</ul>", "</td>", "</tr>", "</table>", "</span>",
     "</code>", "</blockquote>", "</details>", "</option>", "</select>", "</form>", "<pre>", "</pre>",
     "\u{feff}", "<i>", "</i>", "<h1>", "</h1>",
+    "<section>", "</section>", "<main id=m>", "</main>", "<body>", "</body>", "<html>", "</html>",
     "onclick=", "onload=", " id=", " class=", " title=", " lang=", " dir=", " rel=", " target=",
 ];
 

@@ -6,18 +6,35 @@
 //! has a cut point, everything before the last one is a document of its own whose output
 //! is the output of those bytes in the whole; it is sanitized (itself in pieces, like any
 //! document) and handed back, and the rest is kept. The pieces join as in
-//! [`sanitize_in_pieces`](super::sanitize_in_pieces). Where no cut point comes (a
-//! document wrapped in one element, `<body>`, foreign content, a policy whose engine
-//! bounds attributes) the text is held until the end and sanitized whole, as `sanitize`
-//! would.
+//! [`sanitize_in_pieces`](super::sanitize_in_pieces).
+//!
+//! A document wrapped in `<div>`s, `<article>`s and the like has no such point inside
+//! them, so the stream also cuts where only those are open (`split::last_wrapped_cut`):
+//! the text after the cut is sanitized with their start tags, as read, before it (its
+//! *context*), and the output of each segment loses what the serializer writes for the
+//! context at its start (the wrappers' start tags) and at its end (their end tags). What
+//! that is, the *frame*, comes from sanitizing the context alone with a marker character
+//! inside; a policy that drops a wrapper's content (no marker comes out) gets no cut
+//! there. A segment whose output is not so framed would mean the claim is wrong: that
+//! panics (an internal error to Python) rather than write a wrong output. Where no cut
+//! point comes (foreign content, a policy whose engine bounds attributes, one that
+//! escapes or drops tags or animates SVG) the text is held until the end and sanitized
+//! whole, as `sanitize` would.
 //!
 //! The held text is scanned again only when it has doubled since the last scan that left
 //! it (or grown by [`SCAN_BYTES`]): each scan costs at most twice the bytes that arrived
 //! since the one before, so the scanning stays linear in the document however few cut
 //! points it has.
 
+use std::collections::HashMap;
+
 use super::{cut_points, join_piece, sanitize_from, InputTooLarge, PIECE_BYTES};
+use crate::html::split::last_wrapped_cut;
 use crate::policy::CompiledPolicy;
+
+/// Put inside a context to find its frame in the output: a private-use character, kept
+/// as text by every policy that keeps the wrappers' content.
+const MARKER: char = '\u{E000}';
 
 /// The least the held text grows by between two scans.
 pub const SCAN_BYTES: usize = 1 << 20;
@@ -37,6 +54,11 @@ pub struct Stream {
     wrote: bool,
     /// Whether a segment was sanitized before (the next one starts after a tag).
     started: bool,
+    /// The start tags, as read, of the wrappers open where `held` starts.
+    context: String,
+    /// Each context's frame: the output before and after the content, None if the
+    /// policy keeps no content there.
+    frames: HashMap<String, Option<(String, String)>>,
 }
 
 impl Stream {
@@ -85,24 +107,119 @@ impl Stream {
     }
 
     fn cut(&mut self, p: &CompiledPolicy, out: &mut String) {
-        // An engine that bounds attributes does so on the whole input before it is cut,
-        // and a run of text that looks like a tag can reach across a cut point.
-        let at = if p.engine.bounds_attributes() {
-            None
+        if wrapped_cuts(p) {
+            self.cut_wrapped(p, out);
         } else {
-            cut_points(p, &self.held, PIECE_BYTES).last().copied()
-        };
-        if let Some(at) = at {
-            let rest = self.held.split_off(at);
-            let done = std::mem::replace(&mut self.held, rest);
-            self.emit(p, &done, out);
+            // An engine that bounds attributes does so on the whole input before it is
+            // cut, and a run of text that looks like a tag can reach across a cut point.
+            let at = if p.engine.bounds_attributes() {
+                None
+            } else {
+                cut_points(p, &self.held, PIECE_BYTES).last().copied()
+            };
+            if let Some(at) = at {
+                let rest = self.held.split_off(at);
+                let done = std::mem::replace(&mut self.held, rest);
+                self.emit(p, &done, out);
+            }
         }
         self.next_scan = (2 * self.held.len()).max(self.held.len() + self.scan);
     }
 
-    fn emit(&mut self, p: &CompiledPolicy, doc: &str, out: &mut String) {
-        let piece = sanitize_from(p, doc, None, None, self.started);
+    /// A cut where only wrappers are open (see the module documentation).
+    fn cut_wrapped(&mut self, p: &CompiledPolicy, out: &mut String) {
+        let ctx = self.context.len();
+        let (at, next) = {
+            let doc: std::borrow::Cow<'_, str> = if ctx == 0 {
+                self.held.as_str().into()
+            } else {
+                format!("{}{}", self.context, self.held).into()
+            };
+            let inert = p.engine.document_tags_inert();
+            let Some(cut) = last_wrapped_cut(&doc, ctx, inert) else {
+                return;
+            };
+            let next: String = cut.open.iter().map(|r| &doc[r.clone()]).collect();
+            (cut.at - ctx, next)
+        };
+        if self.frame(p, &next).is_none() {
+            return; // the policy keeps nothing inside these wrappers: no cut here
+        }
+        let rest = self.held.split_off(at);
+        let done = std::mem::replace(&mut self.held, rest);
+        let context = std::mem::replace(&mut self.context, next);
+        let piece = self.sanitize_framed(p, &context, &done, true);
+        self.join(out, piece);
+    }
+
+    /// The frame of `context` (cached; see [`Stream::frames`]).
+    fn frame(&mut self, p: &CompiledPolicy, context: &str) -> Option<&(String, String)> {
+        if !self.frames.contains_key(context) {
+            // Contexts differ where wrappers carry ids: keep the cache small.
+            if self.frames.len() >= 64 {
+                self.frames.clear();
+            }
+            let frame = if context.is_empty() {
+                Some((String::new(), String::new()))
+            } else {
+                let out = sanitize_from(p, &format!("{context}{MARKER}"), None, None, true);
+                out.rfind(MARKER).map(|i| {
+                    (
+                        out[..i].to_string(),
+                        out[i + MARKER.len_utf8()..].to_string(),
+                    )
+                })
+            };
+            self.frames.insert(context.to_string(), frame);
+        }
+        self.frames[context].as_ref()
+    }
+
+    /// The output of `text` after `context`, without the frame of `context` at its
+    /// start and, if `more` (not the last segment), that of the new context at its end.
+    fn sanitize_framed(
+        &mut self,
+        p: &CompiledPolicy,
+        context: &str,
+        text: &str,
+        more: bool,
+    ) -> String {
+        let started = self.started;
         self.started = true;
+        if context.is_empty() && self.context.is_empty() {
+            return sanitize_from(p, text, None, None, started);
+        }
+        let whole = sanitize_from(p, &format!("{context}{text}"), None, None, started);
+        let head = self
+            .frame(p, context)
+            .map_or(String::new(), |f| f.0.clone());
+        let next = self.context.clone();
+        let tail = if more {
+            self.frame(p, &next).map_or(String::new(), |f| f.1.clone())
+        } else {
+            String::new()
+        };
+        match whole
+            .strip_prefix(head.as_str())
+            .and_then(|w| w.strip_suffix(tail.as_str()))
+        {
+            Some(inner) => inner.to_string(),
+            None => panic!("a streamed segment's output is not framed by its wrappers' tags"),
+        }
+    }
+
+    fn emit(&mut self, p: &CompiledPolicy, doc: &str, out: &mut String) {
+        let piece = if self.context.is_empty() {
+            let started = std::mem::replace(&mut self.started, true);
+            sanitize_from(p, doc, None, None, started)
+        } else {
+            let context = self.context.clone();
+            self.sanitize_framed(p, &context, doc, false)
+        };
+        self.join(out, piece);
+    }
+
+    fn join(&mut self, out: &mut String, piece: String) {
         if out.is_empty() && !(self.wrote && piece.starts_with("&#xFEFF;")) {
             *out = piece; // the usual case: no copy
             self.wrote |= !out.is_empty();
@@ -111,6 +228,13 @@ impl Stream {
             self.wrote |= !piece.is_empty();
         }
     }
+}
+
+/// Whether the stream may cut inside wrappers for `p`: not where the whole document is
+/// needed (SVG animation targets), nor for an engine that bounds attributes on the whole
+/// input, nor with a tag filter (an escaped or dropped wrapper is no element to open).
+fn wrapped_cuts(p: &CompiledPolicy) -> bool {
+    !p.rules.animates && p.rules.tag_filter().is_none() && !p.engine.bounds_attributes()
 }
 
 /// Bytes that are not UTF-8, at `offset` bytes from the start of the stream.
@@ -247,6 +371,26 @@ mod tests {
             // block-level tags a policy may drop, at every cut point
             "<section><p>a</p></section><div>b</div>".repeat(300),
             String::new(),
+            // wrapped whole: cut inside the wrappers, their start tags as context
+            format!(
+                "<div class=w onclick=x() id=top>{}</div>\n",
+                block.repeat(120)
+            ),
+            format!(
+                "<!DOCTYPE html><html><body><main><article title=t>{}</article>\
+                 <aside>{}</aside></main><p>after</p>",
+                block.repeat(60),
+                block.repeat(30)
+            ),
+            // a wrapper left open to the end, a wrapper inside a paragraph, text at a cut
+            format!(
+                "<section>{}x<div>{}",
+                block.repeat(40),
+                "<p>y</p>t".repeat(300)
+            ),
+            format!("<p><div>{}</div></p>", block.repeat(40)),
+            // a wrapper closed by an end tag the model does not expect: the scan stops
+            format!("<div>{}<b></div>{}", block.repeat(40), block.repeat(40)),
         ]
     }
 
@@ -264,9 +408,28 @@ mod tests {
             disallowed: crate::policy::spec::Disallowed::Drop,
             ..preset("basic").unwrap().spec.clone()
         };
+        // The wrappers' content dropped: no frame, no cut inside them.
+        let mut emptied = preset("ugc").unwrap().spec.clone();
+        for t in ["div", "article"] {
+            emptied.tags.remove(t);
+            emptied.clean_content_tags.insert(t.to_string());
+        }
+        // Wrappers kept, with their attributes rewritten (the frame holds what they become).
+        let mut kept = preset("ugc").unwrap().spec.clone();
+        for t in ["div", "section", "main", "article", "aside"] {
+            kept.tags.insert(t.to_string());
+            kept.tag_attributes
+                .entry(t.to_string())
+                .or_default()
+                .extend(["class".to_string(), "id".to_string(), "title".to_string()]);
+        }
+        kept.id_prefix = Some("u-".to_string());
         let policies = [
             preset("ugc").unwrap(),
             preset("strict").unwrap(),
+            preset("basic").unwrap(),
+            kept.compile().unwrap(),
+            emptied.compile().unwrap(),
             ammonia.compile().unwrap(),
             escaping.compile().unwrap(),
             dropping.compile().unwrap(),
@@ -293,6 +456,31 @@ mod tests {
             assert!(s.held.len() < 2 * SCAN_BYTES, "{}", s.held.len());
         }
         assert!(!out.is_empty());
+    }
+
+    #[test]
+    fn a_wrapped_document_is_cut_inside_its_wrappers() {
+        let mut spec = preset("ugc").unwrap().spec.clone();
+        spec.tags.insert("div".to_string());
+        let kept = spec.compile().unwrap();
+        for p in [preset("ugc").unwrap(), kept] {
+            let mut s = Stream::new();
+            let mut out = String::new();
+            let body = "<p>some <b>text</b></p><div><i>x</i></div>".repeat(60_000); // 2.5 MB
+            let doc = format!("<!DOCTYPE html><html><body><div class=a><main>{body}</main></div>");
+            for chunk in doc.as_bytes().chunks(64 * 1024) {
+                let mut piece = String::new();
+                s.push(&p, std::str::from_utf8(chunk).unwrap(), &mut piece)
+                    .unwrap();
+                out.push_str(&piece);
+                assert!(s.held.len() < 2 * SCAN_BYTES, "{}", s.held.len());
+            }
+            assert!(!out.is_empty() && s.context.len() > 10, "{:?}", s.context);
+            let mut piece = String::new();
+            s.finish(&p, &mut piece);
+            out.push_str(&piece);
+            assert_eq!(out, p.sanitize(&doc).unwrap());
+        }
     }
 
     #[test]

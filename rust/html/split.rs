@@ -110,6 +110,88 @@ pub fn split_points_escaping(
     points
 }
 
+/// Elements a large document is often wrapped in whole (an export's `<div class=...>`, an
+/// `<article>`): a start tag of one opens nothing but itself and changes no mode, so a
+/// cut inside them is exact if the pieces after it are parsed with the same start tags
+/// before them (see [`last_wrapped_cut`]).
+const WRAPPERS: &[&[u8]] = &[
+    b"div", b"section", b"article", b"main", b"aside", b"header", b"footer", b"nav",
+];
+
+/// A cut inside wrapper elements: where, and the byte ranges of the start tags of the
+/// wrappers open there (outermost first).
+#[derive(Debug, PartialEq, Eq)]
+pub struct WrappedCut {
+    pub at: usize,
+    pub open: Vec<std::ops::Range<usize>>,
+}
+
+/// The last cut point of `html` after `from` at which every element the model has open
+/// is one of [`WRAPPERS`] (none at all included), for the streaming of a document
+/// wrapped in one. The scan is [`split_points_escaping`]'s without escaped tags: it stops
+/// where that one stops, and an end tag must close the element on top. Parsing the text
+/// after the point with the open wrappers' start tags before it gives the parser the
+/// state it has at the point in the whole (everything opened inside the wrappers was
+/// closed, in order, by its own end tag), so the output of the whole is the output of the
+/// text before the point, without the wrappers' end tags the serializer adds, followed by
+/// that of the text after it, without the wrappers' start tags.
+pub fn last_wrapped_cut(html: &str, from: usize, inert_document_tags: bool) -> Option<WrappedCut> {
+    let b = html.as_bytes();
+    let n = b.len();
+    let base = html.as_ptr() as usize;
+    // (name, its start tag's range): the model's stack.
+    let mut stack: Vec<(&[u8], std::ops::Range<usize>)> = Vec::with_capacity(64);
+    let mut wrappers = 0; // how many of the stack's bottom entries are wrappers
+    let mut found = None;
+    for token in Tokens::new(html) {
+        match token {
+            Token::Cdata => {}
+            Token::EscapedScript | Token::Unterminated => break,
+            Token::End { name, .. } if inert_document_tags && one_of(name, DOCUMENT) => {}
+            Token::End { name, end } => {
+                if !stack.last().is_some_and(|(top, _)| eq_ci(top, name)) {
+                    break;
+                }
+                stack.pop();
+                wrappers = wrappers.min(stack.len());
+                // Only wrappers open (a few): their ranges are copied at each such point.
+                if wrappers == stack.len()
+                    && end > from
+                    && end < n
+                    && !b[end..].starts_with("\u{feff}".as_bytes())
+                {
+                    let open = stack.iter().map(|(_, r)| r.clone()).collect();
+                    found = Some(WrappedCut { at: end, open });
+                }
+            }
+            Token::Start { name, end } => {
+                if one_of(name, VOID) || (inert_document_tags && one_of(name, DOCUMENT)) {
+                    continue;
+                }
+                if one_of(name, AMBIGUOUS)
+                    || one_of(name, STOP)
+                    || one_of(name, DOCUMENT)
+                    || stack.len() + 1 >= MAX_DEPTH
+                {
+                    break;
+                }
+                if (eq_ci(name, b"p") || eq_ci(name, b"li"))
+                    && stack.last().is_some_and(|(top, _)| eq_ci(top, name))
+                {
+                    stack.pop();
+                    wrappers = wrappers.min(stack.len());
+                }
+                if wrappers == stack.len() && one_of(name, WRAPPERS) {
+                    wrappers += 1;
+                }
+                let start = name.as_ptr() as usize - base - 1; // its `<`
+                stack.push((name, start..end));
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,7 +222,10 @@ mod tests {
         assert_eq!(split_points(page, 1), Vec::<usize>::new());
         let inert = split_points_escaping(page, 1, true, |_| false);
         let after = |s: &str| page.find(s).unwrap() + s.len();
-        assert_eq!(inert, [after("</title>"), after("<p>a</p>"), after("</div>")]);
+        assert_eq!(
+            inert,
+            [after("</title>"), after("<p>a</p>"), after("</div>")]
+        );
     }
 
     #[test]

@@ -124,6 +124,30 @@ def test_generated_documents_stream_to_the_output_of_the_whole(
 
 
 @S.examples(300)
+@given(
+    doc=S.inputs,
+    name=st.sampled_from(sorted(POLICIES)),
+    wrap=st.sampled_from(
+        [
+            ("<div class=w onclick=x()>", "</div>"),
+            ("<html><body><main id=m><article>", "</article></main></body></html>"),
+            ("<section title=s><div>", ""),  # left open to the end
+        ]
+    ),
+    chunk=st.integers(1, 64),
+    scan=st.integers(1, 512),
+)
+def test_generated_documents_in_wrappers_stream_to_the_output_of_the_whole(
+    doc: str, name: str, wrap: tuple[str, str], chunk: int, scan: int
+) -> None:
+    # Cut inside the wrappers, their start tags before each later segment (engine/stream.rs).
+    policy = POLICIES[name]
+    head, tail = wrap
+    data = (head + "<p>a</p>" + doc * 8 + "<p>b</p>" + tail).encode("utf-8", "surrogatepass")
+    assert streamed(policy, data, chunk, scan, "replace") == whole(policy, data, "replace")
+
+
+@S.examples(300)
 @given(data=st.binary(max_size=200), chunk=st.integers(1, 16))
 def test_invalid_utf8_is_replaced_as_python_does(data: bytes, chunk: int) -> None:
     ugc = POLICIES["ugc"]
@@ -182,17 +206,24 @@ sys.exit(status)
 
 @pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in KiB is Linux's")
 @pytest.mark.parametrize(
-    ("ascii_only", "to", "page"),
-    [(True, "stdout", False), (False, "out-dir", False), (True, "stdout", True)],
-    ids=["ascii", "emoji", "whole-page"],
+    ("ascii_only", "to", "wrap"),
+    [
+        (True, "stdout", None),
+        (False, "out-dir", None),
+        (True, "stdout", "page"),
+        (False, "stdout", "div"),
+    ],
+    ids=["ascii", "emoji", "whole-page", "in-a-div"],
 )
 def test_peak_memory_stays_under_four_times_the_file(
-    tmp_path: Path, ascii_only: bool, to: str, page: bool
+    tmp_path: Path, ascii_only: bool, to: str, wrap: str | None
 ) -> None:
     text = big(40 * MB, ascii_only)
-    if page:  # a saved page: its body is cut like a fragment (rust/html/split.rs)
+    if wrap == "page":  # a saved page: its body is cut like a fragment (rust/html/split.rs)
         head = '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>t</title>'
         text = f"{head}<style>p{{}}</style></head><body class=x>\n{text}\n</body></html>\n"
+    elif wrap == "div":  # an export in one element: cut inside it (rust/engine/stream.rs)
+        text = f'<div class="export" id=all>\n<article>{text}</article>\n</div>\n'
     src = tmp_path / "big.html"
     src.write_text(text, encoding="utf-8")
     size = src.stat().st_size
