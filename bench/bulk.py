@@ -507,8 +507,11 @@ def two_core_ceiling(jobs: list[Job]) -> list[str]:
     loop, bulk2 = by[("parquet", "loop")], by[("parquet", "bulk, 2 workers")]
     if not (loop.walls and bulk2.walls):
         return []
-    loop_wall, bulk_cpu = median_round(loop, loop.walls), median_round(bulk2, bulk2.cpus)
-    bulk_wall = median_round(bulk2, bulk2.walls)
+    # The bulk job's median round (the later of two), and the loop's time in that round.
+    order = sorted(range(len(bulk2.walls)), key=bulk2.walls.__getitem__)
+    r = order[len(order) // 2]
+    bulk_wall, bulk_cpu = bulk2.walls[r], bulk2.cpus[r]
+    loop_wall = loop.walls[r] if r < len(loop.walls) else statistics.median(loop.walls)
     return [
         "",
         f"Two cores are the limit here: from Parquet the two-worker job spent {bulk_cpu:.2f} "
