@@ -15,9 +15,10 @@ use super::errors::{policy_err, PolicyError};
 use super::mailbox::Mailbox;
 use super::report::Report;
 use super::verbs::{
-    bulk_arrow_with, bulk_batch_with, inspect_many_with, inspect_with, is_clean_with,
-    sanitize_hooked_with, sanitize_many_with, sanitize_soon_with, sanitize_with,
+    bulk_arrow_with, bulk_batch_with, cores_if_zero, inspect_many_with, inspect_with,
+    is_clean_with, sanitize_hooked_with, sanitize_many_with, sanitize_soon_with, sanitize_with,
 };
+use crate::columns::Column;
 use crate::policy::options::{for_each_option, Field};
 use crate::policy::presets::{preset_spec, PRESET_NAMES};
 use crate::policy::spec::Disallowed;
@@ -224,12 +225,7 @@ impl Policy {
         values: &Bound<'py, pyo3::types::PyList>,
         threads: usize,
     ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
-        let threads = if threads == 0 {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        } else {
-            threads
-        };
-        bulk_batch_with(py, &self.inner, values, threads)
+        bulk_batch_with(py, &self.inner, values, cores_if_zero(threads))
     }
 
     /// :meth:`_bulk_batch` for a column in Arrow's string layout, given as its buffers
@@ -247,22 +243,15 @@ impl Policy {
         wide: bool,
         threads: usize,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let threads = if threads == 0 {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        } else {
-            threads
-        };
-        bulk_arrow_with(
-            py,
-            &self.inner,
-            length,
+        let column = Column {
+            len: length,
             offset,
             validity,
             offsets,
-            data,
             wide,
-            threads,
-        )
+            data,
+        };
+        bulk_arrow_with(py, &self.inner, &column, cores_if_zero(threads))
     }
 
     fn is_clean(&self, py: Python<'_>, html: &Bound<'_, PyAny>) -> PyResult<bool> {

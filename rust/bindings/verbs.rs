@@ -24,6 +24,15 @@ fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// A bulk call's `threads`, 0 meaning one per core.
+pub(super) fn cores_if_zero(n: usize) -> usize {
+    if n == 0 {
+        threads()
+    } else {
+        n
+    }
+}
+
 pub(super) fn sanitize_with(
     py: Python<'_>,
     p: &Arc<CompiledPolicy>,
@@ -396,29 +405,15 @@ fn bulk_tuple<'py>(
 /// failures, bytes_in, bytes_out, by_kind, by_tag, by_attribute)`: the new column's
 /// offsets and data (the validity is the input's), the rest as `_bulk_batch` has them.
 /// Buffers that do not hold the column their shape describes raise ValueError.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn bulk_arrow_with<'py>(
     py: Python<'py>,
     p: &Arc<CompiledPolicy>,
-    len: usize,
-    offset: usize,
-    validity: Option<&[u8]>,
-    offsets: &[u8],
-    data: &[u8],
-    wide: bool,
+    col: &Column<'_>,
     threads: usize,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let col = Column {
-        len,
-        offset,
-        validity,
-        offsets,
-        wide,
-        data,
-    };
     let q = p.clone();
     let done = py
-        .detach(|| guarded(|| sanitize_column(&q, &col, threads.max(1))))?
+        .detach(|| guarded(|| sanitize_column(&q, col, threads.max(1))))?
         .map_err(|e| PyValueError::new_err(e.0))?;
     let column = PyTuple::new(
         py,

@@ -58,11 +58,33 @@ pub fn split_points_escaping(
     inert_document_tags: bool,
     escaped: impl Fn(&[u8]) -> bool,
 ) -> Vec<usize> {
-    let b = html.as_bytes();
-    let n = b.len();
     let mut points = Vec::new();
     let mut last = 0;
-    let mut stack: Vec<&[u8]> = Vec::with_capacity(64);
+    scan(html, inert_document_tags, escaped, |end, stack| {
+        if stack.is_empty() && end - last >= every {
+            points.push(end);
+            last = end;
+        }
+    });
+    points
+}
+
+/// One open element of the scan's model: its name, and its start tag's byte range.
+type Open<'a> = (&'a [u8], std::ops::Range<usize>);
+
+/// The scan both kinds of cut share: `at(end, stack)` after each end tag that closes the
+/// element on top of the model (not at the very end, nor before a byte-order mark, which
+/// the parser would discard at the start of a piece), with the elements still open.
+fn scan<'a>(
+    html: &'a str,
+    inert_document_tags: bool,
+    escaped: impl Fn(&[u8]) -> bool,
+    mut at: impl FnMut(usize, &[Open<'a>]),
+) {
+    let b = html.as_bytes();
+    let n = b.len();
+    let base = html.as_ptr() as usize;
+    let mut stack: Vec<Open<'a>> = Vec::with_capacity(64);
     for token in Tokens::new(html) {
         match token {
             // Outside foreign content (which stops the scan) "<![CDATA[" is a bogus comment.
@@ -70,20 +92,15 @@ pub fn split_points_escaping(
             Token::EscapedScript | Token::Unterminated => break,
             Token::End { name, .. } if inert_document_tags && one_of(name, DOCUMENT) => {}
             Token::End { name, end } => {
-                if !stack.last().is_some_and(|top| eq_ci(top, name)) {
+                if !stack.last().is_some_and(|(top, _)| eq_ci(top, name)) {
                     break;
                 }
                 stack.pop();
-                if stack.is_empty()
-                    && end - last >= every
-                    && end < n
-                    && !b[end..].starts_with("\u{feff}".as_bytes())
-                {
-                    points.push(end);
-                    last = end;
+                if end < n && !b[end..].starts_with("\u{feff}".as_bytes()) {
+                    at(end, &stack);
                 }
             }
-            Token::Start { name, .. } => {
+            Token::Start { name, end } => {
                 if (one_of(name, RAW) || eq_ci(name, b"script")) && escaped(name) {
                     break;
                 }
@@ -99,15 +116,15 @@ pub fn split_points_escaping(
                 }
                 // As in the depth filter's model: a new <p> or <li> closes an open one on top.
                 if (eq_ci(name, b"p") || eq_ci(name, b"li"))
-                    && stack.last().is_some_and(|top| eq_ci(top, name))
+                    && stack.last().is_some_and(|(top, _)| eq_ci(top, name))
                 {
                     stack.pop();
                 }
-                stack.push(name);
+                let start = name.as_ptr() as usize - base - 1; // its `<`
+                stack.push((name, start..end));
             }
         }
     }
-    points
 }
 
 /// Elements a large document is often wrapped in whole (an export's `<div class=...>`, an
@@ -117,6 +134,9 @@ pub fn split_points_escaping(
 const WRAPPERS: &[&[u8]] = &[
     b"div", b"section", b"article", b"main", b"aside", b"header", b"footer", b"nav",
 ];
+
+/// The most wrappers a cut may be inside.
+const MAX_WRAPPERS: usize = 16;
 
 /// A cut inside wrapper elements: where, and the byte ranges of the start tags of the
 /// wrappers open there (outermost first).
@@ -136,59 +156,22 @@ pub struct WrappedCut {
 /// text before the point, without the wrappers' end tags the serializer adds, followed by
 /// that of the text after it, without the wrappers' start tags.
 pub fn last_wrapped_cut(html: &str, from: usize, inert_document_tags: bool) -> Option<WrappedCut> {
-    let b = html.as_bytes();
-    let n = b.len();
-    let base = html.as_ptr() as usize;
-    // (name, its start tag's range): the model's stack.
-    let mut stack: Vec<(&[u8], std::ops::Range<usize>)> = Vec::with_capacity(64);
-    let mut wrappers = 0; // how many of the stack's bottom entries are wrappers
     let mut found = None;
-    for token in Tokens::new(html) {
-        match token {
-            Token::Cdata => {}
-            Token::EscapedScript | Token::Unterminated => break,
-            Token::End { name, .. } if inert_document_tags && one_of(name, DOCUMENT) => {}
-            Token::End { name, end } => {
-                if !stack.last().is_some_and(|(top, _)| eq_ci(top, name)) {
-                    break;
-                }
-                stack.pop();
-                wrappers = wrappers.min(stack.len());
-                // Only wrappers open (a few): their ranges are copied at each such point.
-                if wrappers == stack.len()
-                    && end > from
-                    && end < n
-                    && !b[end..].starts_with("\u{feff}".as_bytes())
-                {
-                    let open = stack.iter().map(|(_, r)| r.clone()).collect();
-                    found = Some(WrappedCut { at: end, open });
-                }
+    scan(
+        html,
+        inert_document_tags,
+        |_| false,
+        |end, stack| {
+            // Only wrappers open, a few of them (so each point costs a bounded check).
+            if end > from
+                && stack.len() <= MAX_WRAPPERS
+                && stack.iter().all(|(name, _)| one_of(name, WRAPPERS))
+            {
+                let open = stack.iter().map(|(_, r)| r.clone()).collect();
+                found = Some(WrappedCut { at: end, open });
             }
-            Token::Start { name, end } => {
-                if one_of(name, VOID) || (inert_document_tags && one_of(name, DOCUMENT)) {
-                    continue;
-                }
-                if one_of(name, AMBIGUOUS)
-                    || one_of(name, STOP)
-                    || one_of(name, DOCUMENT)
-                    || stack.len() + 1 >= MAX_DEPTH
-                {
-                    break;
-                }
-                if (eq_ci(name, b"p") || eq_ci(name, b"li"))
-                    && stack.last().is_some_and(|(top, _)| eq_ci(top, name))
-                {
-                    stack.pop();
-                    wrappers = wrappers.min(stack.len());
-                }
-                if wrappers == stack.len() && one_of(name, WRAPPERS) {
-                    wrappers += 1;
-                }
-                let start = name.as_ptr() as usize - base - 1; // its `<`
-                stack.push((name, start..end));
-            }
-        }
-    }
+        },
+    );
     found
 }
 
