@@ -4,8 +4,6 @@
 //! but the input. What `htmlguard.bulk` uses for Parquet, where the Python-object round
 //! trip (Arrow to `str` and back) cost as much as a second core gives.
 
-use rayon::prelude::*;
-
 use crate::policy::CompiledPolicy;
 use crate::report::Findings;
 
@@ -135,13 +133,7 @@ pub fn sanitize_column(
         (row, Ok(found))
     };
     let total: usize = rows.iter().flatten().map(|r| r.len()).sum();
-    // As `sanitize_many`: below ~32 KiB of work another thread costs more than it saves.
-    let parallel = threads > 1 && rows.len() > 1 && total >= 32 * 1024;
-    let done: Vec<(Row, Result<Findings, String>)> =
-        match parallel.then(crate::pool::shared).flatten() {
-            Some(pool) => pool.install(|| rows.par_iter().map(one).collect()),
-            None => rows.iter().map(one).collect(),
-        };
+    let done: Vec<(Row, Result<Findings, String>)> = crate::pool::map(&rows, threads, total, one);
 
     let mut out = Sanitized {
         findings: Findings::counts_only(),

@@ -5,6 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 /// The pool and the process it was made in.
@@ -32,4 +33,21 @@ pub fn shared() -> Option<Arc<ThreadPool>> {
     let pool = Arc::new(pool);
     *slot = Some((pid, pool.clone()));
     Some(pool)
+}
+
+/// `f` of every item in order: on the shared pool when `threads > 1`, there are two items
+/// or more and `work` (their bytes) is enough to pay for the hand-off, else on this thread.
+pub fn map<I: Sync, T: Send>(
+    items: &[I],
+    threads: usize,
+    work: usize,
+    f: impl Fn(&I) -> T + Sync,
+) -> Vec<T> {
+    // Below ~32 KiB of work, handing it to other threads costs more than it saves.
+    let parallel = threads > 1 && items.len() > 1 && work >= 32 * 1024;
+    match parallel.then(shared).flatten() {
+        // An indexed parallel iterator collects in input order.
+        Some(pool) => pool.install(|| items.par_iter().map(&f).collect()),
+        None => items.iter().map(f).collect(),
+    }
 }

@@ -16,8 +16,6 @@ pub mod walk;
 use std::borrow::Cow;
 use std::fmt;
 
-use rayon::prelude::*;
-
 use crate::hooks::Hooks;
 use crate::html::attrs::{limit_attributes, MAX_ATTRIBUTES};
 use crate::html::escape::{escape_text, is_plain_text};
@@ -326,13 +324,7 @@ fn map_many<S: AsRef<str> + Sync, T: Send>(
         p.check_size(h.as_ref().len()).map_err(|e| (i, e))?;
     }
     let total: usize = htmls.iter().map(|h| h.as_ref().len()).sum();
-    // Below ~32 KiB of work, handing it to other threads costs more than it saves.
-    let parallel = threads > 1 && htmls.len() > 1 && total >= 32 * 1024;
-    match parallel.then(crate::pool::shared).flatten() {
-        // An indexed parallel iterator collects in input order.
-        Some(pool) => Ok(pool.install(|| htmls.par_iter().map(|h| f(h.as_ref())).collect())),
-        None => Ok(htmls.iter().map(|h| f(h.as_ref())).collect()),
-    }
+    Ok(crate::pool::map(htmls, threads, total, |h| f(h.as_ref())))
 }
 
 #[cfg(test)]

@@ -24,24 +24,17 @@ def _pyarrow() -> Any:
     return importlib.import_module("pyarrow")
 
 
-def is_strings(values: Any) -> bool:
-    """``values`` is a pyarrow ``string`` or ``large_string`` array."""
-    if not type(values).__module__.startswith("pyarrow"):
-        return False
-    pa = _pyarrow()
-
-    return isinstance(values, pa.Array) and (
-        pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
-    )
-
-
 def is_array(values: Any) -> bool:
     """``values`` is a pyarrow array of any type."""
-    if not type(values).__module__.startswith("pyarrow"):
-        return False
-    pa = _pyarrow()
+    return type(values).__module__.startswith("pyarrow") and isinstance(values, _pyarrow().Array)
 
-    return isinstance(values, pa.Array)
+
+def is_strings(values: Any) -> bool:
+    """``values`` is a pyarrow ``string`` or ``large_string`` array."""
+    if not is_array(values):
+        return False
+    types = _pyarrow().types
+    return bool(types.is_string(values.type) or types.is_large_string(values.type))
 
 
 def value(values: Any, i: int) -> Any:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -230,7 +229,11 @@ def _append(
     f.truncate(ckpt.output_size)
     f.seek(ckpt.output_size)
 
-    def commit(chunk: Any, new: dict[str, list[Any]], batch: Report) -> tuple[Any, Report]:
+    def sanitize(chunk: Any) -> tuple[dict[str, list[Any]], Report]:
+        return sanitize_columns(chunk.table, use, chunk.keys)
+
+    def commit(chunk: Any, result: tuple[dict[str, list[Any]], Report]) -> tuple[Any, Report]:
+        new, batch = result
         f.write(chunk.render(new))
         f.flush()
         os.fsync(f.fileno())
@@ -240,18 +243,12 @@ def _append(
         ckpt.save(ckpt_path)
         return chunk, batch
 
-    def show(done: list[tuple[Any, Report]]) -> None:
-        for chunk, batch in done:
-            seen.merge(batch)
-            seen.merge(chunk.extra)
-            if progress is not None:
-                progress(fmt.progress(chunk), total, unit, seen)
+    def show(done: tuple[Any, Report]) -> None:
+        chunk, batch = done
+        seen.merge(batch)
+        seen.merge(chunk.extra)
+        if progress is not None:
+            progress(fmt.progress(chunk), total, unit, seen)
 
-    chunks = fmt.chunks(int(ckpt.position), ckpt.rows, size)
-    with pipeline.read_ahead(chunks) as ahead, pipeline.Committer[Any]() as committer:
-        for chunk in ahead:
-            new, batch = sanitize_columns(chunk.table, use, chunk.keys)
-            committer.submit(partial(commit, chunk, new, batch))
-            show(committer.finished())
-        show(committer.close())
+    pipeline.run(fmt.chunks(int(ckpt.position), ckpt.rows, size), sanitize, commit, show)
     return report

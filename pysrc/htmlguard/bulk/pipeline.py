@@ -20,10 +20,12 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from types import TracebackType
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+W = TypeVar("W")
 R = TypeVar("R")
 
 #: Batches read ahead of the one being sanitized, and waiting to be committed: two each
@@ -166,3 +168,22 @@ class Committer(Generic[R]):
         except BaseException:
             if isinstance(e, Exception):
                 raise
+
+
+def run(
+    items: Iterable[T],
+    work: Callable[[T], W],
+    commit: Callable[[T, W], R],
+    done: Callable[[R], None],
+    depth: int = DEPTH,
+) -> None:
+    """A job: each item read ahead (:func:`read_ahead`), ``work(item)`` on this thread,
+    ``commit(item, result)`` in order on the committer's, and ``done`` of what each commit
+    returns back on this thread (progress), in order. ``depth=0``: all on this thread."""
+    with read_ahead(items, depth) as ahead, Committer[R](depth) as committer:
+        for item in ahead:
+            committer.submit(partial(commit, item, work(item)))
+            for result in committer.finished():
+                done(result)
+        for result in committer.close():
+            done(result)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +115,16 @@ def run_sql(
                 if len(rows) < batch_size:
                     return
 
-        def commit(keys: list[Any], values: Any, new: Any, batch: Report) -> tuple[int, Report]:
+        def sanitize(rows: list[Any]) -> tuple[list[Any], Any, Any, Report]:
+            keys = [r[0] for r in rows]
+            values = {c.name: [r[i + 1] for r in rows] for i, c in enumerate(cols)}
+            new, batch = sanitize_columns(values, use, keys, samples=dry_run)
+            return keys, values, new, batch
+
+        def commit(
+            rows: list[Any], result: tuple[list[Any], Any, Any, Report]
+        ) -> tuple[int, Report]:
+            keys, values, new, batch = result
             if not dry_run:
                 _write(sa, engine, t, key_col, cols, keys, values, new, batch)
             report.merge(batch)
@@ -126,28 +134,18 @@ def run_sql(
                 ckpt.save(ckpt_path)
             return len(keys), batch
 
-        def show(done: list[tuple[int, Report]]) -> None:
+        def show(done: tuple[int, Report]) -> None:
             nonlocal rows_done
-            for n, batch in done:
-                seen.merge(batch)
-                rows_done += n
-                if progress is not None:
-                    progress(rows_done, max(total, rows_done), "row", seen)
+            n, batch = done
+            seen.merge(batch)
+            rows_done += n
+            if progress is not None:
+                progress(rows_done, max(total, rows_done), "row", seen)
 
         # A pool that pins connections to threads, or shares one (SQLite in memory), must
         # see every query on this thread: no reading ahead or committing beside it.
         depth = 0 if isinstance(engine.pool, _same_thread_pools()) else pipeline.DEPTH
-        with (
-            pipeline.read_ahead(pages(), depth) as ahead,
-            pipeline.Committer[tuple[int, Report]](depth) as committer,
-        ):
-            for rows in ahead:
-                keys = [r[0] for r in rows]
-                values = {c.name: [r[i + 1] for r in rows] for i, c in enumerate(cols)}
-                new, batch = sanitize_columns(values, use, keys, samples=dry_run)
-                committer.submit(partial(commit, keys, values, new, batch))
-                show(committer.finished())
-            show(committer.close())
+        pipeline.run(pages(), sanitize, commit, show, depth)
         if not dry_run:
             atomic.remove(ckpt_path)
         return report
