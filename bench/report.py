@@ -440,6 +440,8 @@ def _async(r: Results) -> list[str]:
             f"{a['overhead'] * 1e6:.1f} µs"
             if a.get("overhead") is not None
             else a.get("error", "—"),
+            seconds(a.get("sync_cpu")),
+            seconds(a.get("async_cpu")),
         ]
         for a in r.async_rows
     ]
@@ -448,9 +450,24 @@ def _async(r: Results) -> list[str]:
         "",
         "Wall clock, htmlguard only, inside a running asyncio loop: `await "
         "policy.sanitize_async(doc)` against `policy.sanitize(doc)`, per call (median). "
-        "Inputs up to 8 KiB are sanitized inline; larger ones go to a worker thread.",
+        "Inputs up to 8 KiB are sanitized inline; larger ones go to a worker thread, and "
+        "the loop polls for the answer on its turns for a while (`ASYNC_POLL_SECONDS`) and "
+        "the thread that finished the last job looks for the next before it sleeps "
+        "(`rust/handoff.rs`). "
+        "The CPU columns are the process's CPU time per call (every thread), the price of "
+        "that polling.",
         "",
-        *table(["input", "sanitize", "sanitize_async", "overhead per call"], rows),
+        *table(
+            [
+                "input",
+                "sanitize",
+                "sanitize_async",
+                "overhead per call",
+                "CPU, sanitize",
+                "CPU, sanitize_async",
+            ],
+            rows,
+        ),
     ]
 
 

@@ -386,22 +386,26 @@ class Bench:
         policy.sanitize(doc)
         one = max(time.perf_counter() - t0, 1e-7)
         n = max(1, int(s.min_time / one))
-        syncs, asyncs, diffs = [], [], []
+        syncs, asyncs, diffs, sync_cpu, async_cpu = [], [], [], [], []
         for _ in range(max(3, s.rounds)):
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             for _ in range(n):
                 policy.sanitize(doc)
-            t1 = time.perf_counter()
+            c1, t1 = time.process_time(), time.perf_counter()
             for _ in range(n):
                 await policy.sanitize_async(doc)
-            t2 = time.perf_counter()
+            c2, t2 = time.process_time(), time.perf_counter()
             syncs.append((t1 - t0) / n)
             asyncs.append((t2 - t1) / n)
             diffs.append((t2 - t1 - (t1 - t0)) / n)
+            sync_cpu.append((c1 - c0) / n)
+            async_cpu.append((c2 - c1) / n)
         return {
             "sync": statistics.median(syncs),
             "async": statistics.median(asyncs),
             "overhead": statistics.median(diffs),
+            "sync_cpu": statistics.median(sync_cpu),
+            "async_cpu": statistics.median(async_cpu),
         }
 
     def memory(self) -> None:

@@ -7,12 +7,14 @@
 //! - `report`: the record of what was removed.
 //! - `columns`: a bulk job's column in Arrow's layout, sanitized in one call.
 //! - `linkify`, `hooks`: links made from text; the caller's link and attribute hooks.
+//! - `handoff`: the queue `sanitize_async`'s background threads take their jobs from.
 //!
 //! Everything here except `bindings` is plain Rust and runs under `cargo test`.
 
 pub mod audit;
 pub mod columns;
 pub mod engine;
+pub mod handoff;
 pub mod hooks;
 pub mod html;
 pub mod linkify;

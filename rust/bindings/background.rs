@@ -1,28 +1,20 @@
 //! The threads `sanitize_async` hands large inputs to: one per core, made on first use,
-//! each blocked on the queue while idle (rayon's workers spin for a while first, which on
-//! two cores slows the event loop's own thread). A job never touches Python: it leaves
-//! its answer in the loop's mailbox (`mailbox.rs`), so these threads take no GIL and hold
-//! no thread state. At exit (`atexit`) they finish what was queued and end.
+//! taking jobs from a `handoff::Queue`. A job never touches Python: it leaves its answer in
+//! the loop's mailbox (`mailbox.rs`), so these threads take no GIL and hold no thread
+//! state. At exit (`atexit`) they finish what was queued and end.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use pyo3::prelude::*;
 
-/// Work for a background thread (run without the GIL).
-pub(super) type Job = Box<dyn FnOnce() + Send + 'static>;
-
-enum Message {
-    Run(Job),
-    Stop,
-}
+use crate::handoff::{Job, Message, Queue};
 
 struct Threads {
     /// The process that started them: a forked child has none of them.
     pid: u32,
-    queue: Sender<Message>,
+    queue: Arc<Queue>,
     handles: Vec<JoinHandle<()>>,
 }
 
@@ -37,29 +29,34 @@ pub(super) fn submit(job: Job) -> bool {
         return false;
     }
     let pid = std::process::id();
-    let mut slot = THREADS.lock().unwrap_or_else(|e| e.into_inner());
-    if !matches!(slot.as_ref(), Some(t) if t.pid == pid) {
-        // Threads inherited through fork() do not exist in this process, and the queue's
-        // receiver may be held locked by one of them: leaked, not dropped.
-        if let Some(inherited) = slot.take() {
-            std::mem::forget(inherited);
+    let queue = {
+        let mut slot = THREADS.lock().unwrap_or_else(|e| e.into_inner());
+        if !matches!(slot.as_ref(), Some(t) if t.pid == pid) {
+            // Threads inherited through fork() do not exist in this process, and the
+            // queue's lock may be held by one of them: leaked, not dropped.
+            if let Some(inherited) = slot.take() {
+                std::mem::forget(inherited);
+            }
+            *slot = start(pid);
         }
-        *slot = start(pid);
-    }
-    slot.as_ref()
-        .is_some_and(|t| t.queue.send(Message::Run(job)).is_ok())
+        match slot.as_ref() {
+            Some(t) => t.queue.clone(),
+            None => return false,
+        }
+    };
+    queue.push(Message::Run(job));
+    true
 }
 
 fn start(pid: u32) -> Option<Threads> {
-    let (queue, messages) = channel::<Message>();
-    let messages = Arc::new(Mutex::new(messages));
+    let queue = Arc::new(Queue::default());
     let n = std::thread::available_parallelism().map_or(1, |n| n.get());
     let handles: Vec<_> = (0..n)
         .filter_map(|i| {
-            let messages = messages.clone();
+            let queue = queue.clone();
             std::thread::Builder::new()
                 .name(format!("htmlguard-async-{i}"))
-                .spawn(move || serve(&messages))
+                .spawn(move || queue.serve())
                 .ok()
         })
         .collect();
@@ -68,16 +65,6 @@ fn start(pid: u32) -> Option<Threads> {
         queue,
         handles,
     })
-}
-
-fn serve(messages: &Mutex<Receiver<Message>>) {
-    loop {
-        let next = messages.lock().unwrap_or_else(|e| e.into_inner()).recv();
-        match next {
-            Ok(Message::Run(job)) => job(),
-            Ok(Message::Stop) | Err(_) => return,
-        }
-    }
 }
 
 /// Let the background threads finish what was queued and end (registered with `atexit`
@@ -92,7 +79,7 @@ pub(super) fn _stop_background(py: Python<'_>) {
         return;
     }
     for _ in &threads.handles {
-        let _ = threads.queue.send(Message::Stop);
+        threads.queue.push(Message::Stop);
     }
     // Other Python threads run while the queued work finishes.
     py.detach(|| {

@@ -60,6 +60,16 @@ impl Mailbox {
 
     /// The answers that arrived, as `(key, html, None)` or `(key, None, exception)`.
     fn take<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        // Cheap when called on every turn of a polling loop: no system call for nothing.
+        if self
+            .slot
+            .answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+        {
+            return Ok(PyList::empty(py));
+        }
         // The bytes first: a byte rung after this is for an answer the lock below may
         // already take (a spare wake-up finds nothing), never for one it leaves behind.
         self.slot.bell.silence();

@@ -116,6 +116,45 @@ async def test_large_inputs_run_on_the_cores_background_threads() -> None:
         assert any(n.startswith("htmlguard-async") for n in names), names
 
 
+async def test_the_loop_polls_for_an_answer_only_for_a_while() -> None:
+    """After a hand-off the loop looks for the answer on its turns, for at most
+    ASYNC_POLL_SECONDS: an answer that takes longer comes through the mailbox's socket, and
+    no polling is left once nothing is awaited."""
+    p = hg.Policy.preset("ugc")
+    slow = "<p>para <b>bold</b></p>" * 300_000  # tens of milliseconds of work
+    task = asyncio.create_task(p.sanitize_async(slow))
+    await asyncio.sleep(0)  # the task hands the input over
+    inbox = _policy._INBOXES[asyncio.get_running_loop()]
+    assert inbox is not None
+    assert inbox.waiting and inbox.polling
+    await asyncio.sleep(20 * _policy.ASYNC_POLL_SECONDS)
+    if not task.done():
+        assert inbox.waiting and not inbox.polling  # given up: the socket will ring
+    assert await task == p.sanitize(slow)
+    quick = "<i>x</i><script>y</script>" * 2000
+    assert await p.sanitize_async(quick) == p.sanitize(quick)
+    await asyncio.sleep(0)
+    assert not inbox.waiting and not inbox.polling
+
+
+def test_a_finished_loop_is_collected_with_its_mailbox() -> None:
+    """The mailbox and its polling hold no reference to the loop: a program that runs
+    many short loops (asyncio.run per job) does not keep them, nor their sockets."""
+    import gc
+    import weakref
+
+    p = hg.Policy.preset("ugc")
+    big = "<i>x</i><script>y</script>" * 2000
+    loop = asyncio.new_event_loop()
+    assert loop.run_until_complete(p.sanitize_async(big)) == p.sanitize(big)
+    assert _policy._INBOXES[loop] is not None
+    loop.close()
+    gone = weakref.ref(loop)
+    del loop
+    gc.collect()
+    assert gone() is None
+
+
 def test_event_loops_in_two_threads_each_get_their_own_answers() -> None:
     """Each loop has its own mailbox: answers never go to another loop's tasks."""
     p = hg.Policy.preset("ugc")
