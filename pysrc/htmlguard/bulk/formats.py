@@ -33,7 +33,7 @@ class Chunk:
     end: int
     rows: int
     #: The chunk's output given the new values of the chosen columns.
-    render: Callable[[dict[str, list[Any]]], bytes]
+    render: Callable[[dict[str, list[Any]]], bytes | memoryview]
     #: Rows the format could not hand to the batch step (a line that is not a JSON
     #: object...): counted as failed, written as they were.
     extra: Report = field(default_factory=Report)
