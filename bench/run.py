@@ -631,6 +631,14 @@ class Bench:
                 lambda v: v <= 1,
                 f"{a / 1e6:.1f} vs {b / 1e6:.1f} MB" if a is not None and b is not None else "—",
             )
+        large = next((a for a in r.async_rows if "worker thread" in a["label"]), None)
+        over = large.get("overhead") if large else None
+        add(
+            "sanitize_async on a large input < 50 µs over sanitize",
+            over,
+            lambda v: v < 50e-6,
+            f"{over * 1e6:.1f} µs ({large['label']})" if large and over is not None else "—",
+        )
         return out
 
     def run(self, out: Path) -> None:

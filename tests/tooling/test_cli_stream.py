@@ -212,8 +212,9 @@ sys.exit(status)
         (False, "out-dir", None),
         (True, "stdout", "page"),
         (False, "stdout", "div"),
+        (False, "stdout", "table"),
     ],
-    ids=["ascii", "emoji", "whole-page", "in-a-div"],
+    ids=["ascii", "emoji", "whole-page", "in-a-div", "in-a-table"],
 )
 def test_peak_memory_stays_under_four_times_the_file(
     tmp_path: Path, ascii_only: bool, to: str, wrap: str | None
@@ -224,6 +225,8 @@ def test_peak_memory_stays_under_four_times_the_file(
         text = f"{head}<style>p{{}}</style></head><body class=x>\n{text}\n</body></html>\n"
     elif wrap == "div":  # an export in one element: cut inside it (rust/engine/stream.rs)
         text = f'<div class="export" id=all>\n<article>{text}</article>\n</div>\n'
+    elif wrap == "table":  # a layout table: no cut point inside it (engine/stream.rs)
+        text = f"<table><tr><td>\n{text}\n</td></tr></table>\n"
     src = tmp_path / "big.html"
     src.write_text(text, encoding="utf-8")
     size = src.stat().st_size
