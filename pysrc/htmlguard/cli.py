@@ -536,9 +536,10 @@ def _parser() -> argparse.ArgumentParser:
         "standard output as UTF-8 (nothing is added between or after them); or, with "
         "--out-dir or --in-place, each file to a file of its own. Files are read and "
         "written in chunks: memory stays small however big a file is, as long as the "
-        "document can be cut between top-level elements (one wrapping everything, such "
-        "as <body>, is read whole); the output is exactly that of sanitizing the whole "
-        "file.",
+        "document can be cut between elements at the top level, or inside a page's "
+        "<body> or block wrappers such as <div>, <section> and <article> (a document "
+        "inside anything else, such as one <table>, is read whole); the output is "
+        "exactly that of sanitizing the whole file.",
         epilog="Output files are written to a temporary file beside them "
         f"(.NAME.PID.RANDOM{_stream.TEMP_SUFFIX}) and renamed over the target, so a "
         "failed or killed run never leaves a partly written file; a later run removes "
