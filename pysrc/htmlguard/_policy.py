@@ -70,7 +70,8 @@ class _Inbox:
             loop.call_soon(self.poll, loop)
 
     def poll(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.collect()
+        if self.mailbox.arrived():
+            self.collect()
         if self.waiting and loop.time() < self.poll_until:
             loop.call_soon(self.poll, loop)
         else:

@@ -58,18 +58,20 @@ impl Mailbox {
         self.slot.bell.fileno()
     }
 
-    /// The answers that arrived, as `(key, html, None)` or `(key, None, exception)`.
-    fn take<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        // Cheap when called on every turn of a polling loop: no system call for nothing.
-        if self
+    /// Whether answers are waiting: what a polling loop asks on each turn, without the
+    /// system call `take` makes. (`take` itself must always read the bell: a byte rung
+    /// just after a take is read by the next one, or the socket stays readable.)
+    fn arrived(&self) -> bool {
+        !self
             .slot
             .answers
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .is_empty()
-        {
-            return Ok(PyList::empty(py));
-        }
+    }
+
+    /// The answers that arrived, as `(key, html, None)` or `(key, None, exception)`.
+    fn take<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         // The bytes first: a byte rung after this is for an answer the lock below may
         // already take (a spare wake-up finds nothing), never for one it leaves behind.
         self.slot.bell.silence();
