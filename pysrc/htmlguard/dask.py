@@ -36,6 +36,9 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from htmlguard._core import Policy, policies
 from htmlguard.bulk.batch import sanitize_columns as _sanitize_batch
+from htmlguard.bulk.errors import require
+from htmlguard.bulk.parquet import DEFAULT_CODEC
+from htmlguard.bulk.parquet import codecs as parquet_codecs
 from htmlguard.bulk.report import Report
 
 _EXTRA_HINT = "htmlguard.dask needs the dask extra: pip install 'htmlguard[dask]'"
@@ -176,7 +179,7 @@ def run_job(
         dest_path = Path(dest)
         tmp = dest_path.with_name(f".{dest_path.name}.htmlguard-{uuid.uuid4().hex[:12]}")
         try:
-            writer = _write(out, tmp, dest_kind)
+            writer = _write(out, tmp, dest_kind, _compression(source, src_kind))
             _, result = client.compute([writer, report], sync=True)
             _publish(tmp, dest_path, dest_kind)
         finally:
@@ -429,7 +432,29 @@ def _read(source: str | os.PathLike[str], kind: str) -> Any:
         )
 
 
-def _write(out: Any, tmp: Path, kind: str) -> Any:
+def _compression(source: str | os.PathLike[str], kind: str) -> str | dict[str, str]:
+    """A Parquet source's compression, read here from its first file (as a local bulk job
+    keeps it); Dask's default when the source is CSV or not a path this process reads."""
+    if kind == "parquet":
+        import glob
+
+        pq = require("pyarrow.parquet", "Parquet")
+        name = os.fspath(source)
+        if os.path.isdir(name):
+            files = sorted(
+                str(p) for p in Path(name).rglob("*") if p.suffix.lower() in _PARQUET_SUFFIXES
+            )
+        else:
+            files = sorted(glob.glob(name))
+        if files:
+            try:
+                return parquet_codecs(pq.ParquetFile(files[0]).metadata)
+            except (OSError, ValueError):
+                pass
+    return DEFAULT_CODEC
+
+
+def _write(out: Any, tmp: Path, kind: str, compression: str | dict[str, str]) -> Any:
     """A lazy scalar that writes ``out`` into the directory ``tmp`` (Parquet files, or one
     CSV file per partition for :func:`_publish` to join). An expression like the report,
     so the two computed together share the partitions' tasks (Dask's ``to_csv`` goes
@@ -443,6 +468,7 @@ def _write(out: Any, tmp: Path, kind: str) -> Any:
         str(tmp),
         write_index=out.index.name is not None,
         name_function=_part_name,
+        compression=compression,
         compute=False,
     )
 

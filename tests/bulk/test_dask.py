@@ -132,12 +132,15 @@ def expected(
 # --- run_job --------------------------------------------------------------------------------
 
 
-def write_parquet_parts(table: dict[str, list[Any]], directory: Path, parts: int) -> None:
+def write_parquet_parts(
+    table: dict[str, list[Any]], directory: Path, parts: int, compression: str = "snappy"
+) -> None:
     directory.mkdir()
     whole = pa.table(table)
     size = -(-whole.num_rows // parts)
     for p in range(parts):
-        pq.write_table(whole.slice(p * size, size), directory / f"part-{p:02}.parquet")
+        part = whole.slice(p * size, size)
+        pq.write_table(part, directory / f"part-{p:02}.parquet", compression=compression)
 
 
 def test_parquet_job_equals_the_single_process_result(
@@ -159,6 +162,21 @@ def test_parquet_job_equals_the_single_process_result(
     assert want_report.failed > 0 and want_report.nulls > 0 and want_report.changed > 0
     assert_reports_agree(report, want_report, table)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_parquet_job_keeps_the_source_compression(
+    client: Any, table: dict[str, list[Any]], tmp_path: Path
+) -> None:
+    source, dest = tmp_path / "posts", tmp_path / "clean.parquet"
+    write_parquet_parts(table, source, parts=2, compression="zstd")
+    hgd.run_job(source, dest, {"body": BIO}, scheduler=client)
+    written = sorted(dest.glob("*.parquet"))
+    codecs = {
+        pq.ParquetFile(f).metadata.row_group(0).column(c).compression
+        for f in written
+        for c in range(pq.ParquetFile(f).metadata.num_columns)
+    }
+    assert written and codecs == {"ZSTD"}
 
 
 def test_the_workers_do_not_know_the_registered_name(client: Any) -> None:

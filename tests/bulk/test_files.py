@@ -260,3 +260,28 @@ def test_a_run_stopped_after_its_rename_is_finished_by_the_next(tmp_path: Path) 
     assert dest.read_bytes() == written and helper_files(tmp_path) == []
     with pytest.raises(BulkError, match="exists"):  # and after that, DEST is just taken
         run_file(src, dest, {"body": UGC})
+
+
+@pytest.mark.parametrize(
+    "compression",
+    ["zstd", "gzip", "none", {"body": "zstd", "x": "none"}],
+    ids=["zstd", "gzip", "none", "per column"],
+)
+def test_parquet_output_keeps_the_source_compression(
+    tmp_path: Path, compression: str | dict[str, str]
+) -> None:
+    src, dest = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    table = pa.table({"body": [body(i) for i in range(30)], "x": list(range(30))})
+    pq.write_table(table, src, compression=compression, row_group_size=10)
+    run_file(src, dest, {"body": UGC}, batch_size=7)
+
+    def codecs(path: Path) -> list[set[str]]:
+        """Each column's codecs over its row groups (the output groups rows its own way)."""
+        meta = pq.ParquetFile(path).metadata
+        return [
+            {meta.row_group(g).column(c).compression for g in range(meta.num_row_groups)}
+            for c in range(meta.num_columns)
+        ]
+
+    assert codecs(dest) == codecs(src)
+    assert pq.read_table(dest).column("x") == table.column("x")

@@ -9,6 +9,8 @@
   committed (:meth:`ParquetFile.begin`, after replaying what an earlier run committed), in
   row groups as large as the source's largest, and closed by :meth:`ParquetFile.finish`:
   writing it all at the end left a core idle for the whole conversion.
+- The output keeps the source's compression, column by column (:func:`codecs`); the level
+  is not stored in a Parquet file, so each codec writes at its default level.
 - Rows are keyed by row number (from 1), or by the ``key`` column when named.
 """
 
@@ -47,6 +49,7 @@ class ParquetFile:
         self._key = key
         meta = self._pf.metadata
         self._groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        self._compression = codecs(meta)
         self._out: Any = None  # the Parquet file being written (begin), and its
         self._buffered: list[Any] = []  # batches not yet in a row group
 
@@ -143,7 +146,7 @@ class ParquetFile:
     def begin(self, partial: Path, out: Path, committed: int) -> None:
         """Start the final file `out`: the batches in the first `committed` bytes of
         `partial` (an earlier run's), then each batch as it is rendered."""
-        self._out = self.pq.ParquetWriter(out, self.schema)
+        self._out = self.pq.ParquetWriter(out, self.schema, compression=self._compression)
         self._buffered = []
         for batch in self._staged(partial, committed):
             self._feed(batch)
@@ -176,6 +179,28 @@ class ParquetFile:
         self._out.close()
         self._out = None
         return True
+
+
+#: The codec of a file whose source says nothing (pyarrow's default, and Dask's).
+DEFAULT_CODEC = "snappy"
+
+#: Parquet's codec names (as its metadata spells them) as pyarrow's writer takes them.
+_WRITER_CODEC = {"UNCOMPRESSED": "none", "LZ4_RAW": "lz4"}
+
+
+def codecs(meta: Any) -> str | dict[str, str]:
+    """The source's compression for the writer: one codec when every column chunk of the
+    first row group uses it (the usual file), else each column's by its path."""
+    if meta.num_row_groups == 0:
+        return DEFAULT_CODEC
+    group = meta.row_group(0)
+    by_path = {}
+    for i in range(group.num_columns):
+        chunk = group.column(i)
+        name = chunk.compression
+        by_path[chunk.path_in_schema] = _WRITER_CODEC.get(name, name.lower())
+    kinds = set(by_path.values())
+    return kinds.pop() if len(kinds) == 1 else by_path
 
 
 def _write_stream(pa: Any, sink: Any, batch: Any) -> None:
