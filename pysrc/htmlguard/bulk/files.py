@@ -9,6 +9,8 @@ Beside DEST (in its directory, so the final rename is atomic) a job keeps:
   batch;
 - ``DEST.htmlguard-tmp``: Parquet's final file while it is written from the partial one.
 
+What a job writes leaves the page cache once it is on disk (:mod:`htmlguard.bulk.pagecache`).
+
 A run that finds a checkpoint of the same job cuts the partial output back to the
 committed size (dropping whatever a killed run wrote after its last checkpoint) and goes on
 from the recorded position, so no row is written twice and none is lost. At the end the
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from htmlguard._core import Policy
-from htmlguard.bulk import atomic, hugepages, pipeline
+from htmlguard.bulk import atomic, hugepages, pagecache, pipeline
 from htmlguard.bulk.batch import Sanitizer, sanitize_columns
 from htmlguard.bulk.checkpoint import Checkpoint, fingerprint, load
 from htmlguard.bulk.errors import BulkError, CheckpointError
@@ -196,6 +198,7 @@ def _run(
     if fmt.finish(partial, tmp):
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+            pagecache.release(f.fileno())
         atomic.replace(tmp, out)
         atomic.remove(partial)
     else:
@@ -239,9 +242,11 @@ def _append(
 
     def commit(chunk: Any, result: tuple[dict[str, list[Any]], Report]) -> tuple[Any, Report]:
         new, batch = result
+        start = f.tell()
         f.write(chunk.render(new))
         f.flush()
         os.fsync(f.fileno())
+        pagecache.release(f.fileno(), start, f.tell() - start)
         report.merge(batch)
         report.merge(chunk.extra)
         ckpt.position, ckpt.rows, ckpt.output_size = chunk.end, chunk.rows, f.tell()
@@ -255,5 +260,8 @@ def _append(
         if progress is not None:
             progress(fmt.progress(chunk), total, unit, seen)
 
-    pipeline.run(fmt.chunks(int(ckpt.position), ckpt.rows, size), sanitize, commit, show)
+    try:
+        pipeline.run(fmt.chunks(int(ckpt.position), ckpt.rows, size), sanitize, commit, show)
+    finally:
+        pagecache.release(f.fileno())  # the header too; everything here is fsynced
     return report

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from htmlguard.bulk import arrow
+from htmlguard.bulk import arrow, pagecache
 from htmlguard.bulk.errors import BulkError, require
 from htmlguard.bulk.formats import Chunk
 
@@ -50,8 +50,9 @@ class ParquetFile:
         meta = self._pf.metadata
         self._groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
         self._compression = codecs(meta)
-        self._out: Any = None  # the Parquet file being written (begin), and its
-        self._buffered: list[Any] = []  # batches not yet in a row group
+        self._out: Any = None  # the Parquet writer (begin), the file it writes,
+        self._sink: Any = None
+        self._buffered: list[Any] = []  # and the batches not yet in a row group
 
     def header(self) -> bytes:
         return b""
@@ -64,8 +65,7 @@ class ParquetFile:
 
     def close(self) -> None:
         if self._out is not None:  # a job that stopped early: its final file is redone
-            self._out.close()
-            self._out = None
+            self._end()
         self._pf.close()
 
     def chunks(self, start: int, rows: int, size: int) -> Iterator[Chunk]:
@@ -146,7 +146,9 @@ class ParquetFile:
     def begin(self, partial: Path, out: Path, committed: int) -> None:
         """Start the final file `out`: the batches in the first `committed` bytes of
         `partial` (an earlier run's), then each batch as it is rendered."""
-        self._out = self.pq.ParquetWriter(out, self.schema, compression=self._compression)
+        # Opened here, not by the writer, for its descriptor (pagecache.release).
+        self._sink = self.pa.OSFile(str(out), "wb")
+        self._out = self.pq.ParquetWriter(self._sink, self.schema, compression=self._compression)
         self._buffered = []
         for batch in self._staged(partial, committed):
             self._feed(batch)
@@ -171,14 +173,21 @@ class ParquetFile:
             table = self.pa.Table.from_batches(self._buffered, self.schema)
             self._out.write_table(table, self._group())
             self._buffered = []
+            # Row groups written before this one are on disk by now (this starts writing
+            # this one): their pages go back.
+            pagecache.release(self._sink.fileno())
 
     def finish(self, partial: Path, out: Path) -> bool:
         if self._out is None:  # not begun: convert the whole staging file now
             self.begin(partial, out, partial.stat().st_size)
         self._flush()
-        self._out.close()
-        self._out = None
+        self._end()
         return True
+
+    def _end(self) -> None:
+        self._out.close()
+        self._sink.close()
+        self._out = self._sink = None
 
 
 #: The codec of a file whose source says nothing (pyarrow's default, and Dask's).
