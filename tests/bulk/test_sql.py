@@ -161,10 +161,11 @@ def test_a_lost_connection_stops_the_job_and_a_new_run_continues(pg: Any, tmp_pa
     with engine.connect() as c:
         bodies = dict(c.execute(sa.text("SELECT id, body FROM lost")).all())
     # Batches are read and committed beside the sanitizing, on connections of their own:
-    # which of them the cut reaches depends on timing. Either way what the checkpoint
-    # counts is written and nothing after it.
+    # which of them the cut reaches depends on timing (all five may be committed before
+    # the reader, looking for a sixth, meets its cut connection). Either way what the
+    # checkpoint counts is written and nothing after it.
     done = json.loads(ckpt.read_bytes())["position"] if ckpt.exists() else 0
-    assert done in (0, 10, 20, 30, 40)
+    assert done in (0, 10, 20, 30, 40, 50)
     assert bodies == {i: f"<b>{i}</b>" if i <= done else f"<b onclick=x>{i}</b>" for i in bodies}
     report = run_sql(url, "lost", {"body": UGC}, batch_size=10, checkpoint=ckpt)
     with engine.connect() as c:
@@ -188,3 +189,61 @@ def test_a_key_the_checkpoint_cannot_hold_is_refused_before_any_write(
     with engine.connect() as c:
         assert c.execute(sa.text("SELECT body FROM dated")).scalar_one() == "<b onclick=x>a</b>"
     engine.dispose()
+
+
+def test_a_row_the_database_refuses_fails_alone(url: str, tmp_path: Path) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as c:
+        c.execute(sa.text("DROP TABLE IF EXISTS guarded"))
+        c.execute(
+            sa.text("CREATE TABLE guarded (id INTEGER PRIMARY KEY, body TEXT CHECK (body <> 'y'))")
+        )
+        c.execute(
+            sa.text("INSERT INTO guarded VALUES (:id, :body)"),
+            [
+                {"id": 1, "body": "<b onclick=x>a</b>"},
+                {"id": 2, "body": "<script>x</script>y"},  # "y" once sanitized: refused
+                {"id": 3, "body": "<i onclick=1>z</i>"},
+            ],
+        )
+    report = run_sql(url, "guarded", {"body": UGC}, checkpoint=tmp_path / "c")
+    with engine.connect() as c:
+        bodies = dict(c.execute(sa.text("SELECT id, body FROM guarded")).all())
+    engine.dispose()
+    assert bodies == {1: "<b>a</b>", 2: "<script>x</script>y", 3: "<i>z</i>"}
+    assert (report.changed, report.failed) == (2, 1)
+    assert [f.key for f in report.failures] == [2]
+    assert "check" in report.failures[0].error.lower()
+
+
+def test_string_keys_and_two_columns_in_one_batch(url: str, tmp_path: Path) -> None:
+    """On PostgreSQL a batch's rows go as arrays of the columns' own types (a varchar, a
+    text key); rows changing different columns are written by separate statements."""
+    engine = sa.create_engine(url)
+    rows = {
+        "a'1": ("<b onclick=x>1</b>", "<i onclick=x>1</i>"),
+        'b"2': ("<b onclick=x>2</b>", "<i onclick=x>2</i>"),
+        "c\\3": ("<b onclick=x>3</b>", "same"),
+        "d 4": ("same", "<u onclick=x>4</u>"),
+        "é5": ("ok", "same"),
+    }
+    with engine.begin() as c:
+        c.execute(sa.text('DROP TABLE IF EXISTS "Mixed Case"'))
+        c.execute(
+            sa.text(
+                'CREATE TABLE "Mixed Case" (slug VARCHAR(8) PRIMARY KEY, body TEXT, '
+                "bio VARCHAR(40))"
+            )
+        )
+        c.execute(
+            sa.text('INSERT INTO "Mixed Case" VALUES (:k, :body, :bio)'),
+            [{"k": k, "body": b, "bio": o} for k, (b, o) in rows.items()],
+        )
+    report = run_sql(
+        url, "Mixed Case", {"body": UGC, "bio": UGC}, checkpoint=tmp_path / "c", batch_size=100
+    )
+    with engine.connect() as c:
+        got = {r[0]: (r[1], r[2]) for r in c.execute(sa.text('SELECT * FROM "Mixed Case"'))}
+    engine.dispose()
+    assert got == {k: (UGC.sanitize(b), UGC.sanitize(o)) for k, (b, o) in rows.items()}
+    assert (report.changed, report.unchanged, report.skipped) == (4, 1, 0)

@@ -6,6 +6,8 @@ batch's changed rows are written in one transaction, each with
 ``UPDATE table SET col = :new WHERE key = :k AND col = :old`` (every changed column in the
 WHERE): a row edited since it was read is left as the edit made it and counted as
 *skipped*, never overwritten with a value computed from its old content. NULLs stay NULL.
+On PostgreSQL through psycopg 3 the batch's rows go in one such statement, joined to
+arrays of keys and values (:func:`_arrays`).
 
 - A value the policy refuses, or that would outgrow its column's declared length once
   sanitized (escaping lengthens text), is a failed row, left as stored. If the database
@@ -250,16 +252,22 @@ def _write(
     def execute(conn: Any, k: Any, changed: dict[str, Any], before: dict[str, Any]) -> int:
         return int(conn.execute(statement(tuple(changed)), params(k, changed, before)).rowcount)
 
-    # Rows changing the same columns share one statement, sent with executemany (one round
-    # trip per batch where the driver pipelines, as psycopg does). Its rowcount is the sum:
-    # when it falls short, some rows were edited since they were read, and reading the
-    # group back tells which (their value is not the one written).
+    # Rows changing the same columns share one statement: on PostgreSQL (psycopg 3) one
+    # UPDATE joined to the group's keys and values sent as arrays (_arrays), else one sent with
+    # executemany (one round trip per batch where the driver pipelines). executemany's
+    # rowcount is the sum: when it falls short, some rows were edited since they were read,
+    # and reading the group back tells which (their value is not the one written).
     groups: dict[tuple[str, ...], list[tuple[Any, dict[str, Any], dict[str, Any]]]] = {}
     for row in updates:
         groups.setdefault(tuple(row[1]), []).append(row)
     summed = bool(getattr(engine.dialect, "supports_sane_multi_rowcount", False))
+    arrays = engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
 
     def write_group(conn: Any, names: tuple[str, ...], rows: list[Any]) -> list[int]:
+        if arrays and len(rows) > 1:
+            found = _arrays(conn, t, key_col, names, rows)
+            if found is not None:
+                return found
         if not summed or len(rows) == 1:
             return [execute(conn, k, ch, before) for k, ch, before in rows]
         got = conn.execute(statement(names), [params(*r) for r in rows]).rowcount
@@ -299,3 +307,55 @@ def _write(
         if count == 0:  # edited since it was read
             report.changed -= 1
             report.skipped += 1
+
+
+def _arrays(
+    conn: Any, t: Any, key_col: Any, names: tuple[str, ...], rows: list[Any]
+) -> list[int] | None:
+    """PostgreSQL through psycopg 3: a group's rows written by one statement, the keys and
+    the old and new values sent as arrays in binary (text arrays have every quote and
+    backslash escaped, in Python)::
+
+        UPDATE t SET c = v.n0
+        FROM (SELECT unnest(keys) AS k, unnest(olds) AS o0, unnest(news) AS n0) AS v
+        WHERE t.key = v.k AND t.c = v.o0 RETURNING t.key
+
+    The keys returned are the rows written (1); the others were edited since they were read
+    (0). None when a column's type has no name to cast to (reflected as unknown).
+
+    One statement instead of one per row, whose parameters took psycopg and SQLAlchemy
+    about 35 µs a row in Python (bench/BULK.md has the rates). Hash and merge joins are off
+    for the transaction: either reads the whole table for every batch when the planner
+    misjudges its size (a table just filled has no statistics), and looking each row up by
+    key costs the batch, not the table."""
+    from sqlalchemy.exc import CompileError
+
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+
+    cols = [t.c[c] for c in names]
+    try:
+        types = [str(c.type.compile(dialect=dialect)) for c in [key_col, *cols, *cols]]
+    except CompileError:
+        return None
+    aliases = ["k", *(f"o{i}" for i in range(len(cols))), *(f"n{i}" for i in range(len(cols)))]
+    # unnest in the select list, not in FROM: there its rows would be stored first, in
+    # temporary files past work_mem (tens of MB a batch).
+    arrays = ", ".join(f"unnest(%b::{t}[]) AS {a}" for t, a in zip(types, aliases, strict=True))
+    key = quote(key_col.name)
+    statement = (
+        f"UPDATE {dialect.identifier_preparer.format_table(t)} AS t SET "
+        + ", ".join(f"{quote(c.name)} = v.n{i}" for i, c in enumerate(cols))
+        + f" FROM (SELECT {arrays}) AS v WHERE t.{key} = v.k AND "
+        + " AND ".join(f"t.{quote(c.name)} = v.o{i}" for i, c in enumerate(cols))
+        + f" RETURNING t.{key}"
+    )
+    params = [
+        [k for k, _, _ in rows],
+        *([before[c] for _, _, before in rows] for c in names),
+        *([ch[c] for _, ch, _ in rows] for c in names),
+    ]
+    conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
+    conn.exec_driver_sql("SET LOCAL enable_mergejoin = off")
+    written = set(conn.exec_driver_sql(statement, tuple(params)).scalars())
+    return [int(k in written) for k, _, _ in rows]
