@@ -160,19 +160,23 @@ def test_a_lost_connection_stops_the_job_and_a_new_run_continues(pg: Any, tmp_pa
         )
     with engine.connect() as c:
         bodies = dict(c.execute(sa.text("SELECT id, body FROM lost")).all())
-    # Batches are read and committed beside the sanitizing, on connections of their own:
-    # which of them the cut reaches depends on timing (all five may be committed before
-    # the reader, looking for a sixth, meets its cut connection). Either way what the
-    # checkpoint counts is written and nothing after it.
+    # Batches are read and written beside the sanitizing, two at once, on connections of
+    # their own: which of them the cut reaches depends on timing (all five may be written
+    # before the reader, looking for a sixth, meets its cut connection). Either way what
+    # the checkpoint counts is written, and each batch after it is written whole or not.
     done = json.loads(ckpt.read_bytes())["position"] if ckpt.exists() else 0
     assert done in (0, 10, 20, 30, 40, 50)
-    assert bodies == {i: f"<b>{i}</b>" if i <= done else f"<b onclick=x>{i}</b>" for i in bodies}
+    clean = {i for i, b in bodies.items() if b == f"<b>{i}</b>"}
+    assert set(range(1, done + 1)) <= clean
+    assert all(set(range(b + 1, b + 11)) <= clean or not {*range(b + 1, b + 11)} & clean
+               for b in range(0, 50, 10))  # fmt: skip
+    ahead = len(clean) - done  # written past the checkpoint: read again, found clean
     report = run_sql(url, "lost", {"body": UGC}, batch_size=10, checkpoint=ckpt)
     with engine.connect() as c:
         bodies = dict(c.execute(sa.text("SELECT id, body FROM lost")).all())
     engine.dispose()
     assert bodies == {i: f"<b>{i}</b>" for i in range(1, 51)}
-    assert (report.rows_read, report.changed) == (50, 50)
+    assert (report.rows_read, report.changed, report.unchanged) == (50, 50 - ahead, ahead)
     assert not ckpt.exists()
 
 
@@ -247,3 +251,51 @@ def test_string_keys_and_two_columns_in_one_batch(url: str, tmp_path: Path) -> N
     engine.dispose()
     assert got == {k: (UGC.sanitize(b), UGC.sanitize(o)) for k, (b, o) in rows.items()}
     assert (report.changed, report.unchanged, report.skipped) == (4, 1, 0)
+
+
+def test_postgresql_writes_two_batches_at_once(pg: Any, tmp_path: Path) -> None:
+    """Each batch's UPDATE logs when it ran (statement triggers; the first ones are held
+    back half a second): writes overlap, and the job's result is the serial one's."""
+    url = pg.make_url(driver="psycopg")
+    engine = sa.create_engine(url)
+    with engine.begin() as c:
+        c.execute(sa.text("DROP TABLE IF EXISTS slow, write_log"))
+        c.execute(sa.text("CREATE TABLE slow (id INTEGER PRIMARY KEY, body TEXT)"))
+        c.execute(sa.text("CREATE TABLE write_log (pid INT, began TIMESTAMPTZ, ended TIMESTAMPTZ)"))
+        c.execute(
+            sa.text(
+                """
+                CREATE FUNCTION log_begin() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    PERFORM set_config('log.began', clock_timestamp()::text, true);
+                    IF NOT EXISTS (SELECT 1 FROM write_log) THEN PERFORM pg_sleep(0.5); END IF;
+                    RETURN NULL;
+                END $$;
+                CREATE FUNCTION log_end() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO write_log VALUES (pg_backend_pid(),
+                        current_setting('log.began')::timestamptz, clock_timestamp());
+                    RETURN NULL;
+                END $$;
+                CREATE TRIGGER b BEFORE UPDATE ON slow
+                    FOR EACH STATEMENT EXECUTE FUNCTION log_begin();
+                CREATE TRIGGER e AFTER UPDATE ON slow
+                    FOR EACH STATEMENT EXECUTE FUNCTION log_end();
+                """
+            )
+        )
+        c.execute(
+            sa.text("INSERT INTO slow VALUES (:id, :body)"),
+            [{"id": i, "body": f"<b onclick=x>{i}</b>"} for i in range(1, 41)],
+        )
+    report = run_sql(url, "slow", {"body": UGC}, batch_size=10, checkpoint=tmp_path / "c")
+    with engine.connect() as c:
+        bodies = dict(c.execute(sa.text("SELECT id, body FROM slow")).all())
+        log = c.execute(sa.text("SELECT pid, began, ended FROM write_log ORDER BY began")).all()
+    engine.dispose()
+    assert bodies == {i: f"<b>{i}</b>" for i in range(1, 41)}
+    assert (report.rows_read, report.changed, report.skipped) == (40, 40, 0)
+    assert len(log) == 4
+    first = log[0]
+    assert any(began < first.ended for _, began, _ in log[1:]), "no write beside the first"
+    assert not (tmp_path / "c").exists()

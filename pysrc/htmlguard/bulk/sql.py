@@ -17,7 +17,9 @@ arrays of keys and values (:func:`_arrays`).
   checkpoint file (:mod:`htmlguard.bulk.checkpoint`); a run of the same job continues after
   that key. A run stopped between a commit and its checkpoint reads that batch again and
   finds its rows clean (a policy's output is its own fixed point), so nothing is written
-  twice; the report then counts those rows as unchanged.
+  twice; the report then counts those rows as unchanged. On PostgreSQL, where two batches
+  are written at once, a stop can leave the batch after a failed one written past the
+  checkpoint in the same way. Each batch is one transaction: written whole or not at all.
 - The next batches are read, and the finished ones written, on threads of their own while
   this one sanitizes (:mod:`htmlguard.bulk.pipeline`; each on its own connection, so the
   database works beside the sanitizer), except with a pool that keeps connections to
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -117,17 +120,33 @@ def run_sql(
                 if len(rows) < batch_size:
                     return
 
-        def sanitize(rows: list[Any]) -> tuple[list[Any], Any, Any, Report]:
+        # A pool that pins connections to threads, or shares one (SQLite in memory), must
+        # see every query on this thread: no reading ahead or committing beside it.
+        depth = 0 if isinstance(engine.pool, _same_thread_pools()) else pipeline.DEPTH
+        # On PostgreSQL two batches are written at once, each in its own transaction on its
+        # own connection: the server's share of a batch (the UPDATE, its WAL) was the job's
+        # slowest stage, and it runs on one core per connection. Checkpoints still follow
+        # in batch order (a batch's commit waits for its write); a batch written past the
+        # last checkpoint when the job stops is read again by the next run and found clean.
+        parallel = not dry_run and depth > 0 and engine.dialect.name == "postgresql"
+        writers = ThreadPoolExecutor(2, "htmlguard-bulk-write") if parallel else None
+        Result = tuple[list[Any], Any, Any, Report, "Future[None] | None"]
+
+        def sanitize(rows: list[Any]) -> Result:
             keys = [r[0] for r in rows]
             values = {c.name: [r[i + 1] for r in rows] for i, c in enumerate(cols)}
             new, batch = sanitize_columns(values, use, keys, samples=dry_run)
-            return keys, values, new, batch
+            written = None
+            if writers is not None:
+                args = (sa, engine, t, key_col, cols, keys, values, new, batch)
+                written = writers.submit(_write, *args)
+            return keys, values, new, batch, written
 
-        def commit(
-            rows: list[Any], result: tuple[list[Any], Any, Any, Report]
-        ) -> tuple[int, Report]:
-            keys, values, new, batch = result
-            if not dry_run:
+        def commit(rows: list[Any], result: Result) -> tuple[int, Report]:
+            keys, values, new, batch, written = result
+            if written is not None:
+                written.result()
+            elif not dry_run:
                 _write(sa, engine, t, key_col, cols, keys, values, new, batch)
             report.merge(batch)
             ckpt.rows += len(keys)
@@ -144,10 +163,13 @@ def run_sql(
             if progress is not None:
                 progress(rows_done, max(total, rows_done), "row", seen)
 
-        # A pool that pins connections to threads, or shares one (SQLite in memory), must
-        # see every query on this thread: no reading ahead or committing beside it.
-        depth = 0 if isinstance(engine.pool, _same_thread_pools()) else pipeline.DEPTH
-        pipeline.run(pages(), sanitize, commit, show, depth)
+        try:
+            pipeline.run(pages(), sanitize, commit, show, depth)
+        finally:
+            if writers is not None:
+                # Writes whose commit was handed over are done; one not yet started is
+                # dropped, one under way finishes (its rows are clean when read again).
+                writers.shutdown(wait=True, cancel_futures=True)
         if not dry_run:
             atomic.remove(ckpt_path)
         return report
