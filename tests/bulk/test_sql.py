@@ -22,6 +22,15 @@ VALUES = {
 }
 
 
+def fill(engine: Any, name: str, columns: str, rows: list[dict[str, Any]]) -> None:
+    """(Re)create the table `name` (SQL, quoted as needed) with `columns`, holding `rows`."""
+    with engine.begin() as c:
+        c.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
+        c.execute(sa.text(f"CREATE TABLE {name} ({columns})"))
+        names = ", ".join(f":{k}" for k in rows[0])
+        c.execute(sa.text(f"INSERT INTO {name} VALUES ({names})"), rows)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
@@ -29,15 +38,12 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     else:
         found = request.getfixturevalue("pg").make_url(driver="psycopg")
     engine = sa.create_engine(found)
-    with engine.begin() as c:
-        c.execute(sa.text("DROP TABLE IF EXISTS posts"))
-        c.execute(
-            sa.text("CREATE TABLE posts (id INTEGER PRIMARY KEY, body TEXT, bio VARCHAR(16))")
-        )
-        c.execute(
-            sa.text("INSERT INTO posts VALUES (:id, :body, :bio)"),
-            [{"id": k, "body": b, "bio": o} for k, (b, o) in VALUES.items()],
-        )
+    fill(
+        engine,
+        "posts",
+        "id INTEGER PRIMARY KEY, body TEXT, bio VARCHAR(16)",
+        [{"id": k, "body": b, "bio": o} for k, (b, o) in VALUES.items()],
+    )
     engine.dispose()
     return found
 
@@ -118,13 +124,12 @@ def test_unknown_table_column_and_key(url: str) -> None:
 def test_a_lost_connection_stops_the_job_and_a_new_run_continues(pg: Any, tmp_path: Path) -> None:
     url = pg.make_url(driver="psycopg")
     engine = sa.create_engine(url)
-    with engine.begin() as c:
-        c.execute(sa.text("DROP TABLE IF EXISTS lost"))
-        c.execute(sa.text("CREATE TABLE lost (id INTEGER PRIMARY KEY, body TEXT)"))
-        c.execute(
-            sa.text("INSERT INTO lost VALUES (:id, :body)"),
-            [{"id": i, "body": f"<b onclick=x>{i}</b>"} for i in range(1, 51)],
-        )
+    fill(
+        engine,
+        "lost",
+        "id INTEGER PRIMARY KEY, body TEXT",
+        [{"id": i, "body": f"<b onclick=x>{i}</b>"} for i in range(1, 51)],
+    )
     calls = [0]
 
     class CutsTheConnection:
@@ -197,19 +202,16 @@ def test_a_key_the_checkpoint_cannot_hold_is_refused_before_any_write(
 
 def test_a_row_the_database_refuses_fails_alone(url: str, tmp_path: Path) -> None:
     engine = sa.create_engine(url)
-    with engine.begin() as c:
-        c.execute(sa.text("DROP TABLE IF EXISTS guarded"))
-        c.execute(
-            sa.text("CREATE TABLE guarded (id INTEGER PRIMARY KEY, body TEXT CHECK (body <> 'y'))")
-        )
-        c.execute(
-            sa.text("INSERT INTO guarded VALUES (:id, :body)"),
-            [
-                {"id": 1, "body": "<b onclick=x>a</b>"},
-                {"id": 2, "body": "<script>x</script>y"},  # "y" once sanitized: refused
-                {"id": 3, "body": "<i onclick=1>z</i>"},
-            ],
-        )
+    fill(
+        engine,
+        "guarded",
+        "id INTEGER PRIMARY KEY, body TEXT CHECK (body <> 'y')",
+        [
+            {"id": 1, "body": "<b onclick=x>a</b>"},
+            {"id": 2, "body": "<script>x</script>y"},  # "y" once sanitized: refused
+            {"id": 3, "body": "<i onclick=1>z</i>"},
+        ],
+    )
     report = run_sql(url, "guarded", {"body": UGC}, checkpoint=tmp_path / "c")
     with engine.connect() as c:
         bodies = dict(c.execute(sa.text("SELECT id, body FROM guarded")).all())
@@ -231,18 +233,12 @@ def test_string_keys_and_two_columns_in_one_batch(url: str, tmp_path: Path) -> N
         "d 4": ("same", "<u onclick=x>4</u>"),
         "é5": ("ok", "same"),
     }
-    with engine.begin() as c:
-        c.execute(sa.text('DROP TABLE IF EXISTS "Mixed Case"'))
-        c.execute(
-            sa.text(
-                'CREATE TABLE "Mixed Case" (slug VARCHAR(8) PRIMARY KEY, body TEXT, '
-                "bio VARCHAR(40))"
-            )
-        )
-        c.execute(
-            sa.text('INSERT INTO "Mixed Case" VALUES (:k, :body, :bio)'),
-            [{"k": k, "body": b, "bio": o} for k, (b, o) in rows.items()],
-        )
+    fill(
+        engine,
+        '"Mixed Case"',
+        "slug VARCHAR(8) PRIMARY KEY, body TEXT, bio VARCHAR(40)",
+        [{"k": k, "body": b, "bio": o} for k, (b, o) in rows.items()],
+    )
     report = run_sql(
         url, "Mixed Case", {"body": UGC, "bio": UGC}, checkpoint=tmp_path / "c", batch_size=100
     )
@@ -258,20 +254,25 @@ def test_postgresql_writes_two_batches_at_once(pg: Any, tmp_path: Path) -> None:
     back half a second): writes overlap, and the job's result is the serial one's."""
     url = pg.make_url(driver="psycopg")
     engine = sa.create_engine(url)
+    fill(
+        engine,
+        "slow",
+        "id INTEGER PRIMARY KEY, body TEXT",
+        [{"id": i, "body": f"<b onclick=x>{i}</b>"} for i in range(1, 41)],
+    )
     with engine.begin() as c:
-        c.execute(sa.text("DROP TABLE IF EXISTS slow, write_log"))
-        c.execute(sa.text("CREATE TABLE slow (id INTEGER PRIMARY KEY, body TEXT)"))
+        c.execute(sa.text("DROP TABLE IF EXISTS write_log"))
         c.execute(sa.text("CREATE TABLE write_log (pid INT, began TIMESTAMPTZ, ended TIMESTAMPTZ)"))
         c.execute(
             sa.text(
                 """
-                CREATE FUNCTION log_begin() RETURNS trigger LANGUAGE plpgsql AS $$
+                CREATE OR REPLACE FUNCTION log_begin() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                     PERFORM set_config('log.began', clock_timestamp()::text, true);
                     IF NOT EXISTS (SELECT 1 FROM write_log) THEN PERFORM pg_sleep(0.5); END IF;
                     RETURN NULL;
                 END $$;
-                CREATE FUNCTION log_end() RETURNS trigger LANGUAGE plpgsql AS $$
+                CREATE OR REPLACE FUNCTION log_end() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                     INSERT INTO write_log VALUES (pg_backend_pid(),
                         current_setting('log.began')::timestamptz, clock_timestamp());
@@ -283,10 +284,6 @@ def test_postgresql_writes_two_batches_at_once(pg: Any, tmp_path: Path) -> None:
                     FOR EACH STATEMENT EXECUTE FUNCTION log_end();
                 """
             )
-        )
-        c.execute(
-            sa.text("INSERT INTO slow VALUES (:id, :body)"),
-            [{"id": i, "body": f"<b onclick=x>{i}</b>"} for i in range(1, 41)],
         )
     report = run_sql(url, "slow", {"body": UGC}, batch_size=10, checkpoint=tmp_path / "c")
     with engine.connect() as c:
