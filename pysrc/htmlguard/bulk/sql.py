@@ -363,7 +363,7 @@ def _arrays(
     aliases = ["k", *(f"o{i}" for i in range(len(cols))), *(f"n{i}" for i in range(len(cols)))]
     # unnest in the select list, not in FROM: there its rows would be stored first, in
     # temporary files past work_mem (tens of MB a batch).
-    arrays = ", ".join(f"unnest(%b::{t}[]) AS {a}" for t, a in zip(types, aliases, strict=True))
+    arrays = ", ".join(f"unnest(%b::{n}[]) AS {a}" for n, a in zip(types, aliases, strict=True))
     key = quote(key_col.name)
     statement = (
         f"UPDATE {dialect.identifier_preparer.format_table(t)} AS t SET "
