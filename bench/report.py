@@ -451,9 +451,10 @@ def _async(r: Results) -> list[str]:
         "Wall clock, htmlguard only, inside a running asyncio loop: `await "
         "policy.sanitize_async(doc)` against `policy.sanitize(doc)`, per call (median). "
         "Inputs up to 8 KiB are sanitized inline; larger ones go to a worker thread, and "
-        "the loop polls for the answer on its turns for a while (`ASYNC_POLL_SECONDS`) and "
-        "the thread that finished the last job looks for the next before it sleeps "
-        "(`rust/handoff.rs`). "
+        "the loop polls for the answer on its turns for about as long as the core expects "
+        "the job to take (`ASYNC_POLL_SECONDS`, `ASYNC_POLL_MAX_SECONDS`) and the thread "
+        "that finished the last job looks for the next before it sleeps, as long as that "
+        "job took (`rust/handoff.rs`). "
         "The CPU columns are the process's CPU time per call (every thread), the price of "
         "that polling.",
         "",

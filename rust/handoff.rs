@@ -3,20 +3,66 @@
 //!
 //! A thread that has just finished a job keeps looking for the next one for a while (as
 //! long as that job took, at most `SPIN_MAX`) before it sleeps: a sleeping thread on an
-//! idle CPU takes tens of microseconds to wake, more than a caller's turnaround between two
-//! awaits. Only one thread looks at a time, and only after doing work, so idle threads
-//! never spin (rayon's do, which on two cores slowed the event loop's own thread).
+//! idle CPU takes tens of microseconds to wake, on some VMs more than a millisecond, more
+//! than a caller's turnaround between two awaits. Only one thread looks at a time, and only
+//! after doing work, so idle threads never spin (rayon's do, which on two cores slowed the
+//! event loop's own thread), and a thread spins at most as long as it worked.
+//!
+//! `Pace` keeps how fast recent jobs went, so a caller can tell how long the next one will
+//! take (the event loop polls for its answer about that long).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// Work for a background thread.
 pub type Job = Box<dyn FnOnce() + Send + 'static>;
 
-/// The longest a thread looks for more work after a job before it sleeps.
-const SPIN_MAX: Duration = Duration::from_micros(100);
+/// The longest a thread looks for more work after a job before it sleeps. On a VM whose
+/// idle vCPUs took 0.1-1.5 ms to wake (measured 2026-12-04, bench/ENGINE.md), a 100 µs
+/// bound let the worker fall asleep during a slow machine's turnaround of 50-150 µs
+/// between two awaits, and each call then paid a wake-up.
+const SPIN_MAX: Duration = Duration::from_millis(2);
+
+/// How long recent jobs took per input byte: an average weighted towards the latest
+/// (each job counts for a quarter), shared by the threads without a lock (a lost update
+/// between two threads only delays the average by one job).
+#[derive(Default)]
+pub struct Pace {
+    /// Picoseconds per byte; 0 until a job has been timed.
+    ps_per_byte: AtomicU64,
+}
+
+impl Pace {
+    pub const fn new() -> Self {
+        Pace {
+            ps_per_byte: AtomicU64::new(0),
+        }
+    }
+
+    /// A job of `bytes` bytes took `took`.
+    pub fn record(&self, bytes: usize, took: Duration) {
+        let Some(latest) = (took.as_nanos() * 1000).checked_div(bytes as u128) else {
+            return;
+        };
+        let latest = u64::try_from(latest).unwrap_or(u64::MAX);
+        let old = self.ps_per_byte.load(Ordering::Relaxed);
+        let new = if old == 0 {
+            latest
+        } else {
+            old - old / 4 + latest / 4
+        };
+        self.ps_per_byte.store(new, Ordering::Relaxed);
+    }
+
+    /// How long a job of `bytes` bytes should take at the recent pace (zero before any
+    /// job was timed).
+    pub fn expect(&self, bytes: usize) -> Duration {
+        let ps = u128::from(self.ps_per_byte.load(Ordering::Relaxed)) * bytes as u128;
+        Duration::from_nanos(u64::try_from(ps / 1000).unwrap_or(u64::MAX))
+    }
+}
 
 pub enum Message {
     Run(Job),
@@ -146,6 +192,27 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
+    }
+
+    #[test]
+    fn pace_expects_what_recent_jobs_took_per_byte() {
+        let pace = Pace::new();
+        assert_eq!(pace.expect(1000), Duration::ZERO, "nothing timed yet");
+        pace.record(0, Duration::from_millis(1)); // an empty job tells nothing
+        assert_eq!(pace.expect(1000), Duration::ZERO);
+        pace.record(10_000, Duration::from_micros(100)); // 10 ns per byte
+        assert_eq!(pace.expect(20_000), Duration::from_micros(200));
+        // A slower stretch moves the estimate a quarter of the way at each job.
+        pace.record(10_000, Duration::from_micros(500)); // 50 ns per byte
+        assert_eq!(pace.expect(1_000), Duration::from_nanos(20_000));
+        for _ in 0..40 {
+            pace.record(10_000, Duration::from_micros(500));
+        }
+        let after = pace.expect(1_000).as_nanos();
+        assert!((49_000..=50_000).contains(&after), "{after}");
+        // Huge values saturate instead of overflowing.
+        pace.record(1, Duration::from_secs(u64::MAX / 2));
+        assert!(pace.expect(usize::MAX) >= Duration::from_secs(1));
     }
 
     /// Jobs pushed while a thread looks wake no one; when the looker takes one, the rest

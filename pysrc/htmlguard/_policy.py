@@ -18,11 +18,13 @@ __all__ = ["ASYNC_INLINE_BYTES", "Policy", "sanitize_async", "sanitize_coroutine
 ASYNC_INLINE_BYTES = 8 * 1024
 
 #: After handing an input to the core's threads, the event loop looks for the answer on each
-#: of its turns for up to this long, instead of sleeping until the answer rings: a loop asleep
-#: on an idle CPU takes tens of microseconds to wake. The price is CPU on the loop's thread
-#: while it has nothing else to do (at most this much per call); larger inputs, which take
-#: longer than this to sanitize, are then woken by the ring.
+#: of its turns instead of sleeping until the answer rings: a loop asleep on an idle CPU takes
+#: tens of microseconds to wake, on some VMs over a millisecond. It looks for this long plus
+#: twice as long as the core expects the job to take (from the pace of its recent jobs), at
+#: most ``ASYNC_POLL_MAX_SECONDS``. The price is CPU on the loop's thread while it has nothing
+#: else to do, about as much as the job's own; inputs that take longer are woken by the ring.
 ASYNC_POLL_SECONDS = 0.0005
+ASYNC_POLL_MAX_SECONDS = 0.005
 
 # The core's background threads end before the interpreter is torn down.
 atexit.register(_core._stop_background)
@@ -40,8 +42,9 @@ async def sanitize_coroutine(policy: Policy, html: str) -> str:
         key = next(inbox.keys)
         future: asyncio.Future[str] = loop.create_future()
         inbox.waiting[key] = future
-        if policy._sanitize_soon(html, inbox.mailbox, key):
-            inbox.expect(loop)
+        expected = policy._sanitize_soon(html, inbox.mailbox, key)
+        if expected is not None:
+            inbox.expect(loop, expected)
             return await future
         del inbox.waiting[key]
     # No background thread (none could be started, or the program is exiting), or a loop
@@ -62,9 +65,11 @@ class _Inbox:
         self.poll_until = 0.0
         loop.add_reader(self.mailbox.fileno(), self.collect)
 
-    def expect(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Poll for answers on the loop's turns for the next ``ASYNC_POLL_SECONDS``."""
-        self.poll_until = loop.time() + ASYNC_POLL_SECONDS
+    def expect(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
+        """Poll for answers on the loop's turns a while, for a job expected to take
+        ``seconds`` (see ``ASYNC_POLL_SECONDS``)."""
+        window = min(ASYNC_POLL_SECONDS + 2 * seconds, ASYNC_POLL_MAX_SECONDS)
+        self.poll_until = max(self.poll_until, loop.time() + window)
         if not self.polling:
             self.polling = True
             loop.call_soon(self.poll, loop)

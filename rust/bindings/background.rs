@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 
 use pyo3::prelude::*;
 
-use crate::handoff::{Job, Message, Queue};
+use crate::handoff::{Job, Message, Pace, Queue};
 
 struct Threads {
     /// The process that started them: a forked child has none of them.
@@ -19,6 +19,8 @@ struct Threads {
 }
 
 static THREADS: Mutex<Option<Threads>> = Mutex::new(None);
+/// How fast these threads' recent jobs went, per input byte.
+pub(super) static PACE: Pace = Pace::new();
 /// Set at exit: no thread is started any more.
 static STOPPED: AtomicBool = AtomicBool::new(false);
 

@@ -199,7 +199,7 @@ impl Policy {
         html: &Bound<'_, PyAny>,
         mailbox: &Bound<'_, Mailbox>,
         key: u64,
-    ) -> PyResult<bool> {
+    ) -> PyResult<Option<f64>> {
         sanitize_soon_with(&self.inner, html, mailbox.get(), key)
     }
 

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::time::Instant;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -68,23 +69,29 @@ pub(super) fn sanitize_hooked_with(
 
 /// Sanitize `html` on a background thread and leave the answer in `mailbox` under `key`;
 /// what `sanitize_async` awaits for large inputs. The thread is already running, so the
-/// hand-off costs a wake-up, not a thread start or an executor's queue. Returns False,
+/// hand-off costs a wake-up, not a thread start or an executor's queue. Returns how long
+/// the job should take in seconds, at the pace of the last ones (0.0 before any), or None,
 /// having done nothing, when no thread can be started.
 pub(super) fn sanitize_soon_with(
     p: &Arc<CompiledPolicy>,
     html: &Bound<'_, PyAny>,
     mailbox: &Mailbox,
     key: u64,
-) -> PyResult<bool> {
+) -> PyResult<Option<f64>> {
     let text = text_arg("sanitize_async()", html)?;
     p.check_size(text.len()).map_err(too_large)?;
     // Owned: the worker outlives this call. A copy costs far less than the hand-off.
     let text = text.into_owned();
+    let expected = background::PACE.expect(text.len()).as_secs_f64();
     let p = p.clone();
     let slot = mailbox.slot.clone();
-    Ok(background::submit(Box::new(move || {
-        slot.post(key, guarded(|| p.sanitize_unchecked(&text)));
-    })))
+    let submitted = background::submit(Box::new(move || {
+        let start = Instant::now();
+        let answer = guarded(|| p.sanitize_unchecked(&text));
+        background::PACE.record(text.len(), start.elapsed());
+        slot.post(key, answer);
+    }));
+    Ok(submitted.then_some(expected))
 }
 
 pub(super) fn sanitize_many_with(
