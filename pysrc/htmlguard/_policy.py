@@ -72,6 +72,7 @@ class _Inbox:
         self.poll_until = max(self.poll_until, loop.time() + window)
         if not self.polling:
             self.polling = True
+            self.mailbox.polling(True)  # answers need not ring meanwhile
             loop.call_soon(self.poll, loop)
 
     def poll(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -81,6 +82,10 @@ class _Inbox:
             loop.call_soon(self.poll, loop)
         else:
             self.polling = False
+            self.mailbox.polling(False)
+            # An answer posted while the flag was still set did not ring: look once more.
+            if self.mailbox.arrived():
+                self.collect()
 
     def collect(self) -> None:
         for key, html, error in self.mailbox.take():

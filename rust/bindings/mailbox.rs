@@ -4,6 +4,7 @@
 //! that, where handing each answer over with `call_soon_threadsafe` took both: the GIL
 //! from the loop's thread, a thread state, and a Python call on the worker.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
@@ -18,16 +19,21 @@ pub(super) struct Slot {
     /// burst of answers costs one byte and one wake-up.
     answers: Mutex<Vec<Answer>>,
     bell: bell::Bell,
+    /// Set while the loop looks for answers on its turns: they need no bell then.
+    polling: AtomicBool,
 }
 
 impl Slot {
     /// Leave an answer (from any thread, without the GIL) and wake the loop if no
-    /// wake-up is pending.
+    /// wake-up is pending and the loop is not polling.
     pub(super) fn post(&self, key: u64, answer: PyResult<String>) {
         let wake = {
             let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
             answers.push((key, answer));
-            answers.len() == 1
+            // Read under the lock: a loop that stops polling clears the flag and then
+            // looks (under this lock) once more, so it either finds this answer or the
+            // flag read here is already clear and the bell rings.
+            answers.len() == 1 && !self.polling.load(Ordering::SeqCst)
         };
         if wake {
             self.bell.ring();
@@ -49,6 +55,7 @@ impl Mailbox {
             slot: Arc::new(Slot {
                 answers: Mutex::new(Vec::new()),
                 bell: bell::Bell::new()?,
+                polling: AtomicBool::new(false),
             }),
         })
     }
@@ -56,6 +63,13 @@ impl Mailbox {
     /// The file descriptor that becomes readable when answers arrive.
     fn fileno(&self) -> i64 {
         self.slot.bell.fileno()
+    }
+
+    /// Whether the loop is polling (`arrived` on each of its turns): answers posted
+    /// meanwhile do not ring the bell, which would wake the loop for answers it already
+    /// took. A loop that stops must look once more after clearing this.
+    fn polling(&self, on: bool) {
+        self.slot.polling.store(on, Ordering::SeqCst);
     }
 
     /// Whether answers are waiting: what a polling loop asks on each turn, without the

@@ -166,6 +166,29 @@ async def test_the_loop_polls_about_as_long_as_the_job_should_take() -> None:
     assert low <= _policy.ASYNC_POLL_MAX_SECONDS <= high
 
 
+async def test_answers_found_by_polling_do_not_ring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the loop polls, the workers leave answers without ringing the socket: a ring
+    would wake the loop once more for an answer it already took. Answers that come after
+    the polling has stopped still ring (the first test of this file's slow input)."""
+    p = hg.Policy.preset("ugc")
+    doc = "<p>para <b>bold</b> <a href=x onclick=y>link</a></p>" * 400  # ~20 KB
+    await p.sanitize_async(doc)  # a job timed: the loop polls long enough for the next
+    found: list[int] = []
+    collect = _policy._Inbox.collect
+
+    def counting(self: _policy._Inbox) -> None:
+        before = len(self.waiting)
+        collect(self)
+        found.append(before - len(self.waiting))
+
+    monkeypatch.setattr(_policy._Inbox, "collect", counting)
+    for _ in range(30):
+        assert await p.sanitize_async(doc) == p.sanitize(doc)
+    await asyncio.sleep(0.01)  # a late ring would be read by now
+    assert sum(found) == 30
+    assert found.count(0) == 0, f"{found.count(0)} wake-ups found nothing"
+
+
 def test_a_finished_loop_is_collected_with_its_mailbox() -> None:
     """The mailbox and its polling hold no reference to the loop: a program that runs
     many short loops (asyncio.run per job) does not keep them, nor their sockets."""
