@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import atexit
 import itertools
+import types
 import weakref
+from collections.abc import Generator
+from typing import Any
 
 from htmlguard import _core
 from htmlguard._core import Policy
@@ -17,12 +20,13 @@ __all__ = ["ASYNC_INLINE_BYTES", "Policy", "sanitize_async", "sanitize_coroutine
 #: worker threads, with the GIL released, so the event loop keeps running.
 ASYNC_INLINE_BYTES = 8 * 1024
 
-#: After handing an input to the core's threads, the event loop looks for the answer on each
-#: of its turns instead of sleeping until the answer rings: a loop asleep on an idle CPU takes
-#: tens of microseconds to wake, on some VMs over a millisecond. It looks for this long plus
-#: twice as long as the core expects the job to take (from the pace of its recent jobs), at
-#: most ``ASYNC_POLL_MAX_SECONDS``. The price is CPU on the loop's thread while it has nothing
-#: else to do, about as much as the job's own; inputs that take longer are woken by the ring.
+#: After handing an input to the core's threads, the awaiting task looks for the answer on
+#: each of the event loop's turns instead of sleeping until the answer rings: a loop asleep
+#: on an idle CPU takes tens of microseconds to wake, on some VMs over a millisecond. It
+#: looks for this long plus twice as long as the core expects the job to take (from the
+#: pace of its recent jobs), at most ``ASYNC_POLL_MAX_SECONDS``. The price is CPU on the
+#: loop's thread while it has nothing else to do, about as much as the job's own; inputs
+#: that take longer are woken by the ring.
 ASYNC_POLL_SECONDS = 0.0005
 ASYNC_POLL_MAX_SECONDS = 0.005
 
@@ -40,63 +44,57 @@ async def sanitize_coroutine(policy: Policy, html: str) -> str:
     inbox = _inbox(loop)
     if inbox is not None:
         key = next(inbox.keys)
-        future: asyncio.Future[str] = loop.create_future()
-        inbox.waiting[key] = future
-        expected = policy._sanitize_soon(html, inbox.mailbox, key)
-        if expected is not None:
-            inbox.expect(loop, expected)
-            return await future
-        del inbox.waiting[key]
+        pending = policy._sanitize_soon(html, inbox.mailbox, key)
+        if pending is not None:
+            return await _answer(loop, inbox, key, pending)
     # No background thread (none could be started, or the program is exiting), or a loop
     # that cannot watch a file descriptor (Windows' proactor).
     return await loop.run_in_executor(None, policy.sanitize, html)
 
 
+@types.coroutine
+def _answer(
+    loop: asyncio.AbstractEventLoop, inbox: _Inbox, key: int, pending: _core._Pending
+) -> Generator[Any, None, str]:
+    """The answer to the job ``key``: looked for on the loop's turns for a while (see
+    ``ASYNC_POLL_SECONDS``), then slept for until the mailbox has the key."""
+    window = min(ASYNC_POLL_SECONDS + 2 * pending.expected, ASYNC_POLL_MAX_SECONDS)
+    until = loop.time() + window
+    while True:
+        yield  # a bare yield: the task runs again on the loop's next turn
+        html = pending.answer()
+        if html is not None:
+            return html
+        if loop.time() >= until:
+            break
+    future = loop.create_future()
+    inbox.waiting[key] = future
+    try:
+        if not pending.sleep():  # the answer came meanwhile: no wake-up will
+            yield from future
+    finally:
+        del inbox.waiting[key]
+    html = pending.answer()
+    assert html is not None
+    return html
+
+
 class _Inbox:
-    """One event loop's side of the core's mailbox: the futures waiting, by key, and the
-    reader that settles them when the background threads ring, and the polling in between.
-    It holds no reference to its loop, so a closed loop can be collected."""
+    """One event loop's side of the core's mailbox: the futures of the tasks that sleep
+    until their answer arrives, by key, and the reader that wakes them. It holds no
+    reference to its loop, so a closed loop can be collected."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.mailbox = _core._Mailbox()
-        self.waiting: dict[int, asyncio.Future[str]] = {}
+        self.waiting: dict[int, asyncio.Future[None]] = {}
         self.keys = itertools.count()
-        self.polling = False
-        self.poll_until = 0.0
         loop.add_reader(self.mailbox.fileno(), self.collect)
 
-    def expect(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
-        """Poll for answers on the loop's turns a while, for a job expected to take
-        ``seconds`` (see ``ASYNC_POLL_SECONDS``)."""
-        window = min(ASYNC_POLL_SECONDS + 2 * seconds, ASYNC_POLL_MAX_SECONDS)
-        self.poll_until = max(self.poll_until, loop.time() + window)
-        if not self.polling:
-            self.polling = True
-            self.mailbox.polling(True)  # answers need not ring meanwhile
-            loop.call_soon(self.poll, loop)
-
-    def poll(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self.mailbox.arrived():
-            self.collect()
-        if self.waiting and loop.time() < self.poll_until:
-            loop.call_soon(self.poll, loop)
-        else:
-            self.polling = False
-            self.mailbox.polling(False)
-            # An answer posted while the flag was still set did not ring: look once more.
-            if self.mailbox.arrived():
-                self.collect()
-
     def collect(self) -> None:
-        for key, html, error in self.mailbox.take():
-            future = self.waiting.pop(key, None)
-            if future is None or future.cancelled():  # the awaiting task was cancelled
-                continue
-            if error is not None:
-                future.set_exception(error)
-            else:
-                assert html is not None
-                future.set_result(html)
+        for key in self.mailbox.take():
+            future = self.waiting.get(key)
+            if future is not None and not future.done():  # else the task was cancelled
+                future.set_result(None)
 
 
 # Keyed by the loop itself: a closed loop that is collected takes its inbox (and socket

@@ -1,39 +1,34 @@
-//! Where the background threads leave `sanitize_async`'s answers for one event loop, and
-//! how they wake it: the answer goes into a list and one byte into a socket the loop
-//! watches (`loop.add_reader`). The worker needs neither the GIL nor a Python call for
-//! that, where handing each answer over with `call_soon_threadsafe` took both: the GIL
-//! from the loop's thread, a thread state, and a Python call on the worker.
+//! How `sanitize_async`'s answers get from the background threads to the awaiting task.
+//!
+//! Each job has its own `Pending` answer. The awaiting task looks at it on the event
+//! loop's turns for about as long as the job should take (a sleeping loop on an idle CPU
+//! takes tens of microseconds to wake, on some VMs over a millisecond), and returns as soon
+//! as it is there: no future, no callback, no extra turn. A task that stops looking first
+//! says so (`sleep`), and the worker that finishes its job then leaves the job's key in the
+//! loop's `Mailbox` and one byte in a socket the loop watches (`loop.add_reader`): the
+//! worker needs neither the GIL nor a Python call for that.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString, PyTuple};
+use pyo3::types::PyString;
 
-/// A finished job's answer, by the key its caller gave.
-type Answer = (u64, PyResult<String>);
-
-/// What the workers and the loop share.
+/// What the workers and one event loop share: the keys of finished jobs whose tasks sleep.
 pub(super) struct Slot {
-    /// The answers not yet taken. The first answer after a take rings the bell, so a
-    /// burst of answers costs one byte and one wake-up.
-    answers: Mutex<Vec<Answer>>,
+    /// The keys not yet taken. The first after a take rings the bell, so a burst of
+    /// answers costs one byte and one wake-up.
+    keys: Mutex<Vec<u64>>,
     bell: bell::Bell,
-    /// Set while the loop looks for answers on its turns: they need no bell then.
-    polling: AtomicBool,
 }
 
 impl Slot {
-    /// Leave an answer (from any thread, without the GIL) and wake the loop if no
-    /// wake-up is pending and the loop is not polling.
-    pub(super) fn post(&self, key: u64, answer: PyResult<String>) {
+    /// Tell the loop that the job `key` is done (from any thread, without the GIL).
+    fn post(&self, key: u64) {
         let wake = {
-            let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-            answers.push((key, answer));
-            // Read under the lock: a loop that stops polling clears the flag and then
-            // looks (under this lock) once more, so it either finds this answer or the
-            // flag read here is already clear and the bell rings.
-            answers.len() == 1 && !self.polling.load(Ordering::SeqCst)
+            let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+            keys.push(key);
+            keys.len() == 1
         };
         if wake {
             self.bell.ring();
@@ -41,10 +36,10 @@ impl Slot {
     }
 }
 
-/// One event loop's answers (`htmlguard._policy` keeps one per loop).
+/// One event loop's mailbox (`htmlguard._policy` keeps one per loop).
 #[pyclass(module = "htmlguard._core", name = "_Mailbox", frozen)]
 pub struct Mailbox {
-    pub(super) slot: Arc<Slot>,
+    slot: Arc<Slot>,
 }
 
 #[pymethods]
@@ -53,59 +48,98 @@ impl Mailbox {
     fn new() -> PyResult<Self> {
         Ok(Mailbox {
             slot: Arc::new(Slot {
-                answers: Mutex::new(Vec::new()),
+                keys: Mutex::new(Vec::new()),
                 bell: bell::Bell::new()?,
-                polling: AtomicBool::new(false),
             }),
         })
     }
 
-    /// The file descriptor that becomes readable when answers arrive.
+    /// The file descriptor that becomes readable when a sleeping task's answer arrives.
     fn fileno(&self) -> i64 {
         self.slot.bell.fileno()
     }
 
-    /// Whether the loop is polling (`arrived` on each of its turns): answers posted
-    /// meanwhile do not ring the bell, which would wake the loop for answers it already
-    /// took. A loop that stops must look once more after clearing this.
-    fn polling(&self, on: bool) {
-        self.slot.polling.store(on, Ordering::SeqCst);
-    }
-
-    /// Whether answers are waiting: what a polling loop asks on each turn, without the
-    /// system call `take` makes. (`take` itself must always read the bell: a byte rung
-    /// just after a take is read by the next one, or the socket stays readable.)
-    fn arrived(&self) -> bool {
-        !self
-            .slot
-            .answers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_empty()
-    }
-
-    /// The answers that arrived, as `(key, html, None)` or `(key, None, exception)`.
-    fn take<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        // The bytes first: a byte rung after this is for an answer the lock below may
+    /// The keys of the jobs done since the last take whose tasks sleep.
+    fn take(&self) -> Vec<u64> {
+        // The bytes first: a byte rung after this is for a key the lock below may
         // already take (a spare wake-up finds nothing), never for one it leaves behind.
         self.slot.bell.silence();
-        let answers =
-            std::mem::take(&mut *self.slot.answers.lock().unwrap_or_else(|e| e.into_inner()));
-        let items = answers.into_iter().map(|(key, answer)| {
-            let key = key.into_pyobject(py)?.into_any();
-            let (html, error) = match answer {
-                Ok(html) => (
-                    PyString::new(py, &html).into_any(),
-                    py.None().into_bound(py),
-                ),
-                Err(e) => (
-                    py.None().into_bound(py),
-                    e.into_value(py).into_bound(py).into_any(),
-                ),
-            };
-            PyTuple::new(py, [key, html, error])
-        });
-        PyList::new(py, items.collect::<PyResult<Vec<_>>>()?)
+        std::mem::take(&mut *self.slot.keys.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// One job's answer, shared by the worker that computes it and the task that awaits it.
+pub(super) struct Answer {
+    value: Mutex<Option<PyResult<String>>>,
+    /// Set when the task stops looking: the worker must tell the loop.
+    asleep: AtomicBool,
+    key: u64,
+    mailbox: Arc<Slot>,
+}
+
+impl Answer {
+    /// Leave the job's answer (from the worker, without the GIL).
+    pub(super) fn post(&self, answer: PyResult<String>) {
+        *self.value.lock().unwrap_or_else(|e| e.into_inner()) = Some(answer);
+        // Read after the answer is stored, as `sleep` sets the flag before it looks: of
+        // the two threads, whichever locks the value last sees what the other did, so
+        // either the task finds the answer or the loop is told.
+        if self.asleep.load(Ordering::SeqCst) {
+            self.mailbox.post(self.key);
+        }
+    }
+}
+
+/// What `sanitize_async` awaits for a job handed to a background thread.
+#[pyclass(module = "htmlguard._core", name = "_Pending", frozen)]
+pub struct Pending {
+    pub(super) answer: Arc<Answer>,
+    /// How long the job should take in seconds, at the pace of recent jobs (0.0 before
+    /// any was timed).
+    #[pyo3(get)]
+    expected: f64,
+}
+
+impl Pending {
+    /// A job whose task, once asleep, is woken through `mailbox` under `key`.
+    pub(super) fn new(mailbox: &Mailbox, key: u64, expected: f64) -> Self {
+        Pending {
+            answer: Arc::new(Answer {
+                value: Mutex::new(None),
+                asleep: AtomicBool::new(false),
+                key,
+                mailbox: mailbox.slot.clone(),
+            }),
+            expected,
+        }
+    }
+}
+
+#[pymethods]
+impl Pending {
+    /// The sanitized text, once (None before the job is done, and after it was taken);
+    /// raises the job's error.
+    fn answer<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyString>>> {
+        let value = self
+            .answer
+            .value
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        value
+            .map(|answer| answer.map(|html| PyString::new(py, &html)))
+            .transpose()
+    }
+
+    /// Stop looking: from now on the worker tells the loop's mailbox when the job is
+    /// done. True when the answer is already there (no wake-up will come for it).
+    fn sleep(&self) -> bool {
+        self.answer.asleep.store(true, Ordering::SeqCst);
+        self.answer
+            .value
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
     }
 }
 

@@ -31,6 +31,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<report::Removal>()?;
     m.add_class::<registry::PolicyRegistry>()?;
     m.add_class::<mailbox::Mailbox>()?;
+    m.add_class::<mailbox::Pending>()?;
     m.add_class::<stream::PyStream>()?;
     m.add("policies", registry::PolicyRegistry)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -12,7 +12,7 @@ use pyo3::types::{PyBool, PyDict, PyTuple, PyType};
 
 use super::convert::{get_mapping, get_str, set_option, spec_to_dict, value_to_py, Shape};
 use super::errors::{policy_err, PolicyError};
-use super::mailbox::Mailbox;
+use super::mailbox::{Mailbox, Pending};
 use super::report::Report;
 use super::verbs::{
     bulk_arrow_with, bulk_batch_with, cores_if_zero, inspect_many_with, inspect_with,
@@ -199,7 +199,7 @@ impl Policy {
         html: &Bound<'_, PyAny>,
         mailbox: &Bound<'_, Mailbox>,
         key: u64,
-    ) -> PyResult<Option<f64>> {
+    ) -> PyResult<Option<Pending>> {
         sanitize_soon_with(&self.inner, html, mailbox.get(), key)
     }
 

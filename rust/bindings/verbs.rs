@@ -13,7 +13,7 @@ use super::background;
 use super::convert::text_arg;
 use super::errors::{guarded, too_large, InputTooLargeError};
 use super::hooks::PyHooks;
-use super::mailbox::Mailbox;
+use super::mailbox::{Mailbox, Pending};
 use super::registry::{resolve, resolve_or_default};
 use super::report::Report;
 use crate::columns::{sanitize_column, Column};
@@ -67,31 +67,33 @@ pub(super) fn sanitize_hooked_with(
     }
 }
 
-/// Sanitize `html` on a background thread and leave the answer in `mailbox` under `key`;
-/// what `sanitize_async` awaits for large inputs. The thread is already running, so the
-/// hand-off costs a wake-up, not a thread start or an executor's queue. Returns how long
-/// the job should take in seconds, at the pace of the last ones (0.0 before any), or None,
-/// having done nothing, when no thread can be started.
+/// Sanitize `html` on a background thread; what `sanitize_async` awaits for large inputs.
+/// The thread is already running, so the hand-off costs a wake-up at most, not a thread
+/// start or an executor's queue. Returns the job's `Pending` answer, whose task sleeps (if
+/// it must) until `mailbox` gets `key`; None, having done nothing, when no thread can be
+/// started.
 pub(super) fn sanitize_soon_with(
     p: &Arc<CompiledPolicy>,
     html: &Bound<'_, PyAny>,
     mailbox: &Mailbox,
     key: u64,
-) -> PyResult<Option<f64>> {
+) -> PyResult<Option<Pending>> {
     let text = text_arg("sanitize_async()", html)?;
     p.check_size(text.len()).map_err(too_large)?;
     // Owned: the worker outlives this call. A copy costs far less than the hand-off.
     let text = text.into_owned();
     let expected = background::PACE.expect(text.len()).as_secs_f64();
+    let pending = Pending::new(mailbox, key, expected);
+    let answer = pending.answer.clone();
     let p = p.clone();
-    let slot = mailbox.slot.clone();
     let submitted = background::submit(Box::new(move || {
         let start = Instant::now();
-        let answer = guarded(|| p.sanitize_unchecked(&text));
+        let result = guarded(|| p.sanitize_unchecked(&text));
         background::PACE.record(text.len(), start.elapsed());
-        slot.post(key, answer);
+        drop(text);
+        answer.post(result);
     }));
-    Ok(submitted.then_some(expected))
+    Ok(submitted.then_some(pending))
 }
 
 pub(super) fn sanitize_many_with(

@@ -116,81 +116,134 @@ async def test_large_inputs_run_on_the_cores_background_threads() -> None:
         assert any(n.startswith("htmlguard-async") for n in names), names
 
 
-async def test_the_loop_polls_for_an_answer_only_for_a_while() -> None:
-    """After a hand-off the loop looks for the answer on its turns, for at most
-    ASYNC_POLL_MAX_SECONDS: an answer that takes longer comes through the mailbox's socket,
-    and no polling is left once nothing is awaited."""
+async def test_the_task_polls_for_its_answer_only_for_a_while() -> None:
+    """After a hand-off the awaiting task looks for its answer on the loop's turns, for at
+    most ASYNC_POLL_MAX_SECONDS; then it sleeps until the mailbox's socket rings, and
+    nothing is left waiting once it has its answer."""
     p = hg.Policy.preset("ugc")
     slow = "<p>para <b>bold</b></p>" * 300_000  # tens of milliseconds of work
     task = asyncio.create_task(p.sanitize_async(slow))
     await asyncio.sleep(0)  # the task hands the input over
     inbox = _policy._INBOXES[asyncio.get_running_loop()]
     assert inbox is not None
-    assert inbox.waiting and inbox.polling
+    assert not task.done() and not inbox.waiting  # polling, not asleep
     await asyncio.sleep(4 * _policy.ASYNC_POLL_MAX_SECONDS)
     if not task.done():
-        assert inbox.waiting and not inbox.polling  # given up: the socket will ring
+        assert len(inbox.waiting) == 1  # given up polling: the socket will ring
     assert await task == p.sanitize(slow)
+    assert not inbox.waiting
     quick = "<i>x</i><script>y</script>" * 2000
     assert await p.sanitize_async(quick) == p.sanitize(quick)
-    await asyncio.sleep(0)
-    assert not inbox.waiting and not inbox.polling
+    assert not inbox.waiting
 
 
-async def test_the_loop_polls_about_as_long_as_the_job_should_take() -> None:
-    """The loop polls longer for a job the core expects to take longer (the pace of its
+class _Late:
+    """Stands in for a job that takes until its task stops polling, with the time the core
+    expects."""
+
+    def __init__(self, expected: float) -> None:
+        self.expected = expected
+        self.slept_at: float | None = None
+
+    def answer(self) -> str | None:
+        return None if self.slept_at is None else "done"
+
+    def sleep(self) -> bool:
+        self.slept_at = asyncio.get_running_loop().time()
+        return True  # the answer is there: no wake-up to wait for
+
+
+async def test_the_task_polls_about_as_long_as_the_job_should_take() -> None:
+    """The task polls longer for a job the core expects to take longer (the pace of its
     last jobs), never longer than ASYNC_POLL_MAX_SECONDS: on a machine where waking the
     sleeping loop costs a millisecond, a fixed short window made that the common case."""
     p = hg.Policy.preset("ugc")
     loop = asyncio.get_running_loop()
     doc = "<p>para <b>bold</b> <a href=x onclick=y>link</a></p>" * 400  # ~20 KB
-    await p.sanitize_async(doc)  # a job timed: the core has a pace
+    assert await p.sanitize_async(doc) == p.sanitize(doc)  # a job timed: the core has a pace
     inbox = _policy._INBOXES[loop]
     assert inbox is not None
+    # The core expects a job to take in proportion to its size.
+    small = p._sanitize_soon(doc, inbox.mailbox, next(inbox.keys))
+    huge = p._sanitize_soon(doc * 100, inbox.mailbox, next(inbox.keys))
+    assert small is not None and huge is not None
+    assert 0 < small.expected and 50 < huge.expected / small.expected < 200
 
-    async def window(html: str) -> tuple[float, float]:
-        """The bounds of the poll window the hand-off of ``html`` set."""
-        inbox.poll_until = 0.0
-        before = loop.time()
-        task = asyncio.create_task(p.sanitize_async(html))
-        await asyncio.sleep(0)  # the task hands the input over
-        after = loop.time()
-        until = inbox.poll_until
-        assert await task == p.sanitize(html)
-        return until - after, until - before
+    async def polled(expected: float) -> float:
+        """How long the task polls for an answer the core expects in ``expected`` s."""
+        pending = _Late(expected)
+        start = loop.time()
+        key = next(inbox.keys)
+        assert await _policy._answer(loop, inbox, key, pending) == "done"  # type: ignore[arg-type]
+        assert pending.slept_at is not None
+        return pending.slept_at - start
 
-    low, high = await window(doc)
-    assert _policy.ASYNC_POLL_SECONDS < low and high < _policy.ASYNC_POLL_MAX_SECONDS
-    huge = doc * 500  # ~10 MB: far longer than the longest poll
-    low, high = await window(huge)
-    assert low <= _policy.ASYNC_POLL_MAX_SECONDS <= high
+    slack = 0.05  # a slow machine's turns, never near the next case's bound
+    assert _policy.ASYNC_POLL_SECONDS <= await polled(0.0) < _policy.ASYNC_POLL_SECONDS + slack
+    job = 0.1 * _policy.ASYNC_POLL_MAX_SECONDS
+    window = _policy.ASYNC_POLL_SECONDS + 2 * job
+    assert window <= await polled(job) < window + slack
+    cap = _policy.ASYNC_POLL_MAX_SECONDS
+    assert cap <= await polled(1.0) < cap + slack  # not the 2 s the job would ask for
 
 
 async def test_answers_found_by_polling_do_not_ring(monkeypatch: pytest.MonkeyPatch) -> None:
-    """While the loop polls, the workers leave answers without ringing the socket: a ring
-    would wake the loop once more for an answer it already took. Answers that come after
-    the polling has stopped still ring (the first test of this file's slow input)."""
+    """Answers the task finds by polling never ring the socket: a ring would wake the loop
+    for nothing. Only tasks that went to sleep are woken (the first test of this file)."""
     p = hg.Policy.preset("ugc")
     doc = "<p>para <b>bold</b> <a href=x onclick=y>link</a></p>" * 400  # ~20 KB
-    await p.sanitize_async(doc)  # a job timed: the loop polls long enough for the next
-    found: list[int] = []
-    collect = _policy._Inbox.collect
+    assert await p.sanitize_async(doc) == p.sanitize(doc)  # a job timed: a long enough poll
+    inbox = _policy._INBOXES[asyncio.get_running_loop()]
+    assert inbox is not None
 
-    def counting(self: _policy._Inbox) -> None:
-        before = len(self.waiting)
-        collect(self)
-        found.append(before - len(self.waiting))
+    class Sleepers(dict[int, "asyncio.Future[None]"]):
+        """The waiting futures, counting the tasks that went to sleep."""
 
-    monkeypatch.setattr(_policy._Inbox, "collect", counting)
-    for _ in range(30):
-        assert await p.sanitize_async(doc) == p.sanitize(doc)
-    await asyncio.sleep(0.01)  # a late ring would be read by now
-    assert sum(found) == 30
-    assert found.count(0) == 0, f"{found.count(0)} wake-ups found nothing"
+        count = 0
+
+        def __setitem__(self, key: int, future: asyncio.Future[None]) -> None:
+            Sleepers.count += 1
+            super().__setitem__(key, future)
+
+    wake_ups: list[int] = []
+
+    def counting() -> None:
+        wake_ups.append(1)
+        inbox.collect()
+
+    loop = asyncio.get_running_loop()
+    monkeypatch.setattr(inbox, "waiting", Sleepers())
+    loop.add_reader(inbox.mailbox.fileno(), counting)  # replaces the inbox's own reader
+    try:
+        for _ in range(30):
+            assert await p.sanitize_async(doc) == p.sanitize(doc)
+        await asyncio.sleep(0.01)  # a late ring would be read by now
+    finally:
+        loop.add_reader(inbox.mailbox.fileno(), inbox.collect)
+    assert len(wake_ups) <= Sleepers.count < 30, (len(wake_ups), Sleepers.count)
+
+
+async def test_tasks_that_stop_polling_as_their_answer_comes_are_woken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A task that gives up polling just as the worker leaves its answer either finds it or
+    is woken by the socket: with poll windows around the jobs' length, none is lost."""
+    p = hg.Policy.preset("ugc")
+    doc = "<p>para <b>bold</b> <a href=x onclick=y>link</a></p>" * 200  # ~10 KB
+    t0 = time.perf_counter()
+    p.sanitize(doc)
+    job = time.perf_counter() - t0
+    monkeypatch.setattr(_policy, "ASYNC_POLL_MAX_SECONDS", 2 * job)
+    for i in range(200):
+        # Windows from none to twice the job, sequential and several at once.
+        monkeypatch.setattr(_policy, "ASYNC_POLL_SECONDS", job * (i % 20) / 10 - 2 * job)
+        calls = [p.sanitize_async(doc + str(j)) for j in range(1 + i % 3)]
+        outs = await asyncio.wait_for(asyncio.gather(*calls), 30)
+        assert outs == [p.sanitize(doc + str(j)) for j in range(1 + i % 3)]
 
 
 def test_a_finished_loop_is_collected_with_its_mailbox() -> None:
-    """The mailbox and its polling hold no reference to the loop: a program that runs
+    """The mailbox holds no reference to the loop: a program that runs
     many short loops (asyncio.run per job) does not keep them, nor their sockets."""
     import gc
     import weakref
