@@ -9,7 +9,7 @@
 //! event loop's own thread), and a thread spins at most as long as it worked.
 //!
 //! `Pace` keeps how fast recent jobs went, so a caller can tell how long the next one will
-//! take (the event loop polls for its answer about that long).
+//! take (the awaiting task polls for its answer about that long).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
