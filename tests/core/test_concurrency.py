@@ -116,6 +116,10 @@ async def test_large_inputs_run_on_the_cores_background_threads() -> None:
         assert any(n.startswith("htmlguard-async") for n in names), names
 
 
+#: Repeated into inputs large enough for the background threads (over ASYNC_INLINE_BYTES).
+_PARAGRAPH = "<p>para <b>bold</b> <a href=x onclick=y>link</a></p>"
+
+
 async def test_the_task_polls_for_its_answer_only_for_a_while() -> None:
     """After a hand-off the awaiting task looks for its answer on the loop's turns, for at
     most ASYNC_POLL_MAX_SECONDS; then it sleeps until the mailbox's socket rings, and
@@ -159,7 +163,7 @@ async def test_the_task_polls_about_as_long_as_the_job_should_take() -> None:
     sleeping loop costs a millisecond, a fixed short window made that the common case."""
     p = hg.Policy.preset("ugc")
     loop = asyncio.get_running_loop()
-    doc = "<p>para <b>bold</b> <a href=x onclick=y>link</a></p>" * 400  # ~20 KB
+    doc = _PARAGRAPH * 400  # ~20 KB
     assert await p.sanitize_async(doc) == p.sanitize(doc)  # a job timed: the core has a pace
     inbox = _policy._INBOXES[loop]
     assert inbox is not None
@@ -191,7 +195,7 @@ async def test_answers_found_by_polling_do_not_ring(monkeypatch: pytest.MonkeyPa
     """Answers the task finds by polling never ring the socket: a ring would wake the loop
     for nothing. Only tasks that went to sleep are woken (the first test of this file)."""
     p = hg.Policy.preset("ugc")
-    doc = "<p>para <b>bold</b> <a href=x onclick=y>link</a></p>" * 400  # ~20 KB
+    doc = _PARAGRAPH * 400  # ~20 KB
     assert await p.sanitize_async(doc) == p.sanitize(doc)  # a job timed: a long enough poll
     inbox = _policy._INBOXES[asyncio.get_running_loop()]
     assert inbox is not None
@@ -229,7 +233,7 @@ async def test_tasks_that_stop_polling_as_their_answer_comes_are_woken(
     """A task that gives up polling just as the worker leaves its answer either finds it or
     is woken by the socket: with poll windows around the jobs' length, none is lost."""
     p = hg.Policy.preset("ugc")
-    doc = "<p>para <b>bold</b> <a href=x onclick=y>link</a></p>" * 200  # ~10 KB
+    doc = _PARAGRAPH * 200  # ~10 KB
     t0 = time.perf_counter()
     p.sanitize(doc)
     job = time.perf_counter() - t0
